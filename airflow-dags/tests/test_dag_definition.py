@@ -1,0 +1,179 @@
+"""(2) The task graph, the schedule and the exact spark-submit command the DAG runs.
+
+Templates are rendered by Airflow's own renderer with the params a run would get
+(`process_params`, as the task runner does), and the command line is built by the provider's
+own SparkSubmitHook: what these tests see is what the worker would exec.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+import pytest
+
+from conftest import PROJECT_DIR, SPARK_LOCAL_CONN
+
+MAIN_CLASS = "dev.nightcast.cli.Nightcast"
+
+
+def render_submit(dag, *, ds, run_conf=None):
+    """Renders the nightly task for a run with logical date `ds` and dag-run conf `run_conf`;
+    returns (spark-submit argv, environment added for spark-submit)."""
+    from airflow.sdk.definitions.param import process_params
+
+    task = dag.get_task("nightly_run")
+    params = process_params(dag, task, run_conf, suppress_exception=False)
+    task.render_template_fields({"params": params, "ds": ds})
+    hook = task._get_hook()
+    argv = hook._build_spark_submit_command(task.application)
+    return argv, hook._env
+
+
+@pytest.fixture
+def local_spark(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
+
+
+def test_one_task_runs_the_whole_night(load_dag):
+    from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+    dag = load_dag()
+
+    assert dag.task_ids == ["nightly_run"]
+    task = dag.get_task("nightly_run")
+    assert isinstance(task, SparkSubmitOperator)
+    assert task.upstream_task_ids == set() and task.downstream_task_ids == set()
+
+
+def test_schedule_runs_each_date_after_it_ends(load_dag):
+    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    dag = load_dag()
+
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.start_date == pendulum.datetime(2001, 1, 15, tz="UTC")
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False
+    first = coerce_to_core_timetable(dag.timetable).next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=dag.start_date, latest=None, catchup=True),
+    )
+    # The first night is D = 2001-01-15 and starts once that day is over.
+    assert first.logical_date == pendulum.datetime(2001, 1, 15, tz="UTC")
+    assert first.run_after == pendulum.datetime(2001, 1, 16, tz="UTC")
+
+
+def test_catchup_can_be_switched_on_for_backfills(load_dag):
+    assert load_dag(NIGHTCAST_CATCHUP="true").catchup is True
+
+
+def test_retries_back_off_exponentially_and_failure_calls_the_hook(load_dag):
+    dag = load_dag()
+    task = dag.get_task("nightly_run")
+    module = __import__(type(task).__module__)
+
+    assert task.retries == 3
+    assert task.retry_delay == timedelta(minutes=5)
+    assert task.retry_exponential_backoff == 2.0
+    assert task.max_retry_delay == timedelta(hours=1)
+    assert task.depends_on_past is False
+    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_nightly_failure"]
+    assert module.NON_RETRYABLE_EXIT_CODES == {
+        2: "bad usage",
+        3: "bad config",
+        4: "bad data",
+        5: "failed promotion gate",
+    }
+
+
+def test_submits_the_logical_date(load_dag, local_spark):
+    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast", NIGHTCAST_VAR_DIR="/data/nightcast-var")
+
+    argv, env = render_submit(dag, ds="2001-01-16")
+
+    assert argv == [
+        "spark-submit",
+        "--master", "local[2]",
+        "--conf", "spark.sql.session.timeZone=UTC",
+        "--conf", "spark.ui.showConsoleProgress=false",
+        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties",
+        "--driver-memory", "2g",
+        "--name", "nightcast-2001-01-16",
+        "--class", MAIN_CLASS,
+        "/srv/nightcast/jobs/target/nightcast.jar",
+        "run",
+        "--pipeline", "/srv/nightcast/conf/pipelines/flight_delay.yaml",
+        "--env", "local",
+        "--date", "2001-01-16",
+    ]  # fmt: skip
+    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/data/nightcast-var"}
+
+
+def test_run_date_param_overrides_the_logical_date(load_dag, local_spark):
+    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast")
+
+    argv, _ = render_submit(dag, ds="2001-03-01", run_conf={"run_date": "2001-01-20"})
+
+    assert argv[argv.index("--date") + 1] == "2001-01-20"
+    assert argv[argv.index("--name") + 1] == "nightcast-2001-01-20"
+    assert argv.count("--date") == 1
+
+
+@pytest.mark.parametrize("bad", ["2001/01/20", "20010120", "2001-02-30", ""])
+def test_run_date_param_rejects_anything_but_a_date(load_dag, bad):
+    from airflow.sdk.definitions.param import process_params
+    from airflow.sdk.exceptions import ParamValidationError
+
+    dag = load_dag()
+
+    with pytest.raises(ParamValidationError, match="run_date"):
+        process_params(dag, dag.get_task("nightly_run"), {"run_date": bad}, suppress_exception=False)
+
+
+def test_defaults_point_into_this_project(load_dag, local_spark):
+    dag = load_dag()
+
+    argv, env = render_submit(dag, ds="2001-01-16")
+
+    assert argv[argv.index("--class") + 2] == f"{PROJECT_DIR}/jobs/target/nightcast.jar"
+    assert argv[argv.index("--pipeline") + 1] == f"{PROJECT_DIR}/conf/pipelines/flight_delay.yaml"
+    assert argv[argv.index("--env") + 1] == "local"
+    assert env == {"NIGHTCAST_HOME": str(PROJECT_DIR), "NIGHTCAST_VAR_DIR": f"{PROJECT_DIR}/var"}
+    assert dag.get_task("nightly_run")._conn_id == "spark_default"
+
+
+def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_path):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SPARK_CLUSTER", '{"conn_type": "spark", "host": "spark://10.0.0.5", "port": 7077}'
+    )
+    dag = load_dag(
+        NIGHTCAST_HOME="/srv/nightcast",
+        NIGHTCAST_JAR="/opt/jars/nightcast-1.2.jar",
+        NIGHTCAST_PIPELINE="/etc/nightcast/churn.yaml",
+        NIGHTCAST_ENV="/etc/nightcast/prod.yaml",
+        NIGHTCAST_SPARK_CONN="spark_cluster",
+        NIGHTCAST_VAR_DIR="/var/lib/nightcast",
+        NIGHTCAST_DRIVER_MEMORY="6g",
+    )
+
+    argv, env = render_submit(dag, ds="2001-01-16")
+
+    assert argv == [
+        "spark-submit",
+        "--master", "spark://10.0.0.5:7077",
+        "--conf", "spark.sql.session.timeZone=UTC",
+        "--conf", "spark.ui.showConsoleProgress=false",
+        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties",
+        "--driver-memory", "6g",
+        "--name", "nightcast-2001-01-16",
+        "--class", MAIN_CLASS,
+        "/opt/jars/nightcast-1.2.jar",
+        "run",
+        "--pipeline", "/etc/nightcast/churn.yaml",
+        "--env", "/etc/nightcast/prod.yaml",
+        "--date", "2001-01-16",
+    ]  # fmt: skip
+    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/var/lib/nightcast"}

@@ -1,0 +1,131 @@
+"""The nightly task as it runs on a worker: real spark-submit (from the venv's pyspark) launching a
+jar, and the task's reaction to the job's exit code.
+
+The jar here is a stand-in for the real one with the same main class, compiled in the test: it
+records the arguments and environment it received and exits with the code the test asks for, so
+that every exit code of the `nightcast run` contract can be produced on demand. The real jar is
+exercised end to end in test_nightly_e2e.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import SPARK_LOCAL_CONN, VENV_BIN
+
+STAND_IN = textwrap.dedent(
+    """
+    package dev.nightcast.cli;
+
+    import java.nio.file.Files;
+    import java.nio.file.Path;
+    import java.util.ArrayList;
+    import java.util.List;
+
+    public final class Nightcast {
+      public static void main(String[] args) throws Exception {
+        List<String> lines = new ArrayList<>(List.of(args));
+        lines.add("NIGHTCAST_HOME=" + System.getenv("NIGHTCAST_HOME"));
+        lines.add("NIGHTCAST_VAR_DIR=" + System.getenv("NIGHTCAST_VAR_DIR"));
+        Files.write(Path.of(System.getenv("STAND_IN_RECORD")), lines);
+        System.exit(Integer.parseInt(System.getenv("STAND_IN_EXIT_CODE")));
+      }
+    }
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def stand_in_jar(tmp_path_factory):
+    for tool in ("javac", "jar", "java"):
+        assert shutil.which(tool), f"{tool} (JDK 17) is needed on PATH to run spark-submit"
+    work = tmp_path_factory.mktemp("stand-in")
+    source = work / "src" / "dev" / "nightcast" / "cli" / "Nightcast.java"
+    source.parent.mkdir(parents=True)
+    source.write_text(STAND_IN)
+    classes = work / "classes"
+    subprocess.run(["javac", "--release", "17", "-d", classes, source], check=True)
+    jar = work / "nightcast.jar"
+    subprocess.run(["jar", "--create", "--file", jar, "-C", classes, "."], check=True)
+    return jar
+
+
+@pytest.fixture
+def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
+    """The nightly task rendered for 2001-01-16, submitting the stand-in jar to local[2]."""
+    from airflow.sdk.definitions.param import process_params
+
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
+    monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STAND_IN_RECORD", str(tmp_path / "received.txt"))
+    dag = load_dag(
+        NIGHTCAST_HOME=str(tmp_path / "home"),
+        NIGHTCAST_VAR_DIR=str(tmp_path / "var"),
+        NIGHTCAST_JAR=str(stand_in_jar),
+        NIGHTCAST_DRIVER_MEMORY="512m",
+    )
+    task = dag.get_task("nightly_run")
+    params = process_params(dag, task, None, suppress_exception=False)
+    task.render_template_fields({"params": params, "ds": "2001-01-16"})
+    return task
+
+
+def test_job_gets_the_arguments_and_environment(nightly_task, monkeypatch, tmp_path):
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+
+    nightly_task.execute({})
+
+    assert (tmp_path / "received.txt").read_text().splitlines() == [
+        "run",
+        "--pipeline", f"{tmp_path}/home/conf/pipelines/flight_delay.yaml",
+        "--env", "local",
+        "--date", "2001-01-16",
+        f"NIGHTCAST_HOME={tmp_path}/home",
+        f"NIGHTCAST_VAR_DIR={tmp_path}/var",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "code, meaning", [(2, "bad usage"), (3, "bad config"), (4, "bad data"), (5, "failed promotion gate")]
+)
+def test_exit_codes_a_retry_cannot_fix_fail_without_retrying(nightly_task, monkeypatch, code, meaning):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", str(code))
+
+    with pytest.raises(AirflowFailException) as failure:
+        nightly_task.execute({})
+
+    message = str(failure.value)
+    assert f"Cannot run nightcast for 2001-01-16: the job exited {code} ({meaning})" in message
+    assert "airflow tasks clear nightcast_nightly -t nightly_run -s 2001-01-16 -e 2001-01-16" in message
+
+
+def test_internal_error_is_left_to_the_retries(nightly_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "1")
+
+    with pytest.raises(AirflowException, match="Error code is: 1") as failure:
+        nightly_task.execute({})
+
+    assert not isinstance(failure.value, AirflowFailException)
+
+
+def test_run_without_any_date_fails_clearly(load_dag, monkeypatch):
+    from airflow.sdk.definitions.param import process_params
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
+    dag = load_dag()
+    task = dag.get_task("nightly_run")
+    # A manual run triggered without a logical date has no `ds` in its context.
+    task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False)})
+
+    with pytest.raises(AirflowFailException, match="no valid run date"):
+        task.execute({})

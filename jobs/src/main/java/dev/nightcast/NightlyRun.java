@@ -1,0 +1,243 @@
+package dev.nightcast;
+
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.SourceConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.serving.Publisher;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import dev.nightcast.stages.Features;
+import dev.nightcast.stages.Ingest;
+import dev.nightcast.stages.Monitor;
+import dev.nightcast.stages.Profile;
+import dev.nightcast.stages.Score;
+import dev.nightcast.stages.Train;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nightly run for logical date D: ingest, validate, features, train (when due), score,
+ * publish, monitor. Each stage replaces D's rows, so any stage or the whole night can be re-run.
+ * Each stage's outcome goes to the {@code runs} table (the one table with wall-clock times).
+ */
+public final class NightlyRun {
+  private static final Logger LOG = LoggerFactory.getLogger(NightlyRun.class);
+
+  public enum Stage {
+    INGEST, VALIDATE, FEATURES, TRAIN, SCORE, PUBLISH, MONITOR;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public static final StructType RUNS_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("ds", DataTypes.DateType, false)
+          .add("stage", DataTypes.StringType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("started_at", DataTypes.TimestampType, false)
+          .add("ended_at", DataTypes.TimestampType, false)
+          .add("rows_out", DataTypes.LongType, true)
+          .add("message", DataTypes.StringType, true);
+
+  private final Context context;
+  private final PipelineConfig pipeline;
+  private final Warehouse warehouse;
+
+  public NightlyRun(Context context) {
+    this.context = context;
+    this.pipeline = context.pipeline().config();
+    this.warehouse = context.warehouse();
+  }
+
+  /** What a night did, for the summary line and the demo. */
+  public record Night(LocalDate ds, Optional<Train.Result> training, Optional<Integer> servingModel, long predictions, Optional<Publisher.Result> publish) {}
+
+  /** Runs every stage for {@code ds}; training only when due. */
+  public Night run(LocalDate ds) {
+    String runId = UUID.randomUUID().toString();
+    List<Row> log = new ArrayList<>();
+    try {
+      stage(log, runId, ds, Stage.INGEST, () -> ingest(ds, runId));
+      stage(log, runId, ds, Stage.VALIDATE, () -> validate(ds));
+      stage(log, runId, ds, Stage.FEATURES, () -> Features.run(warehouse, pipeline, ds));
+      Optional<Train.Result> training = Optional.empty();
+      String due = trainingDue(ds);
+      if (due != null) {
+        LOG.info("{} train: due ({})", ds, due);
+        Train.Result result = stage(log, runId, ds, Stage.TRAIN, () -> train(ds, runId));
+        training = Optional.of(result);
+      }
+      Optional<Registry.Champion> champion = Registry.champion(warehouse, ds);
+      long predictions = 0;
+      Optional<Publisher.Result> published = Optional.empty();
+      if (champion.isEmpty()) {
+        LOG.info("{} score, publish: skipped, no champion yet ({})", ds, due == null ? whyNoTraining(ds) : "the first training was rejected");
+      } else {
+        predictions = stage(log, runId, ds, Stage.SCORE, () -> Score.run(warehouse, pipeline, champion.get(), ds));
+        Publisher.Result result = stage(log, runId, ds, Stage.PUBLISH, () -> publish(ds));
+        published = Optional.of(result);
+      }
+      stage(log, runId, ds, Stage.MONITOR, () -> monitor(ds));
+      return new Night(ds, training, champion.map(Registry.Champion::version), predictions, published);
+    } finally {
+      writeRuns(log);
+    }
+  }
+
+  /** Runs one stage on its own, as an operator re-running it would. */
+  public Object runStage(Stage stage, LocalDate ds) {
+    String runId = UUID.randomUUID().toString();
+    List<Row> log = new ArrayList<>();
+    try {
+      return switch (stage) {
+        case INGEST -> stage(log, runId, ds, stage, () -> ingest(ds, runId));
+        case VALIDATE -> stage(log, runId, ds, stage, () -> validate(ds));
+        case FEATURES -> stage(log, runId, ds, stage, () -> Features.run(warehouse, pipeline, ds));
+        case TRAIN -> stage(log, runId, ds, stage, () -> train(ds, runId));
+        case SCORE -> stage(log, runId, ds, stage, () -> Score.run(warehouse, pipeline, requireChampion(ds), ds));
+        case PUBLISH -> stage(log, runId, ds, stage, () -> publish(ds));
+        case MONITOR -> stage(log, runId, ds, stage, () -> monitor(ds));
+      };
+    } finally {
+      writeRuns(log);
+    }
+  }
+
+  private List<Ingest.Result> ingest(LocalDate ds, String runId) {
+    String ingestedAt = Timestamp.from(Instant.now()).toString();
+    List<Ingest.Result> results = new ArrayList<>();
+    for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
+      Ingest.Result result = Ingest.run(warehouse, context.env().landing(), source.getKey(), source.getValue(), ds, runId, ingestedAt);
+      LOG.info("{} ingest {}: {} rows from {}", ds, source.getKey(), result.rows(), result.dropPath());
+      results.add(result);
+    }
+    return results;
+  }
+
+  private long validate(LocalDate ds) {
+    long metrics = 0;
+    for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
+      metrics += Profile.run(warehouse, source.getKey(), source.getValue().schema(), ds);
+    }
+    return metrics;
+  }
+
+  private Train.Result train(LocalDate ds, String runId) {
+    long days = Train.labelledDays(warehouse, pipeline, ds);
+    if (days < pipeline.training().windowDays()) {
+      throw NightcastException.badData(
+          "Cannot train on " + ds + ": the training window " + Train.windowStart(pipeline, ds) + ".." + ds + " has labelled features for "
+              + days + " of " + pipeline.training().windowDays() + " days (backfill the missing nights first: `nightcast backfill --from "
+              + Train.windowStart(pipeline, ds) + " --to " + ds + "`)");
+    }
+    Train.Result result =
+        Train.run(warehouse, pipeline, context.pipeline().sha256(), Context.codeVersion(), ds, runId);
+    for (Train.Candidate candidate : result.candidates()) {
+      LOG.info(
+          "{} train {} v{}: validation AUC {}, test AUC {}, {} s",
+          ds, candidate.config().name(), candidate.version(), String.format("%.4f", candidate.validationAuc()),
+          String.format("%.4f", candidate.testAuc()), String.format("%.1f", candidate.trainSeconds()));
+    }
+    LOG.info("{} train: {} v{} {} ({})", ds, result.pick().config().name(), result.pick().version(),
+        result.promoted().isPresent() ? "promoted" : "rejected", result.reason());
+    return result;
+  }
+
+  private Registry.Champion requireChampion(LocalDate ds) {
+    return Registry.champion(warehouse, ds)
+        .orElseThrow(
+            () -> NightcastException.gateFailed(
+                "Cannot score " + ds + ": no model has been promoted yet (run `nightcast train --date " + ds + "` once the training window is ingested)"));
+  }
+
+  private Publisher.Result publish(LocalDate ds) {
+    var predictions = warehouse.readDate(Tables.PREDICTIONS, ds);
+    Integer modelVersion = Registry.champion(warehouse, ds).map(Registry.Champion::version).orElse(null);
+    Publisher.Result result =
+        new Publisher(context.database(), pipeline.serving(), pipeline.entityKey()).publish(predictions, ds, modelVersion);
+    LOG.info(
+        "{} publish: {} rows as version {} of {}.{} (load {} s, index {} s, switch {} s)",
+        ds, result.rows(), result.version(), pipeline.serving().schema(), pipeline.serving().table(),
+        String.format("%.2f", result.loadSeconds()), String.format("%.2f", result.indexSeconds()), String.format("%.3f", result.switchSeconds()));
+    return result;
+  }
+
+  private Monitor.Result monitor(LocalDate ds) {
+    Monitor.Result result = Monitor.run(warehouse, pipeline, ds);
+    LOG.info("{} monitor: {} performance rows, {} drift rows", ds, result.performanceRows(), result.driftRows());
+    return result;
+  }
+
+  /** Why training runs tonight, or null: no champion yet and a full window, or the champion is due. */
+  String trainingDue(LocalDate ds) {
+    Optional<Registry.Champion> champion = Registry.champion(warehouse, ds.minusDays(1));
+    if (champion.isPresent()) {
+      long age = ds.toEpochDay() - champion.get().trainedOn().toEpochDay();
+      return age >= pipeline.training().retrainEveryDays()
+          ? "champion v" + champion.get().version() + " is " + age + " days old" : null;
+    }
+    if (Train.labelledDays(warehouse, pipeline, ds) >= pipeline.training().windowDays()) {
+      return "no champion yet, and " + pipeline.training().windowDays() + " labelled days are in the warehouse";
+    }
+    return null;
+  }
+
+  private String whyNoTraining(LocalDate ds) {
+    return "training needs " + pipeline.training().windowDays() + " labelled days, " + Train.labelledDays(warehouse, pipeline, ds) + " available";
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T call();
+  }
+
+  private <T> T stage(List<Row> log, String runId, LocalDate ds, Stage stage, Work<T> work) {
+    Timestamp started = Timestamp.from(Instant.now());
+    warehouse.spark().sparkContext().setJobGroup("nightcast-" + ds + "-" + stage.label(), stage.label() + " " + ds, false);
+    try {
+      T result = work.call();
+      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "succeeded", started, Timestamp.from(Instant.now()), rowsOf(result), null));
+      return result;
+    } catch (RuntimeException e) {
+      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "failed", started, Timestamp.from(Instant.now()), null, e.getMessage()));
+      throw e;
+    } finally {
+      warehouse.spark().sparkContext().clearJobGroup();
+    }
+  }
+
+  private static Long rowsOf(Object result) {
+    if (result instanceof Long rows) {
+      return rows;
+    }
+    if (result instanceof Publisher.Result published) {
+      return published.rows();
+    }
+    if (result instanceof List<?> list) {
+      return list.stream().filter(Ingest.Result.class::isInstance).mapToLong(r -> ((Ingest.Result) r).rows()).sum();
+    }
+    return null;
+  }
+
+  private void writeRuns(List<Row> log) {
+    if (!log.isEmpty()) {
+      warehouse.append(Tables.RUNS, warehouse.spark().createDataFrame(log, RUNS_SCHEMA).coalesce(1));
+    }
+  }
+}

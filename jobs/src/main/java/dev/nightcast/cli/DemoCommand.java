@@ -1,0 +1,75 @@
+package dev.nightcast.cli;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.nightcast.Context;
+import dev.nightcast.NightlyRun;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.spark.Tables;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the flight-delay sample end to end into the local profile's var/ directory:",
+      "the nights FROM..TO, training on the first two weeks when they are in, then every night after."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Mixin PipelineOptions options;
+
+  @Option(names = "--from", defaultValue = "2001-01-01", description = "First night. Default: ${DEFAULT-VALUE}")
+  LocalDate from;
+
+  @Option(names = "--to", defaultValue = "2001-01-30", description = "Last night (the sample's last schedule is for 2001-01-31). Default: ${DEFAULT-VALUE}")
+  LocalDate to;
+
+  @Override
+  public Integer call() throws Exception {
+    long began = System.nanoTime();
+    try (Context context = options.start()) {
+      List<NightlyRun.Night> nights = BackfillCommand.backfill(context, from, to);
+      Optional<Registry.Champion> champion = Registry.champion(context.warehouse(), to);
+      String schema = context.pipeline().config().serving().schema();
+      String table = context.pipeline().config().serving().table();
+      long servingRows;
+      try (Connection connection = context.database().connect();
+          Statement statement = connection.createStatement();
+          ResultSet result = statement.executeQuery("SELECT count(*) FROM " + schema + "." + table)) {
+        result.next();
+        servingRows = result.getLong(1);
+      }
+      System.out.println();
+      System.out.println("nightcast demo: " + nights.size() + " nights run (" + from + " .. " + to + ") in "
+          + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
+      if (champion.isPresent()) {
+        Row model = Registry.models(context.warehouse()).where(col("version").equalTo(champion.get().version()))
+            .select("candidate", "test_auc", "ds").head();
+        System.out.printf("  champion: model v%d (%s), trained %s, test AUC %.4f%n",
+            champion.get().version(), model.getString(0), model.getDate(2), model.getDouble(1));
+      } else {
+        System.out.println("  champion: none (no candidate passed the gate)");
+      }
+      System.out.printf("  serving table %s.%s: %d rows (the flights of %s)%n", schema, table, servingRows, to.plusDays(1));
+      System.out.println("  Delta warehouse: " + context.env().warehouse() + " (tables: " + String.join(", ", Tables.all(context.pipeline().config())) + ")");
+      System.out.println();
+      System.out.println("Look next:");
+      System.out.println("  bin/nightcast sql \"select ds, model_version, roc_auc, accuracy from performance_daily order by ds\"");
+      System.out.println("  bin/nightcast sql \"select ds, column_name, value as psi, drifted from drift_daily where ds = '" + to + "'\"");
+      System.out.println("  bin/nightcast db query \"select * from " + schema + "." + table + " order by probability desc limit 5\"");
+      System.out.println("  bin/nightcast db shell    (psql on the serving database)");
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.nightcast.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.nightcast.NightcastException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads YAML into the typed config records. Every failure names the file, the key path and a hint;
+ * nothing here starts Spark, so bad config fails in well under a second.
+ */
+public final class ConfigLoader {
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private ConfigLoader() {}
+
+  /** A pipeline definition with its content hash (recorded with every model it trains). */
+  public record LoadedPipeline(PipelineConfig config, Path file, String sha256) {}
+
+  public static LoadedPipeline loadPipeline(Path file) {
+    String text = read(file, "pipeline definition");
+    return new LoadedPipeline(bind(tree(text, file), PipelineConfig.class, file), file, sha256(text));
+  }
+
+  /**
+   * Loads an environment profile: a name such as {@code local} means {@code conf/env/local.yaml}
+   * under {@code home}. {@code ${VAR}} and {@code ${VAR:-default}} in values are taken from
+   * {@code environment}; relative paths are resolved against {@code home}.
+   */
+  public static EnvConfig loadEnv(String nameOrPath, Path home, Map<String, String> environment) {
+    Path file =
+        nameOrPath.endsWith(".yaml") || nameOrPath.contains("/")
+            ? home.resolve(nameOrPath)
+            : home.resolve("conf/env/" + nameOrPath + ".yaml");
+    JsonNode tree = tree(read(file, "environment profile"), file);
+    substitute(tree, environment, file, "");
+    EnvConfig env = bind(tree, EnvConfig.class, file);
+    EnvConfig.Embedded embedded = env.postgres().embedded();
+    return new EnvConfig(
+        resolve(home, env.warehouse()),
+        resolve(home, env.landing()),
+        env.spark(),
+        embedded == null
+            ? env.postgres()
+            : new EnvConfig.PostgresSettings(
+                new EnvConfig.Embedded(resolve(home, embedded.dataDir()), embedded.port()), null, null, null));
+  }
+
+  private static String resolve(Path home, String path) {
+    if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return path;
+    }
+    return home.resolve(path).toAbsolutePath().normalize().toString();
+  }
+
+  private static void substitute(JsonNode node, Map<String, String> environment, Path file, String path) {
+    if (!(node instanceof ObjectNode object)) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+      if (field.getValue().isTextual()) {
+        field.setValue(new TextNode(expand(field.getValue().asText(), environment, file, key)));
+      } else {
+        substitute(field.getValue(), environment, file, key);
+      }
+    }
+  }
+
+  private static String expand(String value, Map<String, String> environment, Path file, String key) {
+    Matcher matcher = ENV_REFERENCE.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String replacement = environment.get(matcher.group(1));
+      if (replacement == null || replacement.isEmpty()) {
+        replacement = matcher.group(3);
+      }
+      if (replacement == null) {
+        throw NightcastException.badConfig(
+            "Cannot load "
+                + file
+                + ": '"
+                + key
+                + "' refers to environment variable "
+                + matcher.group(1)
+                + ", which is not set (set it, or give a default as ${"
+                + matcher.group(1)
+                + ":-value})");
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+
+  private static String read(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw NightcastException.badConfig(
+          "Cannot load " + what + ": " + file + " does not exist (check --pipeline / --env and NIGHTCAST_HOME)");
+    }
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw NightcastException.badConfig("Cannot load " + what + ": " + file + " is not readable (" + e + ")", e);
+    }
+  }
+
+  private static JsonNode tree(String text, Path file) {
+    try {
+      JsonNode tree = YAML.readTree(text);
+      if (tree == null || !tree.isObject()) {
+        throw NightcastException.badConfig("Cannot load " + file + ": the file must hold a YAML mapping");
+      }
+      return tree;
+    } catch (IOException e) {
+      throw NightcastException.badConfig("Cannot load " + file + ": not valid YAML (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static <T> T bind(JsonNode tree, Class<T> type, Path file) {
+    try {
+      return YAML.treeToValue(tree, type);
+    } catch (UnrecognizedPropertyException e) {
+      String known =
+          e.getKnownPropertyIds() == null
+              ? ""
+              : " (known keys here: "
+                  + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))
+                  + ")";
+      throw NightcastException.badConfig(
+          "Cannot load " + file + ": unknown key '" + keyPath(e) + "'" + known + "; fix its spelling or remove it", e);
+    } catch (ValueInstantiationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      String at = keyPath(e);
+      throw NightcastException.badConfig(
+          "Cannot load " + file + ": invalid value" + (at.isEmpty() ? "" : " under '" + at + "'") + ": " + cause.getMessage(),
+          e);
+    } catch (InvalidFormatException e) {
+      throw NightcastException.badConfig(
+          "Cannot load "
+              + file
+              + ": '"
+              + keyPath(e)
+              + "' has the wrong type: expected "
+              + e.getTargetType().getSimpleName()
+              + ", got '"
+              + e.getValue()
+              + "'",
+          e);
+    } catch (MismatchedInputException e) {
+      throw NightcastException.badConfig(
+          "Cannot load "
+              + file
+              + ": '"
+              + keyPath(e)
+              + "' has the wrong type or is missing: expected "
+              + (e.getTargetType() == null ? "another value" : e.getTargetType().getSimpleName()),
+          e);
+    } catch (IOException | IllegalArgumentException e) {
+      throw NightcastException.badConfig("Cannot load " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String keyPath(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      if (reference.getFieldName() != null) {
+        if (!path.isEmpty()) {
+          path.append('.');
+        }
+        path.append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

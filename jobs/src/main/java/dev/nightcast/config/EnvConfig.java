@@ -1,0 +1,47 @@
+package dev.nightcast.config;
+
+import java.util.Map;
+
+/**
+ * Where a pipeline runs: {@code conf/env/*.yaml}. Paths are absolute or URIs (s3a://) once loaded;
+ * credentials are never values here, only the names of environment variables that hold them.
+ */
+public record EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres) {
+
+  public EnvConfig {
+    Check.present(warehouse, "warehouse");
+    Check.present(landing, "landing");
+    Check.present(spark, "spark");
+    Check.present(postgres, "postgres");
+  }
+
+  /** @param conf Spark settings applied to the session builder, e.g. shuffle partitions or s3a endpoints */
+  public record SparkSettings(String master, Map<String, String> conf) {
+    public SparkSettings {
+      conf = conf == null ? Map.of() : Map.copyOf(conf);
+    }
+  }
+
+  /**
+   * Either an embedded server (local demo and tests: real PostgreSQL binaries, data kept in
+   * {@code dataDir}) or a JDBC URL with credentials from the named environment variables.
+   */
+  public record PostgresSettings(Embedded embedded, String url, String userEnv, String passwordEnv) {
+    public PostgresSettings {
+      Check.that(
+          (embedded == null) != (url == null), "exactly one of 'embedded' or 'url' must be set");
+      if (url != null) {
+        Check.that(url.startsWith("jdbc:postgresql:"), "'url' must start with jdbc:postgresql: (got '" + url + "')");
+        Check.present(userEnv, "user_env");
+        Check.present(passwordEnv, "password_env");
+      }
+    }
+  }
+
+  public record Embedded(String dataDir, int port) {
+    public Embedded {
+      Check.present(dataDir, "data_dir");
+      Check.that(port == 0 || (port > 1024 && port < 65536), "'port' must be 0 (any free port) or within 1025..65535 (got " + port + ")");
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.nightcast.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One use case, as a data/ML engineer declares it in {@code conf/pipelines/*.yaml}. Immutable and
+ * validated on construction: an instance that exists is usable.
+ *
+ * @param scoringSource the feed whose rows get predictions (the next day's schedule)
+ */
+public record PipelineConfig(
+    String name,
+    LinkedHashMap<String, SourceConfig> sources,
+    String entityKey,
+    String eventTime,
+    String scoringSource,
+    LabelConfig label,
+    List<FeatureConfig> features,
+    TrainingConfig training,
+    List<CandidateConfig> candidates,
+    GateConfig gate,
+    MonitoringConfig monitoring,
+    ServingConfig serving) {
+
+  public PipelineConfig {
+    Check.identifier(name, "name");
+    Check.present(sources, "sources");
+    Check.that(!sources.isEmpty(), "'sources' must declare at least one source");
+    sources.keySet().forEach(source -> Check.identifier(source, "sources." + source));
+    Check.identifier(entityKey, "entity_key");
+    Check.identifier(eventTime, "event_time");
+    Check.identifier(scoringSource, "scoring_source");
+    Check.that(sources.containsKey(scoringSource), "'scoring_source' names no source: '" + scoringSource + "' not in " + sources.keySet());
+    Check.present(label, "label");
+    Check.that(
+        sources.containsKey(label.source()), "'label.source' names no source: '" + label.source() + "' not in " + sources.keySet());
+    Check.that(
+        sources.get(label.source()).schema().containsKey(label.column()),
+        "'label.column' '" + label.column() + "' is not in the schema of source '" + label.source() + "'");
+    for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
+      Check.that(
+          source.getValue().schema().containsKey(entityKey),
+          "'entity_key' '" + entityKey + "' is not in the schema of source '" + source.getKey() + "'");
+      Check.that(
+          source.getValue().schema().containsKey(eventTime),
+          "'event_time' '" + eventTime + "' is not in the schema of source '" + source.getKey() + "'");
+    }
+    Check.present(features, "features");
+    Check.that(!features.isEmpty(), "'features' must declare at least one feature");
+    Check.that(
+        features.stream().map(FeatureConfig::name).distinct().count() == features.size(),
+        "'features' names must be unique");
+    Check.present(training, "training");
+    Check.present(candidates, "candidates");
+    Check.that(
+        candidates.stream().filter(CandidateConfig::isBaseline).count() == 1,
+        "'candidates' must mark exactly one candidate as 'baseline: true'");
+    Check.that(
+        candidates.stream().map(CandidateConfig::name).distinct().count() == candidates.size(),
+        "'candidates' names must be unique");
+    Check.present(gate, "gate");
+    Check.present(monitoring, "monitoring");
+    Check.present(serving, "serving");
+    sources = new LinkedHashMap<>(sources);
+    features = List.copyOf(features);
+    candidates = List.copyOf(candidates);
+  }
+
+  @Override
+  public LinkedHashMap<String, SourceConfig> sources() {
+    return new LinkedHashMap<>(sources);
+  }
+
+  public SourceConfig source(String name) {
+    return sources.get(name);
+  }
+
+  public CandidateConfig baseline() {
+    return candidates.stream().filter(CandidateConfig::isBaseline).findFirst().orElseThrow();
+  }
+}

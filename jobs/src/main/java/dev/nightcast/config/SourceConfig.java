@@ -1,0 +1,42 @@
+package dev.nightcast.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One landing-zone feed. {@code path} is relative to the environment's landing root and holds the
+ * placeholder {@code {date}}; the drop read on night D covers date D + {@code dayOffset}.
+ *
+ * @param schema column name to Spark SQL type, in the order the drop declares them
+ */
+public record SourceConfig(
+    String path, String format, int dayOffset, Map<String, String> options, LinkedHashMap<String, String> schema) {
+
+  private static final Set<String> FORMATS = Set.of("csv", "json", "parquet", "delta");
+  private static final Set<String> TYPES =
+      Set.of("string", "int", "bigint", "double", "boolean", "date", "timestamp");
+
+  public SourceConfig {
+    Check.present(path, "path");
+    Check.that(path.contains("{date}"), "'path' must contain the placeholder {date} (got '" + path + "')");
+    Check.present(format, "format");
+    Check.that(FORMATS.contains(format), "'format' must be one of " + FORMATS + " (got '" + format + "')");
+    Check.that(dayOffset >= -7 && dayOffset <= 7, "'day_offset' must be within -7..7 (got " + dayOffset + ")");
+    options = options == null ? Map.of() : Map.copyOf(options);
+    Check.present(schema, "schema");
+    Check.that(!schema.isEmpty(), "'schema' must list at least one column");
+    for (Map.Entry<String, String> column : schema.entrySet()) {
+      Check.identifier(column.getKey(), "schema." + column.getKey());
+      Check.that(
+          TYPES.contains(column.getValue()),
+          "'schema." + column.getKey() + "' must be one of " + TYPES + " (got '" + column.getValue() + "')");
+    }
+    schema = new LinkedHashMap<>(schema);
+  }
+
+  @Override
+  public LinkedHashMap<String, String> schema() {
+    return new LinkedHashMap<>(schema);
+  }
+}

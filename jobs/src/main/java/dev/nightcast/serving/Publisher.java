@@ -1,0 +1,337 @@
+package dev.nightcast.serving;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.nightcast.NightcastException;
+import dev.nightcast.config.ServingConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a night's predictions to the serving table applications query.
+ *
+ * <p>Shape: every publish loads a fresh table {@code <table>_v<N>}; the name applications use,
+ * {@code <table>}, is a view. The switch is {@code CREATE OR REPLACE VIEW} in one short
+ * transaction: it needs the view's lock only for an instant, the old version stays intact for an
+ * instant rollback, and readers see the old set or the new set, never an empty or partial one. (A
+ * table rename would need an exclusive lock on the live table itself and would queue new readers
+ * behind any long-running one for the whole swap.) A single publisher per table is enforced with
+ * an advisory lock. Cost: one COPY stream per Spark partition ({@code copy_streams}), then
+ * index build, ANALYZE and the verification queries in Postgres.
+ */
+public final class Publisher {
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  private static final int SWITCH_ATTEMPTS = 20;
+
+  private final ServingDatabase database;
+  private final ServingConfig serving;
+  private final String entityKey;
+
+  public Publisher(ServingDatabase database, ServingConfig serving, String entityKey) {
+    this.database = database;
+    this.serving = serving;
+    this.entityKey = entityKey;
+  }
+
+  public record Result(int version, long rows, double loadSeconds, double indexSeconds, double switchSeconds) {}
+
+  /**
+   * Loads {@code predictions} (the rows of one ds) as a new version and makes it current. On any
+   * failure before the switch the serving view is untouched and the version is logged as failed.
+   */
+  public Result publish(Dataset<Row> predictions, LocalDate ds, Integer modelVersion) {
+    String schema = serving.schema();
+    String table = serving.table();
+    try (Connection control = database.connect()) {
+      control.setAutoCommit(true);
+      lock(control);
+      try {
+        dropAbandonedLoads(control);
+        long expected = predictions.count();
+        int version = nextVersion(control);
+        String versionTable = Sql.versionTable(table, version);
+        String qualified = Sql.quote(schema) + "." + Sql.quote(versionTable);
+        List<StructField> fields = List.of(predictions.schema().fields());
+        try (Statement statement = control.createStatement()) {
+          statement.execute("DROP TABLE IF EXISTS " + qualified);
+          statement.execute("CREATE TABLE " + qualified + " (" + columnsDdl(fields) + ")");
+        }
+        logStart(control, version, ds, modelVersion);
+        try {
+          long began = System.nanoTime();
+          load(predictions, version, fields);
+          double loadSeconds = seconds(began);
+          began = System.nanoTime();
+          try (Statement statement = control.createStatement()) {
+            statement.execute(
+                "ALTER TABLE " + qualified + " ADD CONSTRAINT " + Sql.quote(versionTable + "_pk") + " PRIMARY KEY (" + Sql.quote(entityKey) + ")");
+            statement.execute("ANALYZE " + qualified);
+          }
+          double indexSeconds = seconds(began);
+          verify(control, qualified, expected, ds);
+          began = System.nanoTime();
+          switchTo(control, version, expected);
+          double switchSeconds = seconds(began);
+          logFinish(control, version, "published", expected, loadSeconds, indexSeconds, switchSeconds, null);
+          retireOldVersions(control, version);
+          return new Result(version, expected, loadSeconds, indexSeconds, switchSeconds);
+        } catch (RuntimeException | SQLException e) {
+          logFinish(control, version, "failed", null, null, null, null, e.getMessage());
+          try (Statement statement = control.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + qualified);
+          }
+          throw e;
+        }
+      } finally {
+        unlock(control);
+      }
+    } catch (SQLException e) {
+      throw NightcastException.internal(
+          "Cannot publish predictions for " + ds + " to " + schema + "." + table + ": " + e.getMessage()
+              + " (the serving table still holds the previous version; re-run `nightcast publish --date " + ds + "`)",
+          e);
+    }
+  }
+
+  private void lock(Connection control) throws SQLException {
+    try (PreparedStatement statement = control.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+      statement.setString(1, lockName());
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        if (!result.getBoolean(1)) {
+          throw NightcastException.busy(
+              "Cannot publish to " + serving.schema() + "." + serving.table() + ": another publisher holds its lock"
+                  + " (a run for this pipeline is in progress; wait for it to finish, then re-run if needed)");
+        }
+      }
+    }
+  }
+
+  private void unlock(Connection control) throws SQLException {
+    try (PreparedStatement statement = control.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+      statement.setString(1, lockName());
+      statement.execute();
+    }
+  }
+
+  private String lockName() {
+    return "nightcast.publish." + serving.schema() + "." + serving.table();
+  }
+
+  /** A publisher killed mid-load leaves a 'loading' version behind; holding the lock, we clean it up. */
+  private void dropAbandonedLoads(Connection control) throws SQLException {
+    List<Integer> abandoned = new ArrayList<>();
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'loading'")) {
+      statement.setString(1, serving.table());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          abandoned.add(result.getInt(1));
+        }
+      }
+    }
+    for (int version : abandoned) {
+      LOG.warn("dropping version {} of {}.{} left behind by an interrupted publish", version, serving.schema(), serving.table());
+      try (Statement statement = control.createStatement()) {
+        statement.execute(
+            "DROP TABLE IF EXISTS " + Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version)));
+      }
+      logFinish(control, version, "failed", null, null, null, null, "abandoned: the publishing process stopped mid-load");
+    }
+  }
+
+  private int nextVersion(Connection control) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT coalesce(max(version), 0) + 1 FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ?")) {
+      statement.setString(1, serving.table());
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        return result.getInt(1);
+      }
+    }
+  }
+
+  /** COPY every partition in parallel; values are rendered as text by Spark (UTC session zone). */
+  private void load(Dataset<Row> predictions, int version, List<StructField> fields) {
+    List<String> columns = fields.stream().map(StructField::name).toList();
+    Column[] asText = columns.stream().map(name -> col(name).cast("string").as(name)).toArray(Column[]::new);
+    ServingDatabase.Credentials credentials = database.credentials();
+    String schema = serving.schema();
+    String table = serving.table();
+    predictions
+        .repartition(serving.copyStreams(), col(entityKey))
+        .select(asText)
+        .foreachPartition(
+            (ForeachPartitionFunction<Row>)
+                rows -> CopyLoader.load(credentials, schema, table, version, columns, TaskContext.getPartitionId(), rows));
+  }
+
+  /** Checks the loaded version before anyone can read it; any failure aborts the publish. */
+  private void verify(Connection control, String qualified, long expected, LocalDate ds) throws SQLException {
+    try (Statement statement = control.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT count(*), count(*) FILTER (WHERE probability IS NULL OR probability = 'NaN' OR probability < 0 OR probability > 1)"
+                    + " FROM " + qualified)) {
+      result.next();
+      long rows = result.getLong(1);
+      long invalid = result.getLong(2);
+      if (rows != expected || invalid != 0) {
+        throw NightcastException.badData(
+            "Cannot publish predictions for " + ds + ": verification failed (rows loaded " + rows + ", expected " + expected
+                + "; probabilities null, NaN or outside [0,1]: " + invalid + "). The serving table is unchanged");
+      }
+    }
+  }
+
+  /** Points the view at the new version; a short lock_timeout with retries keeps readers flowing. */
+  private void switchTo(Connection control, int version, long rows) throws SQLException {
+    String view = Sql.quote(serving.schema()) + "." + Sql.quote(serving.table());
+    String target = Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version));
+    for (int attempt = 1; ; attempt++) {
+      control.setAutoCommit(false);
+      try (Statement statement = control.createStatement()) {
+        statement.execute("SET LOCAL lock_timeout = '500ms'");
+        statement.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + target);
+        control.commit();
+        return;
+      } catch (SQLException e) {
+        control.rollback();
+        // 55P03 = lock_not_available: a long reader holds the view; back off and try again
+        if (!"55P03".equals(e.getSQLState()) || attempt == SWITCH_ATTEMPTS) {
+          throw e;
+        }
+        LOG.warn("serving view busy, retrying the switch (attempt " + attempt + " of " + SWITCH_ATTEMPTS + ")");
+        sleep(100L * attempt);
+      } finally {
+        control.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Keeps the newest {@code keep_versions} published versions; older tables are dropped. */
+  private void retireOldVersions(Connection control, int current) throws SQLException {
+    List<Integer> retire = new ArrayList<>();
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                + " ORDER BY version DESC OFFSET ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, serving.keepVersions());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          retire.add(result.getInt(1));
+        }
+      }
+    }
+    for (int version : retire) {
+      try (Statement statement = control.createStatement()) {
+        statement.execute(
+            "DROP TABLE IF EXISTS " + Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version)));
+      }
+      setStatus(control, version, "retired");
+    }
+  }
+
+  private void logStart(Connection control, int version, LocalDate ds, Integer modelVersion) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "INSERT INTO " + Sql.quote(serving.schema()) + ".publish_log (serving_table, version, ds, model_version, status)"
+                + " VALUES (?, ?, ?, ?, 'loading')")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
+      statement.setObject(3, ds);
+      statement.setObject(4, modelVersion);
+      statement.executeUpdate();
+    }
+  }
+
+  private void logFinish(
+      Connection control, int version, String status, Long rows, Double load, Double index, Double switchSeconds, String message)
+      throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "UPDATE " + Sql.quote(serving.schema()) + ".publish_log SET status = ?, row_count = ?, load_seconds = ?,"
+                + " index_seconds = ?, switch_seconds = ?, message = ?, finished_at = now() WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, status);
+      statement.setObject(2, rows);
+      statement.setObject(3, load);
+      statement.setObject(4, index);
+      statement.setObject(5, switchSeconds);
+      statement.setString(6, message);
+      statement.setString(7, serving.table());
+      statement.setInt(8, version);
+      statement.executeUpdate();
+    }
+  }
+
+  private void setStatus(Connection control, int version, String status) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "UPDATE " + Sql.quote(serving.schema()) + ".publish_log SET status = ? WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, status);
+      statement.setString(2, serving.table());
+      statement.setInt(3, version);
+      statement.executeUpdate();
+    }
+  }
+
+  private static String columnsDdl(List<StructField> fields) {
+    List<String> columns = new ArrayList<>();
+    for (StructField field : fields) {
+      columns.add(Sql.quote(field.name()) + " " + postgresType(field.dataType()) + (field.nullable() ? "" : " NOT NULL"));
+    }
+    return String.join(", ", columns);
+  }
+
+  private static String postgresType(DataType type) {
+    Map<DataType, String> types =
+        Map.of(
+            DataTypes.StringType, "text",
+            DataTypes.IntegerType, "integer",
+            DataTypes.LongType, "bigint",
+            DataTypes.DoubleType, "double precision",
+            DataTypes.FloatType, "real",
+            DataTypes.BooleanType, "boolean",
+            DataTypes.DateType, "date",
+            DataTypes.TimestampType, "timestamp",
+            DataTypes.TimestampNTZType, "timestamp");
+    String postgres = types.get(type);
+    if (postgres == null) {
+      throw new IllegalArgumentException("Cannot map Spark type " + type + " to a PostgreSQL column type");
+    }
+    return postgres;
+  }
+
+  private static double seconds(long began) {
+    return (System.nanoTime() - began) / 1e9;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to switch the serving view", e);
+    }
+  }
+}

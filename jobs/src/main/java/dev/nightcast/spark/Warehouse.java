@@ -1,0 +1,97 @@
+package dev.nightcast.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.nightcast.NightcastException;
+import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Delta tables under one warehouse root (a local directory or an s3a:// prefix). Every write is
+ * keyed by the logical date {@code ds}: replacing a date's rows is one atomic Delta commit, so a
+ * re-run replaces and never duplicates, and readers see the old or the new rows, never a mix.
+ */
+public final class Warehouse {
+  /** Large per-date tables are partitioned by ds; small ones use replaceWhere on the column alone. */
+  private static final List<String> PARTITIONED = List.of("features", "predictions");
+
+  private final SparkSession spark;
+  private final String root;
+
+  public Warehouse(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(String table) {
+    return root + "/" + table;
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /** Reads a table; a missing table is an operator error (a stage ran before the one that writes it). */
+  public Dataset<Row> read(String table) {
+    if (!exists(table)) {
+      throw NightcastException.badData(
+          "Cannot read Delta table '" + table + "': it does not exist at " + path(table)
+              + " (run the stage that writes it first, e.g. `nightcast run --date <D>`)");
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  public Dataset<Row> readDate(String table, LocalDate ds) {
+    return read(table).where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
+  }
+
+  /** The table's latest Delta version, recorded as data lineage; -1 when it does not exist yet. */
+  public long version(String table) {
+    if (!exists(table)) {
+      return -1;
+    }
+    return DeltaTable.forPath(spark, path(table)).history(1).select("version").head().getLong(0);
+  }
+
+  /**
+   * Atomically replaces the rows of {@code ds} with {@code rows} (which must all carry that ds).
+   * Cost: one write job plus the Delta commit; no read of other dates.
+   */
+  public void replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
+    var writer =
+        rows.write()
+            .format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", "ds = DATE'" + ds + "'");
+    if (PARTITIONED.contains(table) || table.startsWith("raw_")) {
+      writer = writer.partitionBy("ds");
+    }
+    writer.save(path(table));
+  }
+
+  /** Appends rows; only for operational tables such as {@code runs}, whose rows are per attempt. */
+  public void append(String table, Dataset<Row> rows) {
+    rows.write().format("delta").mode("append").save(path(table));
+  }
+
+  /** Registers every existing table as a temp view by its name, for `nightcast sql`. */
+  public List<String> registerViews(List<String> tables) {
+    return tables.stream()
+        .filter(this::exists)
+        .peek(table -> read(table).createOrReplaceTempView(table))
+        .toList();
+  }
+}

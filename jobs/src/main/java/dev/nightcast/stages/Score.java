@@ -1,0 +1,44 @@
+package dev.nightcast.stages;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import java.time.LocalDate;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Stage 7: the champion scores the rows to score of night D (the next day's flights). Every
+ * prediction carries the model version that produced it.
+ */
+public final class Score {
+  public static final String PROBABILITY = "probability";
+
+  private Score() {}
+
+  /** Pure transform: features in, (ds, key, event time, probability, model_version) out. */
+  public static Dataset<Row> score(PipelineModel model, int version, Dataset<Row> features, PipelineConfig pipeline) {
+    return model
+        .transform(features)
+        .select(
+            col("ds"),
+            col(pipeline.entityKey()),
+            col(pipeline.eventTime()),
+            vector_to_array(col(PROBABILITY), "float64").getItem(1).as(PROBABILITY),
+            lit(version).as("model_version"));
+  }
+
+  /** I/O shell: scores D's scoring features with the champion and replaces D's predictions. */
+  public static long run(Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, LocalDate ds) {
+    Dataset<Row> features = warehouse.readDate(Tables.FEATURES, ds).where(col("role").equalTo(Features.SCORING));
+    PipelineModel model = PipelineModel.load(champion.artifactPath());
+    warehouse.replaceDate(Tables.PREDICTIONS, ds, score(model, champion.version(), features, pipeline));
+    return warehouse.readDate(Tables.PREDICTIONS, ds).count();
+  }
+}
