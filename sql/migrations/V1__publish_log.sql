@@ -1,7 +1,6 @@
--- nightcast serving schema: the publish log and the per-partition load ledger.
+-- nightcast serving schema (Flyway creates the schema itself): the publish log and the load ledger.
 -- The serving tables themselves are versioned tables (<table>_v<N>) created by each publish,
 -- and the view <table> that applications query points at the current version.
-CREATE SCHEMA IF NOT EXISTS ${serving_schema};
 
 CREATE TABLE ${serving_schema}.publish_log (
     serving_table   text        NOT NULL,

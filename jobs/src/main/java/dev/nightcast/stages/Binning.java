@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -91,24 +90,23 @@ public final class Binning {
     return specs;
   }
 
-  /** Counts rows per slot for every spec. Cost: one aggregation pass over {@code rows}. */
+  /**
+   * Counts rows per slot for every spec. Cost: one pass over {@code rows} (each row becomes one
+   * (column, slot) pair per spec) and a shuffle of at most columns x slots partial counts.
+   */
   public static Map<String, long[]> counts(Dataset<Row> rows, List<Spec> specs) {
-    List<Column> aggregates = new ArrayList<>();
-    for (Spec spec : specs) {
-      String slot = spec.slotSql();
-      for (int i = 0; i < spec.slots(); i++) {
-        aggregates.add(expr("count_if((" + slot + ") = " + i + ")").as(spec.column() + "#" + i));
-      }
+    List<String> pairs = new ArrayList<>();
+    for (int c = 0; c < specs.size(); c++) {
+      pairs.add("named_struct('c', " + c + ", 's', " + specs.get(c).slotSql() + ")");
     }
-    Row row = rows.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head();
+    List<Row> counted =
+        rows.selectExpr("inline(array(" + String.join(", ", pairs) + "))").groupBy("c", "s").count().collectAsList();
     Map<String, long[]> out = new LinkedHashMap<>();
-    int index = 0;
     for (Spec spec : specs) {
-      long[] slots = new long[spec.slots()];
-      for (int i = 0; i < slots.length; i++) {
-        slots[i] = row.getLong(index++);
-      }
-      out.put(spec.column(), slots);
+      out.put(spec.column(), new long[spec.slots()]);
+    }
+    for (Row row : counted) {
+      out.get(specs.get(row.getInt(0)).column())[row.getInt(1)] = row.getLong(2);
     }
     return out;
   }

@@ -1,0 +1,169 @@
+package dev.nightcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.apache.spark.sql.functions.col;
+
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestPostgres;
+import dev.nightcast.testing.TestSpark;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole nightly loop over five sample nights on real components: local Spark, Delta tables in a
+ * temp warehouse, an embedded PostgreSQL. Training is due on the third night (3-day window).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EndToEndTest {
+  private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  private static final LocalDate LAST = LocalDate.parse("2001-01-05");
+
+  @TempDir static Path dir;
+  private Context context;
+  private Warehouse warehouse;
+  private List<NightlyRun.Night> nights;
+
+  @BeforeAll
+  void runNights() {
+    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir);
+    EnvConfig env =
+        new EnvConfig(
+            dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
+            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+    context = new Context(pipeline, env, Map.of(), TestSpark.session(), false);
+    warehouse = context.warehouse();
+    NightlyRun run = new NightlyRun(context);
+    nights = FIRST.datesUntil(LAST.plusDays(1)).map(run::run).toList();
+  }
+
+  @Test
+  void trainsOnTheThirdNightAndServesFromThen() {
+    assertThat(nights.get(0).servingModel()).isEmpty();
+    assertThat(nights.get(1).servingModel()).isEmpty();
+    assertThat(nights.get(2).training()).isPresent();
+    assertThat(nights.get(2).training().get().promoted()).isPresent();
+    int champion = nights.get(2).training().get().promoted().get();
+    for (NightlyRun.Night night : nights.subList(2, 5)) {
+      assertThat(night.servingModel()).contains(champion);
+      assertThat(night.publish()).isPresent();
+    }
+    Dataset<Row> models = warehouse.read(Tables.MODELS);
+    assertThat(models.count()).isEqualTo(2);
+    assertThat(models.where(col("decision").equalTo("promoted")).count()).isEqualTo(1);
+    Row promoted = models.where(col("version").equalTo(champion)).head();
+    assertThat(promoted.getDouble(promoted.fieldIndex("test_auc"))).isBetween(0.5, 1.0);
+    assertThat(promoted.getDate(promoted.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    assertThat(Registry.champion(warehouse, LAST).map(Registry.Champion::version)).contains(champion);
+  }
+
+  @Test
+  void servingTableHoldsExactlyTomorrowsScheduledFlights() throws Exception {
+    Set<String> scheduled = new HashSet<>();
+    TestSpark.session()
+        .read().option("header", "true").csv(TestPipelines.sampleLanding().resolve("schedule/" + LAST.plusDays(1) + ".csv.gz").toString())
+        .select("flight_id").collectAsList().forEach(row -> scheduled.add(row.getString(0)));
+    int champion = nights.get(4).servingModel().orElseThrow();
+    Set<String> served = new HashSet<>();
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT flight_id, probability, model_version, ds FROM serving.flight_delay_predictions")) {
+      while (rows.next()) {
+        assertThat(served.add(rows.getString(1))).as("keys are unique").isTrue();
+        assertThat(rows.getDouble(2)).isBetween(0.0, 1.0);
+        assertThat(rows.getInt(3)).isEqualTo(champion);
+        assertThat(rows.getDate(4).toLocalDate()).isEqualTo(LAST);
+      }
+    }
+    assertThat(served).hasSize(scheduled.size()).isEqualTo(scheduled);
+  }
+
+  @Test
+  void everyTableHasTheExpectedRowsPerDate() {
+    for (LocalDate ds = FIRST; !ds.isAfter(LAST); ds = ds.plusDays(1)) {
+      long schedule = warehouse.readDate(Tables.raw("schedule"), ds).count();
+      long actuals = warehouse.readDate(Tables.raw("actuals"), ds).count();
+      assertThat(schedule).as("raw_schedule %s", ds).isEqualTo(countCsv(ds.plusDays(1)));
+      assertThat(actuals).as("raw_actuals %s", ds).isEqualTo(countParquet(ds));
+      assertThat(warehouse.readDate(Tables.FEATURES, ds).count()).as("features %s", ds).isEqualTo(schedule + actuals);
+      assertThat(warehouse.readDate(Tables.DATA_QUALITY, ds).select("source").distinct().count()).isEqualTo(2);
+      boolean serving = !ds.isBefore(FIRST.plusDays(2));
+      assertThat(warehouse.exists(Tables.PREDICTIONS) ? warehouse.readDate(Tables.PREDICTIONS, ds).count() : 0)
+          .as("predictions %s", ds).isEqualTo(serving ? schedule : 0);
+      assertThat(warehouse.readDate(Tables.DRIFT_DAILY, ds).count()).as("drift %s", ds).isEqualTo(serving ? 5 : 0);
+      // labels for D arrive on night D; predictions for D were made on D-1
+      boolean labelled = !ds.isBefore(FIRST.plusDays(3));
+      assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, ds).count()).as("performance %s", ds).isEqualTo(labelled ? 1 : 0);
+    }
+    Row performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).head();
+    assertThat(performance.getLong(performance.fieldIndex("rows"))).isEqualTo(countParquet(LAST));
+    assertThat(performance.getDouble(performance.fieldIndex("roc_auc"))).isBetween(0.5, 1.0);
+  }
+
+  @Test
+  void rerunningANightLeavesEveryTableIdentical() throws Exception {
+    Map<String, Dataset<Row>> before = new HashMap<>();
+    for (String table : Tables.all(context.pipeline().config())) {
+      if (!table.equals(Tables.RUNS)) {
+        before.put(table, snapshot(table).cache());
+        before.get(table).count();
+      }
+    }
+    List<Row> servedBefore = serving();
+    new NightlyRun(context).run(LAST);
+    for (Map.Entry<String, Dataset<Row>> table : before.entrySet()) {
+      Dataset<Row> after = snapshot(table.getKey());
+      assertThat(after.count()).as(table.getKey()).isEqualTo(table.getValue().count());
+      assertThat(after.exceptAll(table.getValue()).count()).as(table.getKey() + " rows added").isZero();
+      assertThat(table.getValue().exceptAll(after).count()).as(table.getKey() + " rows lost").isZero();
+    }
+    assertThat(serving()).isEqualTo(servedBefore);
+  }
+
+  private Dataset<Row> snapshot(String table) {
+    Dataset<Row> rows = warehouse.read(table);
+    for (String column : Tables.ATTEMPT_COLUMNS) {
+      rows = rows.drop(column);
+    }
+    return rows;
+  }
+
+  private List<Row> serving() throws Exception {
+    List<Row> rows = new java.util.ArrayList<>();
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT flight_id, probability, model_version FROM serving.flight_delay_predictions ORDER BY flight_id")) {
+      while (result.next()) {
+        rows.add(org.apache.spark.sql.RowFactory.create(result.getString(1), result.getDouble(2), result.getInt(3)));
+      }
+    }
+    return rows;
+  }
+
+  private static long countCsv(LocalDate flightDate) {
+    return TestSpark.session().read().option("header", "true")
+        .csv(TestPipelines.sampleLanding().resolve("schedule/" + flightDate + ".csv.gz").toString()).count();
+  }
+
+  private static long countParquet(LocalDate flightDate) {
+    return TestSpark.session().read().parquet(TestPipelines.sampleLanding().resolve("actuals/" + flightDate + ".parquet").toString()).count();
+  }
+}

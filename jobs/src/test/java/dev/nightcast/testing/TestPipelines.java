@@ -1,0 +1,62 @@
+package dev.nightcast.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.nightcast.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The real pipeline definitions, with overrides for fast tests, loaded through the real loader. */
+public final class TestPipelines {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private TestPipelines() {}
+
+  /** The project root (tests run from jobs/). */
+  public static Path root() {
+    Path here = Path.of("").toAbsolutePath();
+    return Files.exists(here.resolve("conf")) ? here : here.getParent();
+  }
+
+  public static Path sampleLanding() {
+    return root().resolve("data-samples/flights");
+  }
+
+  /**
+   * The flight-delay pipeline with {@code overrides} applied: keys are dotted paths such as
+   * {@code training.window_days}; values replace the YAML node there.
+   */
+  public static ConfigLoader.LoadedPipeline flightDelay(Path dir, Map<String, Object> overrides) {
+    try {
+      JsonNode tree = YAML.readTree(root().resolve("conf/pipelines/flight_delay.yaml").toFile());
+      for (Map.Entry<String, Object> override : overrides.entrySet()) {
+        String[] path = override.getKey().split("\\.");
+        JsonNode node = tree;
+        for (int i = 0; i < path.length - 1; i++) {
+          node = path[i].matches("\\d+") ? node.get(Integer.parseInt(path[i])) : node.get(path[i]);
+        }
+        ((ObjectNode) node).set(path[path.length - 1], YAML.valueToTree(override.getValue()));
+      }
+      Path file = Files.createTempFile(dir, "pipeline", ".yaml");
+      YAML.writeValue(file.toFile(), tree);
+      return ConfigLoader.loadPipeline(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Small and fast: a 3-day training window and a shallow GBT. */
+  public static ConfigLoader.LoadedPipeline small(Path dir) {
+    return flightDelay(
+        dir,
+        Map.of(
+            "training.window_days", 3,
+            "candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3),
+            "gate.min_test_auc", 0.5));
+  }
+}
