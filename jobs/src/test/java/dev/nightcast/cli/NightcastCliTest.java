@@ -1,0 +1,53 @@
+package dev.nightcast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Exit codes and messages of the command line, for failures that happen before Spark starts. */
+class NightcastCliTest {
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"demo", "run", "backfill", "ingest", "validate", "features", "train", "score", "publish", "monitor", "sql", "db"}) {
+      Captured result = run(command, "--help");
+      assertThat(result.code).as(command).isZero();
+      assertThat(result.out).as(command).contains("Usage: nightcast " + command);
+    }
+  }
+
+  @Test
+  void badUsageExitsWithTwo() {
+    assertThat(run("run").code).isEqualTo(2);
+    assertThat(run("run", "--date", "not-a-date").code).isEqualTo(2);
+    assertThat(run("frobnicate").code).isEqualTo(2);
+  }
+
+  @Test
+  void badConfigExitsWithThreeAndNamesTheFile() {
+    Captured result = run("run", "--pipeline", "conf/pipelines/missing.yaml", "--date", "2001-01-20");
+    assertThat(result.code).isEqualTo(3);
+    assertThat(result.err).contains("missing.yaml does not exist");
+  }
+
+  private record Captured(int code, String out, String err) {}
+
+  private static Captured run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int code = Nightcast.execute(args);
+      return new Captured(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+}

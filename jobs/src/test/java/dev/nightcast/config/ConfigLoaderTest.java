@@ -1,0 +1,121 @@
+package dev.nightcast.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightcast.ExitCode;
+import dev.nightcast.NightcastException;
+import dev.nightcast.testing.TestPipelines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void loadsTheShippedPipelineAndProfile() {
+    ConfigLoader.LoadedPipeline loaded = ConfigLoader.loadPipeline(TestPipelines.root().resolve("conf/pipelines/flight_delay.yaml"));
+    PipelineConfig pipeline = loaded.config();
+    assertThat(pipeline.sources().keySet()).containsExactly("schedule", "actuals");
+    assertThat(pipeline.source("schedule").dayOffset()).isEqualTo(1);
+    assertThat(pipeline.baseline().name()).isEqualTo("logistic_baseline");
+    assertThat(loaded.sha256()).hasSize(64);
+
+    EnvConfig env = ConfigLoader.loadEnv("local", TestPipelines.root(), Map.of("NIGHTCAST_VAR_DIR", "/tmp/x"));
+    assertThat(env.warehouse()).isEqualTo("/tmp/x/warehouse");
+    assertThat(env.postgres().embedded().dataDir()).isEqualTo("/tmp/x/postgres");
+    assertThat(env.landing()).isEqualTo(TestPipelines.root().resolve("data-samples/flights").toString());
+  }
+
+  @Test
+  void relativePathsResolveAgainstHomeAndUrisStayAsTheyAre() throws IOException {
+    Path file = write("env.yaml", """
+        warehouse: s3a://bucket/warehouse
+        landing: landing
+        spark: {master: "local[1]"}
+        postgres: {url: "jdbc:postgresql://db:5432/app", user_env: PGUSER_VAR, password_env: PGPASS_VAR}
+        """);
+    EnvConfig env = ConfigLoader.loadEnv(file.toString(), dir, Map.of());
+    assertThat(env.warehouse()).isEqualTo("s3a://bucket/warehouse");
+    assertThat(env.landing()).isEqualTo(dir.resolve("landing").toString());
+    assertThat(env.postgres().userEnv()).isEqualTo("PGUSER_VAR");
+  }
+
+  @Test
+  void anUnknownKeyNamesItsPathTheFileAndTheKnownKeys() throws IOException {
+    Path file = rewrite("schedule:\n    path:", "schedule:\n    paht: x\n    path:");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("unknown key 'sources.schedule.paht'")
+        .hasMessageContaining("day_offset")
+        .satisfies(e -> assertThat(((NightcastException) e).exitCode()).isEqualTo(ExitCode.BAD_CONFIG));
+  }
+
+  @Test
+  void aWrongTypeNamesTheKey() throws IOException {
+    Path file = rewrite("window_days: 14", "window_days: fourteen");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
+        .hasMessageContaining("'training.window_days' has the wrong type")
+        .hasMessageContaining("int");
+  }
+
+  @Test
+  void anImpossibleValueSaysWhyAndWhere() throws IOException {
+    Path file = rewrite("train_fraction: 0.8", "train_fraction: 0.95");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
+        .hasMessageContaining("invalid value under 'training'")
+        .hasMessageContaining("must leave a test window");
+  }
+
+  @Test
+  void aMissingValueIsReported() throws IOException {
+    Path file = rewrite("entity_key: flight_id\n", "");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(file)).hasMessageContaining("'entity_key' is required");
+  }
+
+  @Test
+  void sqlIdentifiersFromConfigAreValidated() throws IOException {
+    Path file = rewrite("table: flight_delay_predictions", "table: \"x; drop table users\"");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
+        .hasMessageContaining("under 'serving'")
+        .hasMessageContaining("must be a lower-case SQL identifier");
+  }
+
+  @Test
+  void environmentReferencesAreExpandedAndAMissingOneIsNamed() throws IOException {
+    Path file = write("env.yaml", """
+        warehouse: ${WAREHOUSE_ROOT}/wh
+        landing: ${LANDING:-landing}
+        spark: {}
+        postgres: {url: "${PG_URL}", user_env: U, password_env: P}
+        """);
+    EnvConfig env = ConfigLoader.loadEnv(file.toString(), dir, Map.of("WAREHOUSE_ROOT", "/data", "PG_URL", "jdbc:postgresql://h/db"));
+    assertThat(env.warehouse()).isEqualTo("/data/wh");
+    assertThat(env.landing()).isEqualTo(dir.resolve("landing").toString());
+    assertThat(env.postgres().url()).isEqualTo("jdbc:postgresql://h/db");
+    assertThatThrownBy(() -> ConfigLoader.loadEnv(file.toString(), dir, Map.of("WAREHOUSE_ROOT", "/data")))
+        .hasMessageContaining("'postgres.url' refers to environment variable PG_URL, which is not set");
+  }
+
+  @Test
+  void aMissingFileSaysWhatToCheck() {
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(dir.resolve("nope.yaml")))
+        .hasMessageContaining("does not exist")
+        .hasMessageContaining("--pipeline");
+  }
+
+  private Path rewrite(String from, String to) throws IOException {
+    String text = Files.readString(TestPipelines.root().resolve("conf/pipelines/flight_delay.yaml"));
+    assertThat(text).contains(from);
+    return write("pipeline.yaml", text.replace(from, to));
+  }
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+}
