@@ -1,0 +1,129 @@
+package dev.nightcast.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightcast.Context;
+import dev.nightcast.NightlyRun;
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestPostgres;
+import dev.nightcast.testing.TestSpark;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A nightly run whose landing zone and Delta warehouse live in object storage: s3a:// against a
+ * real S3 API (S3Proxy with a filesystem blob store) on loopback.
+ */
+class S3WarehouseTest {
+  private static final String BUCKET = "nightcast";
+  @TempDir static Path dir;
+  private static S3Proxy proxy;
+  private static BlobStoreContext blobs;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("jclouds.filesystem.basedir", dir.resolve("blobs").toString());
+    blobs = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(properties).build(BlobStoreContext.class);
+    blobs.getBlobStore().createContainerInLocation(null, BUCKET);
+    proxy = S3Proxy.builder()
+        .blobStore(blobs.getBlobStore())
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "test-access", "test-secret")
+        .build();
+    proxy.start();
+    while (!proxy.getState().equals("STARTED")) {
+      Thread.sleep(10);
+    }
+    Configuration hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
+    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort());
+    hadoop.set("fs.s3a.endpoint.region", "us-east-1");
+    hadoop.set("fs.s3a.path.style.access", "true");
+    hadoop.set("fs.s3a.connection.ssl.enabled", "false");
+    hadoop.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    hadoop.set("fs.s3a.access.key", "test-access");
+    hadoop.set("fs.s3a.secret.key", "test-secret");
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    FileSystem.closeAll();
+    proxy.stop();
+    blobs.close();
+  }
+
+  @Test
+  void aNightReadsDropsFromAndWritesEveryTableToS3() throws Exception {
+    SparkSession spark = TestSpark.session();
+    FileSystem s3 = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), spark.sparkContext().hadoopConfiguration());
+    LocalDate first = LocalDate.parse("2001-01-01");
+    LocalDate last = LocalDate.parse("2001-01-02");
+    for (LocalDate day = first; !day.isAfter(last.plusDays(1)); day = day.plusDays(1)) {
+      upload("schedule/" + day + ".csv.gz");
+      upload("actuals/" + day + ".parquet");
+    }
+    ConfigLoader.LoadedPipeline pipeline =
+        TestPipelines.flightDelay(dir, Map.of(
+            "training.window_days", 2,
+            // one candidate: every MLlib artifact write is a committed rename, slow on object stores
+            "candidates", java.util.List.of(Map.of(
+                "name", "logistic_baseline", "algorithm", "logistic_regression", "baseline", true,
+                "params", Map.of("maxIter", 20))),
+            "gate.min_test_auc", 0.5,
+            "serving.table", "flight_delay_s3"));
+    EnvConfig env = new EnvConfig(
+        "s3a://" + BUCKET + "/warehouse", "s3a://" + BUCKET + "/landing",
+        new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+    Context context = new Context(pipeline, env, Map.of(), spark, false);
+    NightlyRun run = new NightlyRun(context);
+    run.run(first);
+    NightlyRun.Night night = run.run(last);
+
+    assertThat(night.servingModel()).isPresent();
+    long scheduled = spark.read().option("header", "true")
+        .csv(TestPipelines.sampleLanding().resolve("schedule/" + last.plusDays(1) + ".csv.gz").toString()).count();
+    assertThat(context.warehouse().readDate(Tables.PREDICTIONS, last).count()).isEqualTo(scheduled);
+    for (String table : Tables.all(pipeline.config())) {
+      assertThat(s3.exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/warehouse/" + table + "/_delta_log/00000000000000000000.json")))
+          .as("Delta log of %s in the bucket", table).isTrue();
+    }
+    // the objects really are in the blob store behind the S3 API
+    try (Stream<Path> files = Files.walk(dir.resolve("blobs").resolve(BUCKET).resolve("warehouse/predictions"))) {
+      assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).isPositive();
+    }
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM serving.flight_delay_s3")) {
+      rows.next();
+      assertThat(rows.getLong(1)).isEqualTo(scheduled);
+    }
+  }
+
+  /** The upstream feed puts its drops into the bucket (through the blob store behind the S3 API). */
+  private static void upload(String relative) {
+    var store = blobs.getBlobStore();
+    store.putBlob(BUCKET, store.blobBuilder("landing/" + relative).payload(TestPipelines.sampleLanding().resolve(relative).toFile()).build());
+  }
+}
