@@ -3,12 +3,14 @@
 # package vega-datasets (pinned version, checksum verified). January 2001 is committed under
 # data-samples/flights/; the full Jan-Jun set is derived on demand for benchmarks:
 #   data-samples/derive.sh 2001-01-01 2001-06-30 var/flights-full
+# A fourth argument K writes K copies of every flight with new keys (scale benchmarks).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 from="${1:-2001-01-01}"
 to="${2:-2001-01-31}"
 out="${3:-$root/data-samples/flights}"
+copies="${4:-1}"
 
 package="vega-datasets@3.2.1"
 tarball_sha256="6f72fda460a9863fae5fcb32f85bcd49e1761fdea6dc6cf9f4962472881cc5a3"
@@ -23,4 +25,4 @@ tar -xzf "$tarball" -C "$work" package/data/flights-3m.parquet
 echo "$parquet_sha256  $work/package/data/flights-3m.parquet" | sha256sum --check --quiet
 
 mkdir -p "$out"
-"$root/bin/nightcast" sample --source "$work/package/data/flights-3m.parquet" --out "$out" --from "$from" --to "$to"
+"$root/bin/nightcast" sample --source "$work/package/data/flights-3m.parquet" --out "$out" --from "$from" --to "$to" --copies "$copies"

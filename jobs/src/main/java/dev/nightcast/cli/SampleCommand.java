@@ -30,12 +30,15 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--to", defaultValue = "2001-01-31", description = "Last flight date. Default: ${DEFAULT-VALUE}")
   LocalDate to;
 
+  @Option(names = "--copies", defaultValue = "1", description = "Copies of every flight, with new keys (scale benchmarks). Default: ${DEFAULT-VALUE}")
+  int copies;
+
   @Override
   public Integer call() {
     EnvConfig env = options.loadEnv();
     SparkSession spark = Sessions.create(env, "nightcast-sample");
     try {
-      long rows = FlightsSample.write(spark, source.toAbsolutePath().toString(), out.toAbsolutePath(), from, to);
+      long rows = FlightsSample.write(spark, source.toAbsolutePath().toString(), out.toAbsolutePath(), from, to, copies);
       System.out.println("sample: " + rows + " flights from " + from + " to " + to + " written to " + out);
       return 0;
     } finally {

@@ -1,6 +1,9 @@
 package dev.nightcast.sample;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.row_number;
@@ -47,10 +50,25 @@ public final class FlightsSample {
         .select("flight_id", "dep_time", "origin", "destination", "distance", "delay", "flight_date");
   }
 
+  /**
+   * Pure: {@code copies} copies of every flight, the first unchanged and the others with the key
+   * suffixed {@code -rK}, for measuring how cost grows with volume on the same distribution.
+   */
+  public static Dataset<Row> replicate(Dataset<Row> flights, int copies) {
+    if (copies == 1) {
+      return flights;
+    }
+    return flights
+        .crossJoin(flights.sparkSession().range(copies).toDF("copy"))
+        .withColumn("flight_id", when(col("copy").equalTo(0), col("flight_id"))
+            .otherwise(concat(col("flight_id"), lit("-r"), col("copy").cast("string"))))
+        .drop("copy");
+  }
+
   /** Writes one schedule file and one actuals file per flight date in [from, to]. */
-  public static long write(SparkSession spark, String source, Path out, LocalDate from, LocalDate to) {
+  public static long write(SparkSession spark, String source, Path out, LocalDate from, LocalDate to, int copies) {
     Dataset<Row> flights =
-        withFlightIds(spark.read().parquet(source))
+        replicate(withFlightIds(spark.read().parquet(source)), copies)
             .where(col("flight_date").between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)))
             .repartition(col("flight_date"))
             .cache();
