@@ -39,8 +39,9 @@ import org.apache.spark.storage.StorageLevel;
  * </ul>
  *
  * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined and cached;
- * then two aggregation passes over the cached rows (the drift state and the score histogram, each
- * covering every column, metric and slice). The reference profile, data_quality and the lookback
+ * then two aggregation passes over the cached rows (the score histogram, and the drift state once
+ * per served model version, i.e. once on a normal night), each covering every column, metric and
+ * slice. The reference profile, data_quality and the lookback
  * of performance_daily are small keyed reads. With validate's one profile pass per source, the
  * night's profile + drift + performance take one read of each input and 2 + sources aggregations.
  */
