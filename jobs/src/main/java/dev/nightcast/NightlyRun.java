@@ -180,7 +180,7 @@ public final class NightlyRun {
 
   private Monitor.Result monitor(LocalDate ds) {
     Monitor.Result result = Monitor.run(warehouse, pipeline, ds);
-    LOG.info("{} monitor: {} performance rows, {} drift rows", ds, result.performanceRows(), result.driftRows());
+    LOG.info("{} monitor: {} performance rows, {} drift rows, {} alerts", ds, result.performanceRows(), result.driftRows(), result.alertRows());
     return result;
   }
 

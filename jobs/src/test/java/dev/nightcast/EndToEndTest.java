@@ -108,14 +108,36 @@ class EndToEndTest {
       boolean serving = !ds.isBefore(FIRST.plusDays(2));
       assertThat(warehouse.exists(Tables.PREDICTIONS) ? warehouse.readDate(Tables.PREDICTIONS, ds).count() : 0)
           .as("predictions %s", ds).isEqualTo(serving ? schedule : 0);
-      assertThat(warehouse.readDate(Tables.DRIFT_DAILY, ds).count()).as("drift %s", ds).isEqualTo(serving ? 5 : 0);
-      // labels for D arrive on night D; predictions for D were made on D-1
+      // whole population vs the training reference: 5 numeric columns (hour_of_day, day_of_week,
+      // distance, probability, label) x 7 metrics + 2 categorical x 6 metrics + drift_share
+      Dataset<Row> drift = warehouse.readDate(Tables.DRIFT_DAILY, ds);
+      Dataset<Row> whole = drift.where(col("slice_key").isNull());
+      assertThat(whole.where(col("comparison").equalTo("BASELINE")).count()).as("baseline drift %s", ds).isEqualTo(serving ? 48 : 0);
+      // vs the day before: day_of_week is constant within a day (no std: no wasserstein, mean_delta);
+      // on the first serving night the day before has no probability yet
+      boolean previousServed = !ds.isBefore(FIRST.plusDays(3));
+      assertThat(whole.where(col("comparison").equalTo("CONSECUTIVE")).count())
+          .as("consecutive drift %s", ds).isEqualTo(serving ? (previousServed ? 46 : 39) : 0);
+      for (String comparison : List.of("BASELINE", "CONSECUTIVE")) {
+        assertThat(drift.where(col("slice_key").equalTo("origin").and(col("comparison").equalTo(comparison))).select("slice_value").distinct().count())
+            .as("%s drift slices %s", comparison, ds).isEqualTo(serving ? 5 : 0);
+      }
+      // labels for D arrive on night D; predictions for D were made on D-1; the estimate for D was made on D-1
       boolean labelled = !ds.isBefore(FIRST.plusDays(3));
-      assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, ds).count()).as("performance %s", ds).isEqualTo(labelled ? 1 : 0);
+      Dataset<Row> performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, ds);
+      assertThat(performance.where(col("kind").equalTo("realised")).count()).as("realised %s", ds).isEqualTo(labelled ? 6 : 0);
+      assertThat(performance.where(col("kind").equalTo("estimated")).count()).as("estimated %s", ds).isEqualTo(labelled ? 6 : 0);
+      assertThat(warehouse.readDate(Tables.ALERTS, ds).where(col("kind").equalTo("retrain")).count()).as("retrain %s", ds).isZero();
     }
-    Row performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).head();
+    assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST.plusDays(1)).where(col("kind").equalTo("estimated")).count()).isEqualTo(6);
+    Row performance =
+        warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).where(col("kind").equalTo("realised").and(col("slice_key").isNull())).head();
     assertThat(performance.getLong(performance.fieldIndex("rows"))).isEqualTo(countParquet(LAST));
     assertThat(performance.getDouble(performance.fieldIndex("roc_auc"))).isBetween(0.5, 1.0);
+    Row estimate =
+        warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).where(col("kind").equalTo("estimated").and(col("slice_key").isNull())).head();
+    assertThat(estimate.getDate(estimate.fieldIndex("predicted_on")).toLocalDate()).isEqualTo(LAST.minusDays(1));
+    assertThat(estimate.getDouble(estimate.fieldIndex("accuracy"))).isBetween(0.5, 1.0);
   }
 
   @Test

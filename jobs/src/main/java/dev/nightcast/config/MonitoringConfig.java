@@ -1,13 +1,113 @@
 package dev.nightcast.config;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
 /**
- * Drift settings: numeric features are binned at {@code psiBins} reference quantiles, categorical
- * ones keep their {@code topCategories} most frequent values; PSI above the threshold is drift.
+ * Monitoring settings. Every key is optional; the defaults are documented on each accessor and in
+ * {@code conf/pipelines/flight_delay.yaml}.
+ *
+ * <ul>
+ *   <li>{@code psi_bins} (10): PSI groups of numeric columns, cut at reference quantiles.
+ *   <li>{@code fine_bins} (100): reference-quantile bins of numeric columns for KS and Wasserstein.
+ *   <li>{@code top_categories} (30): categorical values kept by name; the rest share "other".
+ *   <li>{@code score_bins} (1000): equal-width probability bins for AUC, PR AUC and calibration.
+ *   <li>{@code calibration_bins} (10): equal-width bins of the expected calibration error.
+ *   <li>{@code decision_threshold} (0.5): probability at or above which a prediction is positive.
+ *   <li>{@code slices} (none): columns to slice by, each with its {@code top} busiest values.
+ *   <li>{@code drift}: thresholds per metric and per column (see {@link DriftConfig}).
+ *   <li>{@code performance_floors} (roc_auc 0.6): a performance alert when a realised metric is
+ *       below its floor (for log_loss, brier and ece: above it).
+ *   <li>{@code retrain_rules} (roc_auc below 0.6 in 3 of the last 5 nights): the retrain signal.
+ *   <li>{@code max_model_age_days} (30): a staleness alert when the serving model is older.
+ *   <li>{@code max_missing_ratio} (0.1): a data-quality alert when a source column's profiled
+ *       missing ratio is above it.
+ * </ul>
  */
-public record MonitoringConfig(int psiBins, int topCategories, double psiThreshold) {
+public record MonitoringConfig(
+    Integer psiBins,
+    Integer fineBins,
+    Integer topCategories,
+    Integer scoreBins,
+    Integer calibrationBins,
+    Double decisionThreshold,
+    List<SliceConfig> slices,
+    DriftConfig drift,
+    Map<String, Double> performanceFloors,
+    List<RetrainRule> retrainRules,
+    Integer maxModelAgeDays,
+    Double maxMissingRatio) {
+
+  /** Performance metrics where a lower value is worse (the rest, lower is better). */
+  public static final Set<String> HIGHER_IS_BETTER = Set.of("roc_auc", "pr_auc", "accuracy", "precision", "recall", "f1");
+  public static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "ece");
+
+  /** One slicing column: metrics are computed for its {@code top} most frequent values. */
+  public record SliceConfig(String column, Integer top) {
+    public SliceConfig {
+      Check.identifier(column, "slices.column");
+      top = top == null ? 10 : top;
+      Check.that(top >= 1 && top <= 100, "'slices.top' must be within 1..100 (got " + top + ")");
+    }
+  }
+
+  /**
+   * The degradation rule: the retrain signal is raised on night D when the realised whole-population
+   * {@code metric} breached {@code threshold} (below it; above it for lower-is-better metrics) on
+   * at least {@code breaches} of the last {@code lookback_nights} nights ending at D.
+   */
+  public record RetrainRule(String metric, Double threshold, Integer breaches, Integer lookbackNights) {
+    public RetrainRule {
+      Check.present(metric, "retrain_rules.metric");
+      Check.that(
+          HIGHER_IS_BETTER.contains(metric) || LOWER_IS_BETTER.contains(metric),
+          "'retrain_rules.metric' must be one of " + new TreeMap<>(Map.of("higher", HIGHER_IS_BETTER, "lower", LOWER_IS_BETTER)) + " (got '" + metric + "')");
+      Check.present(threshold, "retrain_rules.threshold");
+      breaches = breaches == null ? 3 : breaches;
+      lookbackNights = lookbackNights == null ? 5 : lookbackNights;
+      Check.that(
+          breaches >= 1 && breaches <= lookbackNights,
+          "'retrain_rules.breaches' must be within 1..lookback_nights (got " + breaches + " of " + lookbackNights + ")");
+    }
+  }
+
   public MonitoringConfig {
+    psiBins = psiBins == null ? 10 : psiBins;
+    fineBins = fineBins == null ? 100 : fineBins;
+    topCategories = topCategories == null ? 30 : topCategories;
+    scoreBins = scoreBins == null ? 1000 : scoreBins;
+    calibrationBins = calibrationBins == null ? 10 : calibrationBins;
+    decisionThreshold = decisionThreshold == null ? 0.5 : decisionThreshold;
+    slices = slices == null ? List.of() : List.copyOf(slices);
+    drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
+    performanceFloors = performanceFloors == null ? Map.of("roc_auc", 0.6) : Map.copyOf(performanceFloors);
+    retrainRules = retrainRules == null ? List.of(new RetrainRule("roc_auc", 0.6, 3, 5)) : List.copyOf(retrainRules);
+    maxModelAgeDays = maxModelAgeDays == null ? 30 : maxModelAgeDays;
+    maxMissingRatio = maxMissingRatio == null ? 0.1 : maxMissingRatio;
     Check.that(psiBins >= 2 && psiBins <= 100, "'psi_bins' must be within 2..100 (got " + psiBins + ")");
+    Check.that(
+        fineBins >= psiBins && fineBins <= 1000, "'fine_bins' must be within psi_bins..1000 (got " + fineBins + ")");
     Check.that(topCategories >= 1 && topCategories <= 200, "'top_categories' must be within 1..200 (got " + topCategories + ")");
-    Check.that(psiThreshold > 0, "'psi_threshold' must be positive (got " + psiThreshold + ")");
+    Check.that(scoreBins >= 10 && scoreBins <= 100_000, "'score_bins' must be within 10..100000 (got " + scoreBins + ")");
+    Check.that(
+        calibrationBins >= 1 && calibrationBins <= scoreBins && scoreBins % calibrationBins == 0,
+        "'calibration_bins' must divide 'score_bins' (got " + calibrationBins + " and " + scoreBins + ")");
+    Check.that(
+        decisionThreshold > 0 && decisionThreshold < 1,
+        "'decision_threshold' must be between 0 and 1 exclusive (got " + decisionThreshold + ")");
+    for (String metric : performanceFloors.keySet()) {
+      Check.that(
+          HIGHER_IS_BETTER.contains(metric) || LOWER_IS_BETTER.contains(metric),
+          "'performance_floors' has an unknown metric '" + metric + "' (known: " + new TreeMap<>(Map.of("higher", HIGHER_IS_BETTER, "lower", LOWER_IS_BETTER)) + ")");
+    }
+    Check.that(maxModelAgeDays >= 1, "'max_model_age_days' must be positive (got " + maxModelAgeDays + ")");
+    Check.that(maxMissingRatio >= 0 && maxMissingRatio <= 1, "'max_missing_ratio' must be within 0..1 (got " + maxMissingRatio + ")");
+  }
+
+  /** Whether {@code value} of a performance metric is worse than {@code threshold}. */
+  public static boolean breaches(String metric, double value, double threshold) {
+    return LOWER_IS_BETTER.contains(metric) ? value > threshold : value < threshold;
   }
 }

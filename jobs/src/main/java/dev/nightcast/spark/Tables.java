@@ -15,6 +15,7 @@ public final class Tables {
   public static final String PREDICTIONS = "predictions";
   public static final String PERFORMANCE_DAILY = "performance_daily";
   public static final String DRIFT_DAILY = "drift_daily";
+  public static final String ALERTS = "alerts";
   public static final String RUNS = "runs";
 
   /**
@@ -36,7 +37,7 @@ public final class Tables {
     tables.addAll(
         List.of(
             FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,
-            DRIFT_DAILY, RUNS));
+            DRIFT_DAILY, ALERTS, RUNS));
     return tables;
   }
 }

@@ -93,10 +93,8 @@ public final class Train {
       }
       Result result = decide(candidates, pipeline);
       register(warehouse, pipeline, configSha256, codeVersion, ds, runId, start, trainRows, validationRows, testRows, inputVersions, result);
-      // the drift reference: the training split's distribution, binned once and kept with the date
-      List<Binning.Spec> bins =
-          Binning.learn(train, pipeline.features(), pipeline.monitoring().psiBins(), pipeline.monitoring().topCategories());
-      ReferenceProfile.write(warehouse, ds, bins, Binning.counts(train, bins));
+      // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
+      ReferenceProfile.write(warehouse, pipeline, ds, train, result.pick().model());
       return result;
     } finally {
       window.unpersist();

@@ -1,0 +1,158 @@
+package dev.nightcast.monitoring;
+
+import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.stages.Binning;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Pure alert rules over the night's monitoring results. {@code kind} is one of drift, performance,
+ * data_quality, numerical_stability, staleness, and retrain: a row of kind {@code retrain} on
+ * night D is the retrain signal (training is due on night D + 1).
+ */
+public final class Alerts {
+  public static final String DRIFT = "drift";
+  public static final String PERFORMANCE = "performance";
+  public static final String DATA_QUALITY = "data_quality";
+  public static final String NUMERICAL_STABILITY = "numerical_stability";
+  public static final String STALENESS = "staleness";
+  public static final String RETRAIN = "retrain";
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("ds", DataTypes.DateType, false)
+          .add("kind", DataTypes.StringType, false)
+          .add("severity", DataTypes.StringType, false)
+          .add("metric", DataTypes.StringType, false)
+          .add("column_name", DataTypes.StringType, true)
+          .add("value", DataTypes.DoubleType, true)
+          .add("threshold", DataTypes.DoubleType, true)
+          .add("message", DataTypes.StringType, false);
+
+  private Alerts() {}
+
+  /** Drifted metrics of the whole population against the training baseline (rows of {@link DriftReport#SCHEMA}). */
+  public static List<Row> drift(LocalDate ds, List<Row> driftRows) {
+    List<Row> out = new ArrayList<>();
+    for (Row row : driftRows) {
+      if (row.isNullAt(DriftReport.SCHEMA.fieldIndex(Slices.KEY))
+          && row.getString(DriftReport.SCHEMA.fieldIndex("comparison")).equals(DriftReport.BASELINE)
+          && row.getBoolean(DriftReport.SCHEMA.fieldIndex("drifted"))) {
+        String column = row.getString(DriftReport.SCHEMA.fieldIndex("column_name"));
+        String metric = row.getString(DriftReport.SCHEMA.fieldIndex("metric"));
+        double value = row.getDouble(DriftReport.SCHEMA.fieldIndex("value"));
+        Double threshold = row.isNullAt(DriftReport.SCHEMA.fieldIndex("threshold")) ? null : row.getDouble(DriftReport.SCHEMA.fieldIndex("threshold"));
+        out.add(
+            alert(ds, DRIFT, row.getString(DriftReport.SCHEMA.fieldIndex("severity")), metric, column, value, threshold,
+                String.format("%s of %s is %.4f against the training reference of model v%d (threshold %s)", metric, column, value,
+                    row.getInt(DriftReport.SCHEMA.fieldIndex("model_version")), threshold)));
+      }
+    }
+    return out;
+  }
+
+  /** Realised whole-population metrics worse than their floors (rows of {@link Performance#SCHEMA}). */
+  public static List<Row> performance(LocalDate ds, List<Row> performanceRows, MonitoringConfig config) {
+    List<Row> out = new ArrayList<>();
+    for (Row row : performanceRows) {
+      if (!row.getString(Performance.SCHEMA.fieldIndex("kind")).equals(Performance.REALISED) || !row.isNullAt(Performance.SCHEMA.fieldIndex(Slices.KEY))) {
+        continue;
+      }
+      for (Map.Entry<String, Double> floor : new java.util.TreeMap<>(config.performanceFloors()).entrySet()) {
+        int index = Performance.SCHEMA.fieldIndex(floor.getKey());
+        if (row.isNullAt(index)) {
+          continue;
+        }
+        double value = row.getDouble(index);
+        if (MonitoringConfig.breaches(floor.getKey(), value, floor.getValue())) {
+          double shortfall = Math.abs(value - floor.getValue()) / floor.getValue();
+          out.add(
+              alert(ds, PERFORMANCE, shortfall >= 0.1 ? "high" : "medium", floor.getKey(), null, value, floor.getValue(),
+                  String.format("realised %s of model v%d on %s is %.4f, worse than %.4f", floor.getKey(),
+                      row.getInt(Performance.SCHEMA.fieldIndex("model_version")), row.getDate(0), value, floor.getValue())));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** NaN or infinite values in a feature or the probability of the night's rows (always high). */
+  public static List<Row> numericalStability(LocalDate ds, List<Binning.Spec> specs, Map<String, Binning.ColumnState> current) {
+    List<Row> out = new ArrayList<>();
+    for (Binning.Spec spec : specs) {
+      Binning.ColumnState state = current.get(spec.column());
+      if (state != null && state.nonFinite(spec) > 0) {
+        out.add(
+            alert(ds, NUMERICAL_STABILITY, "high", "non_finite_rows", spec.column(), (double) state.nonFinite(spec), 0.0,
+                String.format("%d of %d values of %s are NaN or infinite", state.nonFinite(spec), state.rows(), spec.column())));
+      }
+    }
+    return out;
+  }
+
+  /** The serving model is older than {@code max_model_age_days} (high beyond twice that). */
+  public static List<Row> staleness(LocalDate ds, int modelVersion, LocalDate trainedOn, MonitoringConfig config) {
+    long age = ds.toEpochDay() - trainedOn.toEpochDay();
+    if (age <= config.maxModelAgeDays()) {
+      return List.of();
+    }
+    return List.of(
+        alert(ds, STALENESS, age > 2L * config.maxModelAgeDays() ? "high" : "medium", "model_age_days", null, (double) age,
+            (double) config.maxModelAgeDays(), String.format("model v%d was trained on %s, %d days ago", modelVersion, trainedOn, age)));
+  }
+
+  /** Profiled missing ratios of the sources above {@code max_missing_ratio} (high beyond twice). */
+  public static List<Row> dataQuality(LocalDate ds, List<Row> profileRows, MonitoringConfig config) {
+    List<Row> out = new ArrayList<>();
+    for (Row row : profileRows) {
+      int valueIndex = row.fieldIndex("value");
+      if (!row.getString(row.fieldIndex("metric")).equals("missing_ratio") || row.isNullAt(valueIndex)) {
+        continue;
+      }
+      double value = row.getDouble(valueIndex);
+      if (value > config.maxMissingRatio()) {
+        String column = row.getString(row.fieldIndex("source")) + "." + row.getString(row.fieldIndex("column_name"));
+        out.add(
+            alert(ds, DATA_QUALITY, value > 2 * config.maxMissingRatio() ? "high" : "medium", "missing_ratio", column, value,
+                config.maxMissingRatio(), String.format("%.2f%% of %s is missing", 100 * value, column)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The degradation rules over the realised whole-population metric of the nights up to D
+   * ({@code history}: ds -> metric -> value): a rule fires when its metric breached the threshold
+   * on at least {@code breaches} of the last {@code lookback_nights} nights ending at D.
+   */
+  public static List<Row> retrain(LocalDate ds, SortedMap<LocalDate, Map<String, Double>> history, MonitoringConfig config) {
+    List<Row> out = new ArrayList<>();
+    for (MonitoringConfig.RetrainRule rule : config.retrainRules()) {
+      LocalDate from = ds.minusDays(rule.lookbackNights() - 1L);
+      long breaches =
+          history.subMap(from, ds.plusDays(1)).values().stream()
+              .map(metrics -> metrics.get(rule.metric()))
+              .filter(value -> value != null && MonitoringConfig.breaches(rule.metric(), value, rule.threshold()))
+              .count();
+      if (breaches >= rule.breaches()) {
+        out.add(
+            alert(ds, RETRAIN, "high", rule.metric(), null, (double) breaches, rule.threshold(),
+                String.format("%s breached %.4f on %d of the last %d nights (rule: %d): training is due on %s", rule.metric(),
+                    rule.threshold(), breaches, rule.lookbackNights(), rule.breaches(), ds.plusDays(1))));
+      }
+    }
+    return out;
+  }
+
+  private static Row alert(LocalDate ds, String kind, String severity, String metric, String column, Double value, Double threshold, String message) {
+    return RowFactory.create(Date.valueOf(ds), kind, severity, metric, column, value, threshold, message);
+  }
+}

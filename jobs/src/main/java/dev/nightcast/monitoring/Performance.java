@@ -1,0 +1,193 @@
+package dev.nightcast.monitoring;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.nightcast.config.MonitoringConfig;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Daily classification performance per model version and slice: {@code realised} from the
+ * predictions whose labels arrived, and {@code estimated} (confidence-based, from the probabilities
+ * alone) for predictions whose labels have not arrived yet. Rows are keyed by the date of the
+ * outcomes ({@code ds}); {@code predicted_on} is the night that made the predictions.
+ */
+public final class Performance {
+  public static final String REALISED = "realised";
+  public static final String ESTIMATED = "estimated";
+  public static final String OUTCOME = "outcome";
+  private static final double CLIP = 1e-15;
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("ds", DataTypes.DateType, false)
+          .add("model_version", DataTypes.IntegerType, false)
+          .add("predicted_on", DataTypes.DateType, false)
+          .add("rows", DataTypes.LongType, false)
+          .add("positives", DataTypes.LongType, true)
+          .add("mean_probability", DataTypes.DoubleType, true)
+          .add("accuracy", DataTypes.DoubleType, true)
+          .add("roc_auc", DataTypes.DoubleType, true)
+          .add("kind", DataTypes.StringType, false)
+          .add("slice_key", DataTypes.StringType, true)
+          .add("slice_value", DataTypes.StringType, true)
+          .add("pr_auc", DataTypes.DoubleType, true)
+          .add("log_loss", DataTypes.DoubleType, true)
+          .add("brier", DataTypes.DoubleType, true)
+          .add("precision", DataTypes.DoubleType, true)
+          .add("recall", DataTypes.DoubleType, true)
+          .add("f1", DataTypes.DoubleType, true)
+          .add("decision_threshold", DataTypes.DoubleType, false)
+          .add("predicted_positive_rate", DataTypes.DoubleType, true)
+          .add("actual_positive_rate", DataTypes.DoubleType, true)
+          .add("ece", DataTypes.DoubleType, true);
+
+  private Performance() {}
+
+  /** The aggregated state of one (predicted_on, model version, slice): realised and estimated. */
+  public record GroupState(long rows, long labelled, ClassificationMetrics.State realised, ClassificationMetrics.State estimated) {}
+
+  /** (predicted_on, model_version, slice) */
+  public record Group(LocalDate predictedOn, int modelVersion, Slices.Slice slice) {}
+
+  /**
+   * Spark work: the score histogram of every (predicted_on, model_version, slice_key, slice_value)
+   * group of {@code scored} (columns ds, model_version, probability, outcome (label or null),
+   * slice_key, slice_value). Cost: one aggregation pass; the state is groups x score bins rows.
+   */
+  public static Map<Group, GroupState> computeState(Dataset<Row> scored, int bins, double threshold) {
+    String p = "probability";
+    String clipped = "least(greatest(" + p + ", " + CLIP + "), " + (1 - CLIP) + ")";
+    String positive = p + " >= " + threshold;
+    List<Row> state =
+        scored
+            .where(col(p).isNotNull().and(expr("NOT isnan(" + p + ")")))
+            .withColumn("bin", expr("least(greatest(cast(floor(" + p + " * " + bins + ") as int), 0), " + (bins - 1) + ")"))
+            .groupBy(col("ds"), col("model_version"), col(Slices.KEY), col(Slices.VALUE), col("bin"))
+            .agg(
+                count(lit(1)).as("n"),
+                sum(p).as("score_sum"),
+                sum(expr("CASE WHEN outcome = 1 THEN 1 ELSE 0 END")).cast("long").as("pos"),
+                sum(expr("CASE WHEN outcome = 0 THEN 1 ELSE 0 END")).cast("long").as("neg"),
+                sum(expr("CASE WHEN outcome IS NOT NULL THEN " + p + " ELSE 0 END")).as("labelled_score_sum"),
+                sum(expr("CASE WHEN " + positive + " AND outcome = 1 THEN 1 ELSE 0 END")).cast("double").as("tp"),
+                sum(expr("CASE WHEN " + positive + " AND outcome = 0 THEN 1 ELSE 0 END")).cast("double").as("fp"),
+                sum(expr("CASE WHEN NOT " + positive + " AND outcome = 1 THEN 1 ELSE 0 END")).cast("double").as("fn"),
+                sum(expr("CASE WHEN NOT " + positive + " AND outcome = 0 THEN 1 ELSE 0 END")).cast("double").as("tn"),
+                sum(expr("-(outcome * ln(" + clipped + ") + (1 - outcome) * ln(1 - " + clipped + "))")).as("log_loss"),
+                sum(expr("(" + p + " - outcome) * (" + p + " - outcome)")).as("brier"),
+                sum(expr("CASE WHEN " + positive + " THEN " + p + " ELSE 0 END")).as("etp"),
+                sum(expr("CASE WHEN " + positive + " THEN 1 - " + p + " ELSE 0 END")).as("efp"),
+                sum(expr("CASE WHEN NOT " + positive + " THEN " + p + " ELSE 0 END")).as("efn"),
+                sum(expr("CASE WHEN NOT " + positive + " THEN 1 - " + p + " ELSE 0 END")).as("etn"))
+            .collectAsList();
+    Map<Group, double[][]> histograms = new HashMap<>();
+    Map<Group, double[]> sums = new HashMap<>();
+    for (Row row : state) {
+      Group group = new Group(row.getDate(0).toLocalDate(), row.getInt(1), Slices.of(row.get(2), row.get(3)));
+      // histograms: positives, negatives, labelled score sums, all rows, all score sums
+      double[][] h = histograms.computeIfAbsent(group, g -> new double[5][bins]);
+      int bin = row.getInt(4);
+      h[0][bin] += row.getLong(7);
+      h[1][bin] += row.getLong(8);
+      h[2][bin] += row.getDouble(9);
+      h[3][bin] += row.getLong(5);
+      h[4][bin] += row.getDouble(6);
+      double[] s = sums.computeIfAbsent(group, g -> new double[10]);
+      for (int i = 0; i < 10; i++) {
+        s[i] += row.isNullAt(10 + i) ? 0 : row.getDouble(10 + i);
+      }
+    }
+    Map<Group, GroupState> out = new HashMap<>();
+    for (Map.Entry<Group, double[][]> entry : histograms.entrySet()) {
+      double[][] h = entry.getValue();
+      double[] s = sums.get(entry.getKey());
+      double[] estimatedNegatives = new double[bins];
+      for (int i = 0; i < bins; i++) {
+        estimatedNegatives[i] = h[3][i] - h[4][i];
+      }
+      long rows = Math.round(total(h[3]));
+      long labelled = Math.round(total(h[0]) + total(h[1]));
+      out.put(
+          entry.getKey(),
+          new GroupState(
+              rows,
+              labelled,
+              new ClassificationMetrics.State(h[0], h[1], h[2], s[0], s[1], s[2], s[3], s[4], s[5]),
+              new ClassificationMetrics.State(h[4], estimatedNegatives, h[4], s[6], s[7], s[8], s[9], Double.NaN, Double.NaN)));
+    }
+    return out;
+  }
+
+  /**
+   * Pure: the performance rows of the kept slices; realised rows for groups with labels (keyed by
+   * ds = predicted_on + 1), estimated rows for groups predicted on {@code estimateFrom}.
+   */
+  public static List<Row> rows(Map<Group, GroupState> state, LocalDate estimateFrom, MonitoringConfig config) {
+    List<Row> out = new ArrayList<>();
+    for (String kind : List.of(REALISED, ESTIMATED)) {
+      Map<LocalDate, Map<Integer, Map<Slices.Slice, GroupState>>> byDate = new java.util.TreeMap<>();
+      state.forEach(
+          (group, groupState) -> {
+            boolean wanted = kind.equals(REALISED) ? groupState.labelled() > 0 : group.predictedOn().equals(estimateFrom);
+            if (wanted) {
+              byDate.computeIfAbsent(group.predictedOn(), d -> new java.util.TreeMap<>())
+                  .computeIfAbsent(group.modelVersion(), v -> new HashMap<>())
+                  .put(group.slice(), groupState);
+            }
+          });
+      byDate.forEach(
+          (predictedOn, versions) ->
+              versions.forEach(
+                  (version, slices) -> {
+                    Map<Slices.Slice, Long> sizes = new HashMap<>();
+                    slices.forEach((slice, s) -> sizes.put(slice, kind.equals(REALISED) ? s.labelled() : s.rows()));
+                    Set<Slices.Slice> kept = Slices.kept(sizes, config.slices());
+                    for (Slices.Slice slice : kept) {
+                      GroupState s = slices.get(slice);
+                      out.add(row(kind, predictedOn, version, slice, s, config));
+                    }
+                  }));
+    }
+    return out;
+  }
+
+  private static Row row(String kind, LocalDate predictedOn, int version, Slices.Slice slice, GroupState s, MonitoringConfig config) {
+    boolean realised = kind.equals(REALISED);
+    ClassificationMetrics.Metrics m =
+        ClassificationMetrics.compute(realised ? s.realised() : s.estimated(), config.calibrationBins());
+    return RowFactory.create(
+        Date.valueOf(predictedOn.plusDays(1)), version, Date.valueOf(predictedOn), realised ? s.labelled() : s.rows(),
+        realised ? Math.round(m.positives()) : null, finite(m.meanProbability()), finite(m.accuracy()), finite(m.rocAuc()), kind,
+        slice.key(), slice.value(), realised ? finite(m.prAuc()) : null, realised ? finite(m.logLoss()) : null,
+        realised ? finite(m.brier()) : null, finite(m.precision()), finite(m.recall()), finite(m.f1()), config.decisionThreshold(),
+        finite(m.predictedPositiveRate()), realised ? finite(m.actualPositiveRate()) : null,
+        realised ? finite(m.expectedCalibrationError()) : null);
+  }
+
+  static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  private static double total(double[] values) {
+    double total = 0;
+    for (double value : values) {
+      total += value;
+    }
+    return total;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.nightcast.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightcast.config.MonitoringConfig;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+class AlertsTest {
+  private static final LocalDate D = LocalDate.parse("2001-03-10");
+
+  private static MonitoringConfig config(List<MonitoringConfig.RetrainRule> rules) {
+    return new MonitoringConfig(null, null, null, null, null, null, null, null, null, rules, 14, null);
+  }
+
+  private static TreeMap<LocalDate, Map<String, Double>> auc(double... values) {
+    TreeMap<LocalDate, Map<String, Double>> history = new TreeMap<>();
+    for (int i = 0; i < values.length; i++) {
+      history.put(D.minusDays(values.length - 1 - i), Map.of("roc_auc", values[i]));
+    }
+    return history;
+  }
+
+  @Test
+  void retrainFiresWhenTheMetricBreachesOnKOfTheLastNNights() {
+    MonitoringConfig config = config(List.of(new MonitoringConfig.RetrainRule("roc_auc", 0.6, 2, 3)));
+    // the last 3 nights: 0.59, 0.61, 0.58 -> 2 breaches
+    List<Row> alerts = Alerts.retrain(D, auc(0.50, 0.50, 0.59, 0.61, 0.58), config);
+    assertThat(alerts).hasSize(1);
+    Row alert = alerts.get(0);
+    assertThat(alert.getString(1)).isEqualTo("retrain");
+    assertThat(alert.getDouble(5)).isEqualTo(2);
+    assertThat(alert.getString(7)).contains("training is due on 2001-03-11");
+    // the older breaches are outside the window: 1 breach in the last 3 nights
+    assertThat(Alerts.retrain(D, auc(0.50, 0.50, 0.61, 0.62, 0.58), config)).isEmpty();
+  }
+
+  @Test
+  void lowerIsBetterMetricsBreachAboveTheirThreshold() {
+    MonitoringConfig config = config(List.of(new MonitoringConfig.RetrainRule("log_loss", 0.5, 1, 1)));
+    TreeMap<LocalDate, Map<String, Double>> history = new TreeMap<>(Map.of(D, Map.of("log_loss", 0.7)));
+    assertThat(Alerts.retrain(D, history, config)).hasSize(1);
+    history.put(D, Map.of("log_loss", 0.3));
+    assertThat(Alerts.retrain(D, history, config)).isEmpty();
+  }
+
+  @Test
+  void stalenessCountsTheModelAgeByLogicalDate() {
+    MonitoringConfig config = config(List.of());
+    assertThat(Alerts.staleness(D, 3, D.minusDays(14), config)).isEmpty();
+    assertThat(Alerts.staleness(D, 3, D.minusDays(15), config)).singleElement().satisfies(row -> assertThat(row.getString(2)).isEqualTo("medium"));
+    assertThat(Alerts.staleness(D, 3, D.minusDays(29), config)).singleElement().satisfies(row -> assertThat(row.getString(2)).isEqualTo("high"));
+  }
+
+  @Test
+  void severityGrowsWithTheRatioToTheThreshold() {
+    assertThat(DriftReport.severity(0.05, 0.2, false)).isEqualTo("none");
+    assertThat(DriftReport.severity(0.1, 0.2, false)).isEqualTo("low");
+    assertThat(DriftReport.severity(-0.2, 0.2, false)).isEqualTo("medium");
+    assertThat(DriftReport.severity(0.4, 0.2, false)).isEqualTo("high");
+    assertThat(DriftReport.severity(0.04, 0.05, true)).isEqualTo("medium");
+    assertThat(DriftReport.severity(0.0, 0.05, true)).isEqualTo("high");
+    assertThat(DriftReport.severity(0.5, 0.05, true)).isEqualTo("none");
+  }
+}

@@ -1,0 +1,174 @@
+package dev.nightcast.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.nightcast.config.DriftConfig;
+import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.stages.Binning;
+import dev.nightcast.testing.TestSpark;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The Spark state of drift and performance on tiny inline data, against straightforward counts. */
+class MonitorSparkTest {
+  private static final LocalDate D = LocalDate.parse("2001-02-01");
+  private static final StructType ROWS =
+      new StructType()
+          .add("day", DataTypes.StringType, false)
+          .add("x", DataTypes.DoubleType, true)
+          .add("c", DataTypes.StringType, true)
+          .add("empty", DataTypes.DoubleType, true);
+  private static final List<Binning.Column> COLUMNS =
+      List.of(new Binning.Column("x", false), new Binning.Column("c", true), new Binning.Column("empty", false));
+
+  private static Dataset<Row> rows(List<Row> rows) {
+    SparkSession spark = TestSpark.session();
+    return spark.createDataFrame(rows, ROWS);
+  }
+
+  private static List<Row> day(String day, double shift, int nulls, boolean nan) {
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      Double x = i < nulls ? null : (nan && i == nulls ? Double.NaN : (i % 50) + shift);
+      out.add(RowFactory.create(day, x, i % 4 == 0 ? "b" : "a", i % 3 == 0 ? 1.0 * i : null));
+    }
+    return out;
+  }
+
+  @Test
+  void driftStateCountsEverySlotAndTheReportTellsIdenticalFromShifted() {
+    List<Row> all = new ArrayList<>(day("reference", 0, 0, false));
+    all.addAll(day("same", 0, 0, false));
+    all.addAll(day("shifted", 25, 20, true));
+    Dataset<Row> frame = rows(all);
+    List<Binning.Spec> specs = Binning.learn(frame.where("day = 'reference'"), COLUMNS, 10, 5);
+    Map<List<Object>, Map<String, Binning.ColumnState>> state = Binning.summarise(frame, List.of("day"), specs);
+    Map<String, Binning.ColumnState> reference = state.get(List.of("reference"));
+    Map<String, Binning.ColumnState> same = state.get(List.of("same"));
+    Map<String, Binning.ColumnState> shifted = state.get(List.of("shifted"));
+    Binning.Spec x = specs.get(0);
+    Binning.Spec c = specs.get(1);
+    // straightforward counts: 200 rows; shifted has 20 nulls and 1 NaN; "b" is every 4th row
+    assertThat(reference.get("x").rows()).isEqualTo(200);
+    assertThat(shifted.get("x").nulls(x)).isEqualTo(20);
+    assertThat(shifted.get("x").nonFinite(x)).isEqualTo(1);
+    assertThat(shifted.get("x").valueRows(x)).isEqualTo(179);
+    assertThat(reference.get("x").mean(x)).isCloseTo(24.5, within(1e-9));
+    assertThat(reference.get("x").std(x)).isCloseTo(Math.sqrt((50 * 50 - 1) / 12.0), within(1e-9)); // uniform 0..49
+    assertThat(c.categories()).containsExactly("a", "b");
+    assertThat(reference.get("c").values(c)).containsExactly(150, 50, 0);
+
+    DriftConfig config = new DriftConfig(null, null, null, null);
+    Map<String, Double> identical = metrics(DriftReport.verdicts(x, reference.get("x"), same.get("x"), 5, config));
+    assertThat(identical).containsOnlyKeys("psi", "ks", "ks_p_value", "wasserstein", "js", "missing_ratio_delta", "mean_delta");
+    assertThat(identical.get("psi")).isCloseTo(0, within(1e-12));
+    assertThat(identical.get("ks")).isCloseTo(0, within(1e-12));
+    assertThat(identical.get("ks_p_value")).isCloseTo(1, within(1e-12));
+    assertThat(identical.get("wasserstein")).isCloseTo(0, within(1e-12));
+    assertThat(identical.get("js")).isCloseTo(0, within(1e-7));
+    assertThat(DriftReport.verdicts(x, reference.get("x"), same.get("x"), 5, config)).noneMatch(DriftReport.Verdict::drifted);
+
+    List<DriftReport.Verdict> moved = DriftReport.verdicts(x, reference.get("x"), shifted.get("x"), 5, config);
+    Map<String, Double> shiftedMetrics = metrics(moved);
+    // the finite values moved up by 25 = half the range: about half the mass leaves the reference range
+    assertThat(shiftedMetrics.get("ks")).isGreaterThan(0.45);
+    assertThat(shiftedMetrics.get("mean_delta")).isGreaterThan(1.5);
+    assertThat(shiftedMetrics.get("missing_ratio_delta")).isCloseTo(0.1, within(1e-12));
+    assertThat(moved.stream().filter(v -> v.metric().equals("wasserstein")).findFirst().orElseThrow().severity()).isEqualTo("high");
+    // 200 rows a side: p-values decide too
+    assertThat(moved.stream().filter(v -> v.metric().equals("ks_p_value")).findFirst().orElseThrow().drifted()).isTrue();
+
+    // an all-null column: only the missing ratio is defined, and it is a full drift
+    Map<String, Binning.ColumnState> allNull = state.get(List.of("shifted"));
+    Binning.Spec empty = specs.get(2);
+    Binning.ColumnState nothing = Binning.ColumnState.empty(empty.slots());
+    nothing.counts()[empty.nullSlot()] = 200;
+    List<DriftReport.Verdict> none = DriftReport.verdicts(empty, allNull.get("empty"), nothing, 5, config);
+    assertThat(metrics(none)).containsOnlyKeys("missing_ratio_delta");
+    assertThat(none.get(0).value()).isCloseTo(1 - 133.0 / 200, within(1e-12));
+    assertThat(none.get(0).severity()).isEqualTo("high");
+
+    List<Row> report =
+        DriftReport.rows(D, 1, Slices.Slice.WHOLE, DriftReport.BASELINE, specs, reference, shifted, 5, config);
+    Row share = report.get(report.size() - 1);
+    assertThat(share.getString(4)).isEqualTo("*");
+    assertThat(share.getDouble(7)).isCloseTo(1.0 / 3, within(1e-12)); // x drifted; c and empty did not
+    assertThat(Alerts.numericalStability(D, specs, shifted)).singleElement().satisfies(r -> assertThat(r.getString(4)).isEqualTo("x"));
+  }
+
+  private static Map<String, Double> metrics(List<DriftReport.Verdict> verdicts) {
+    return verdicts.stream().collect(Collectors.toMap(DriftReport.Verdict::metric, DriftReport.Verdict::value));
+  }
+
+  @Test
+  void performanceStateGivesTheStraightforwardMetricsPerSlice() {
+    StructType schema =
+        new StructType()
+            .add("ds", DataTypes.DateType, false)
+            .add("model_version", DataTypes.IntegerType, false)
+            .add("probability", DataTypes.DoubleType, true)
+            .add("outcome", DataTypes.DoubleType, true)
+            .add("origin", DataTypes.StringType, false);
+    double[] p = {0.95, 0.81, 0.72, 0.66, 0.55, 0.45, 0.33, 0.21, 0.12, 0.05, 0.72, 0.38};
+    double[] y = {1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0};
+    List<Row> rows = new ArrayList<>();
+    java.sql.Date predictedOn = java.sql.Date.valueOf(D.minusDays(1));
+    for (int i = 0; i < p.length; i++) {
+      rows.add(RowFactory.create(predictedOn, 4, p[i], y[i], i < 8 ? "ORD" : "ATL"));
+    }
+    rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.8, null, "ORD"));
+    rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.3, null, "ATL"));
+    rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.6, null, "ATL"));
+    MonitoringConfig config =
+        new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
+    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
+    List<Row> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold()), D, config);
+    // realised: whole + ORD (8 labelled rows, the busiest); estimated: whole + ATL (2 of 3 rows)
+    assertThat(out).hasSize(4);
+    Row whole = out.stream().filter(r -> r.getString(8).equals("realised") && r.isNullAt(9)).findFirst().orElseThrow();
+    double logLoss = 0;
+    double brier = 0;
+    int correct = 0;
+    double concordant = 0;
+    int positives = 0;
+    for (int i = 0; i < p.length; i++) {
+      logLoss -= y[i] * Math.log(p[i]) + (1 - y[i]) * Math.log(1 - p[i]);
+      brier += (p[i] - y[i]) * (p[i] - y[i]);
+      correct += (p[i] >= 0.5) == (y[i] == 1) ? 1 : 0;
+      positives += (int) y[i];
+      for (int j = 0; j < p.length; j++) {
+        if (y[i] == 1 && y[j] == 0) {
+          concordant += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+        }
+      }
+    }
+    assertThat(whole.getDate(0).toLocalDate()).isEqualTo(D);
+    assertThat(whole.getLong(3)).isEqualTo(12);
+    assertThat(whole.getLong(4)).isEqualTo(positives);
+    assertThat(whole.getDouble(6)).isCloseTo(correct / 12.0, within(1e-12));
+    assertThat(whole.getDouble(7)).isCloseTo(concordant / (positives * (12.0 - positives)), within(1e-12)); // the only shared score bin is the true tie at 0.72
+    assertThat(whole.getDouble(12)).isCloseTo(logLoss / 12, within(1e-9));
+    assertThat(whole.getDouble(13)).isCloseTo(brier / 12, within(1e-12));
+    Row ord = out.stream().filter(r -> r.getString(8).equals("realised") && !r.isNullAt(9)).findFirst().orElseThrow();
+    assertThat(ord.getString(10)).isEqualTo("ORD");
+    assertThat(ord.getLong(3)).isEqualTo(8);
+    Row estimate = out.stream().filter(r -> r.getString(8).equals("estimated") && r.isNullAt(9)).findFirst().orElseThrow();
+    assertThat(estimate.getDate(0).toLocalDate()).isEqualTo(D.plusDays(1));
+    assertThat(estimate.isNullAt(4)).isTrue();
+    // E[TP] = 0.8 + 0.6, E[TN] = 0.7: accuracy 2.1 / 3
+    assertThat(estimate.getDouble(6)).isCloseTo(2.1 / 3, within(1e-12));
+    Row atl = out.stream().filter(r -> r.getString(8).equals("estimated") && !r.isNullAt(9)).findFirst().orElseThrow();
+    assertThat(atl.getString(10)).isEqualTo("ATL");
+  }
+}
