@@ -61,7 +61,7 @@ public final class Publisher {
     String table = serving.table();
     try (Connection control = database.connect()) {
       control.setAutoCommit(true);
-      lock(control);
+      lock(control, "publish to");
       try {
         dropAbandonedLoads(control);
         long expected = predictions.count();
@@ -79,18 +79,17 @@ public final class Publisher {
           load(predictions, version, fields);
           double loadSeconds = seconds(began);
           began = System.nanoTime();
+          addPrimaryKey(control, qualified, versionTable, ds);
           try (Statement statement = control.createStatement()) {
-            statement.execute(
-                "ALTER TABLE " + qualified + " ADD CONSTRAINT " + Sql.quote(versionTable + "_pk") + " PRIMARY KEY (" + Sql.quote(entityKey) + ")");
             statement.execute("ANALYZE " + qualified);
           }
           double indexSeconds = seconds(began);
           verify(control, qualified, expected, ds);
-          began = System.nanoTime();
-          switchTo(control, version, expected);
-          double switchSeconds = seconds(began);
-          logFinish(control, version, "published", expected, loadSeconds, indexSeconds, switchSeconds, null);
-          retireOldVersions(control, version);
+          long switchBegan = System.nanoTime();
+          // the log says 'published' exactly when the view points at the version: same transaction
+          switchTo(control, version, () -> logFinish(control, version, "published", expected, loadSeconds, indexSeconds, seconds(switchBegan), null));
+          double switchSeconds = seconds(switchBegan);
+          retireOldVersions(control);
           return new Result(version, expected, loadSeconds, indexSeconds, switchSeconds);
         } catch (RuntimeException | SQLException e) {
           logFinish(control, version, "failed", null, null, null, null, e.getMessage());
@@ -110,14 +109,53 @@ public final class Publisher {
     }
   }
 
-  private void lock(Connection control) throws SQLException {
+  public record Rollback(int from, int to, LocalDate ds) {}
+
+  /**
+   * Makes the previous published version current again: one view switch, no data moves, so it
+   * takes milliseconds. The version left behind is logged as rolled_back (never a rollback target
+   * again) and dropped by the next publish. Cost: a few catalog statements in Postgres, no Spark.
+   */
+  public Rollback rollback() {
+    String schema = serving.schema();
+    String table = serving.table();
+    try (Connection control = database.connect()) {
+      control.setAutoCommit(true);
+      lock(control, "roll back");
+      try {
+        List<Integer> published = publishedVersions(control);
+        if (published.size() < 2) {
+          throw NightcastException.badData(
+              "Cannot roll back " + schema + "." + table + ": no earlier published version is kept (published versions: "
+                  + published + "; keep_versions " + serving.keepVersions() + "). Re-publish a date instead: `nightcast publish --date D`");
+        }
+        int from = published.get(0);
+        int to = published.get(1);
+        switchTo(control, to, () -> markRolledBack(control, from, to));
+        LOG.info("rolled {}.{} back from version {} to version {}", schema, table, from, to);
+        return new Rollback(from, to, dsOf(control, to));
+      } finally {
+        unlock(control);
+      }
+    } catch (SQLException e) {
+      throw NightcastException.internal(
+          "Cannot roll back " + schema + "." + table + ": " + e.getMessage() + " (the serving view is unchanged; retry the rollback)", e);
+    }
+  }
+
+  /** The application role that may read the serving view (created by migration V2). */
+  public static String readerRole(String schema) {
+    return schema + "_reader";
+  }
+
+  private void lock(Connection control, String action) throws SQLException {
     try (PreparedStatement statement = control.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
       statement.setString(1, lockName());
       try (ResultSet result = statement.executeQuery()) {
         result.next();
         if (!result.getBoolean(1)) {
           throw NightcastException.busy(
-              "Cannot publish to " + serving.schema() + "." + serving.table() + ": another publisher holds its lock"
+              "Cannot " + action + " " + serving.schema() + "." + serving.table() + ": another publisher holds its lock"
                   + " (a run for this pipeline is in progress; wait for it to finish, then re-run if needed)");
         }
       }
@@ -155,6 +193,62 @@ public final class Publisher {
             "DROP TABLE IF EXISTS " + Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version)));
       }
       logFinish(control, version, "failed", null, null, null, null, "abandoned: the publishing process stopped mid-load");
+    }
+  }
+
+  /** The primary key is the uniqueness check too: duplicate or null keys abort the publish as bad data. */
+  private void addPrimaryKey(Connection control, String qualified, String versionTable, LocalDate ds) throws SQLException {
+    try (Statement statement = control.createStatement()) {
+      statement.execute(
+          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + Sql.quote(versionTable + "_pk") + " PRIMARY KEY (" + Sql.quote(entityKey) + ")");
+    } catch (SQLException e) {
+      // 23505 unique_violation, 23502 not_null_violation
+      if ("23505".equals(e.getSQLState()) || "23502".equals(e.getSQLState())) {
+        throw NightcastException.badData(
+            "Cannot publish predictions for " + ds + ": entity key '" + entityKey + "' is not unique and non-null in " + qualified
+                + " (" + e.getMessage() + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
+      }
+      throw e;
+    }
+  }
+
+  private List<Integer> publishedVersions(Connection control) throws SQLException {
+    List<Integer> versions = new ArrayList<>();
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                + " ORDER BY version DESC")) {
+      statement.setString(1, serving.table());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          versions.add(result.getInt(1));
+        }
+      }
+    }
+    return versions;
+  }
+
+  private LocalDate dsOf(Connection control, int version) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement("SELECT ds FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        return result.getObject(1, LocalDate.class);
+      }
+    }
+  }
+
+  private void markRolledBack(Connection control, int from, int to) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "UPDATE " + Sql.quote(serving.schema()) + ".publish_log SET status = 'rolled_back', rolled_back_at = now(), message = ?"
+                + " WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, "rolled back: version " + to + " is current again");
+      statement.setString(2, serving.table());
+      statement.setInt(3, from);
+      statement.executeUpdate();
     }
   }
 
@@ -203,8 +297,18 @@ public final class Publisher {
     }
   }
 
-  /** Points the view at the new version; a short lock_timeout with retries keeps readers flowing. */
-  private void switchTo(Connection control, int version, long rows) throws SQLException {
+  /** What must commit together with the view switch (the publish log's record of it). */
+  @FunctionalInterface
+  private interface SameTransaction {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Points the view at {@code version} and grants the reader role SELECT on it, in one transaction
+   * with {@code record}. A short lock_timeout with retries keeps readers flowing: while the switch
+   * waits for a long reader, new readers queue behind it, so it gives up quickly and tries again.
+   */
+  private void switchTo(Connection control, int version, SameTransaction record) throws SQLException {
     String view = Sql.quote(serving.schema()) + "." + Sql.quote(serving.table());
     String target = Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version));
     for (int attempt = 1; ; attempt++) {
@@ -212,6 +316,8 @@ public final class Publisher {
       try (Statement statement = control.createStatement()) {
         statement.execute("SET LOCAL lock_timeout = '500ms'");
         statement.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + target);
+        statement.execute("GRANT SELECT ON " + view + " TO " + Sql.quote(readerRole(serving.schema())));
+        record.run();
         control.commit();
         return;
       } catch (SQLException e) {
@@ -228,15 +334,20 @@ public final class Publisher {
     }
   }
 
-  /** Keeps the newest {@code keep_versions} published versions; older tables are dropped. */
-  private void retireOldVersions(Connection control, int current) throws SQLException {
+  /**
+   * Keeps the newest {@code keep_versions} published versions (the rollback chain); older ones and
+   * versions that were rolled back are dropped.
+   */
+  private void retireOldVersions(Connection control) throws SQLException {
     List<Integer> retire = new ArrayList<>();
     try (PreparedStatement statement =
         control.prepareStatement(
-            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
-                + " ORDER BY version DESC OFFSET ?")) {
+            "(SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                + " ORDER BY version DESC OFFSET ?)"
+                + " UNION ALL SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'rolled_back'")) {
       statement.setString(1, serving.table());
       statement.setInt(2, serving.keepVersions());
+      statement.setString(3, serving.table());
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           retire.add(result.getInt(1));
@@ -280,6 +391,13 @@ public final class Publisher {
       statement.setString(6, message);
       statement.setString(7, serving.table());
       statement.setInt(8, version);
+      statement.executeUpdate();
+    }
+    // the load ledger only matters while a version loads
+    try (PreparedStatement statement =
+        control.prepareStatement("DELETE FROM " + Sql.quote(serving.schema()) + ".publish_parts WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
       statement.executeUpdate();
     }
   }
