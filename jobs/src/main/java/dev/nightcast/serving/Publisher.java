@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * instant rollback, and readers see the old set or the new set, never an empty or partial one. (A
  * table rename would need an exclusive lock on the live table itself and would queue new readers
  * behind any long-running one for the whole swap.) A single publisher per table is enforced with
- * an advisory lock. Cost: one COPY stream per Spark partition ({@code copy_streams}), then
- * index build, ANALYZE and the verification queries in Postgres.
+ * an advisory lock. Cost: one Spark count of the predictions, then {@code copy_streams} binary
+ * COPY streams (no shuffle when the input has that many partitions), then in Postgres one sort of
+ * every key for the primary key, ANALYZE's sample and one verification scan; the switch itself
+ * and a rollback are catalog updates only.
  */
 public final class Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
