@@ -41,7 +41,8 @@ public final class Nightcast {
   public static int execute(String... args) {
     CommandLine commandLine = new CommandLine(new Nightcast());
     for (NightlyRun.Stage stage : NightlyRun.Stage.values()) {
-      commandLine.addSubcommand(stage.label(), new StageCommand(stage));
+      // publish has its own command: it also holds `publish rollback`
+      commandLine.addSubcommand(stage.label(), stage == NightlyRun.Stage.PUBLISH ? new PublishCommand() : new StageCommand(stage));
     }
     return commandLine.setExecutionExceptionHandler(Nightcast::handle).execute(args);
   }

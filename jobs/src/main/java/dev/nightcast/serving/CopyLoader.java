@@ -1,31 +1,66 @@
 package dev.nightcast.serving;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Streams one Spark partition into a Postgres table with COPY (CSV), in one transaction that also
+ * Streams one Spark partition into a Postgres table with binary COPY, in one transaction that also
  * records the partition in {@code publish_parts}. A retried or speculative task that finds its
  * partition recorded loads nothing, so no row is ever loaded twice. Runs on executors.
+ *
+ * <p>Values go from Spark's internal row format (dates as days, timestamps as UTC microseconds,
+ * strings as UTF-8) straight into PostgreSQL's binary representation: nothing is rendered as text
+ * here and nothing is parsed by the server, which is what makes the load cheaper than CSV COPY.
  */
 public final class CopyLoader {
   private static final int BUFFER_BYTES = 1 << 16;
+  private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  /** PostgreSQL's epoch is 2000-01-01: days and microseconds from 1970-01-01 shift by this much. */
+  private static final int POSTGRES_EPOCH_DAYS = 10_957;
+  private static final long POSTGRES_EPOCH_MICROS = POSTGRES_EPOCH_DAYS * 86_400L * 1_000_000L;
+
+  /** The Spark types a serving table may hold, with their PostgreSQL column type. */
+  public enum ColumnType {
+    INT4("integer"), INT8("bigint"), FLOAT4("real"), FLOAT8("double precision"), BOOL("boolean"), TEXT("text"),
+    DATE("date"), TIMESTAMP("timestamp");
+
+    public final String sql;
+
+    ColumnType(String sql) {
+      this.sql = sql;
+    }
+
+    /** Timestamps (UTC instants or NTZ) become timestamp without time zone: the UTC wall-clock time. */
+    public static ColumnType of(DataType type) {
+      if (type.equals(DataTypes.IntegerType)) return INT4;
+      if (type.equals(DataTypes.LongType)) return INT8;
+      if (type.equals(DataTypes.FloatType)) return FLOAT4;
+      if (type.equals(DataTypes.DoubleType)) return FLOAT8;
+      if (type.equals(DataTypes.BooleanType)) return BOOL;
+      if (type.equals(DataTypes.StringType)) return TEXT;
+      if (type.equals(DataTypes.DateType)) return DATE;
+      if (type.equals(DataTypes.TimestampType) || type.equals(DataTypes.TimestampNTZType)) return TIMESTAMP;
+      throw new IllegalArgumentException("Cannot map Spark type " + type + " to a PostgreSQL column type");
+    }
+  }
 
   private CopyLoader() {}
 
-  /** @param rows all values already rendered as text by Spark (null stays null) */
+  /** @param rows Spark's internal rows, with {@code types} in column order */
   public static long load(
-      ServingDatabase.Credentials credentials, String schema, String table, int version, List<String> columns, int part,
-      Iterator<Row> rows) throws SQLException, IOException {
+      ServingDatabase.Credentials credentials, String schema, String table, int version, List<String> columns,
+      List<ColumnType> types, int part, Iterator<InternalRow> rows) throws SQLException {
     String qualified = Sql.quote(schema) + "." + Sql.quote(Sql.versionTable(table, version));
     try (Connection connection = credentials.connect()) {
       connection.setAutoCommit(false);
@@ -36,32 +71,19 @@ public final class CopyLoader {
           connection
               .unwrap(PGConnection.class)
               .getCopyAPI()
-              .copyIn("COPY " + qualified + " (" + String.join(", ", columns.stream().map(Sql::quote).toList()) + ") FROM STDIN WITH (FORMAT csv)");
+              .copyIn("COPY " + qualified + " (" + String.join(", ", columns.stream().map(Sql::quote).toList()) + ") FROM STDIN WITH (FORMAT binary)");
       long count = 0;
       try {
-        byte[] buffer = new byte[BUFFER_BYTES];
-        int used = 0;
-        StringBuilder line = new StringBuilder(256);
+        ColumnType[] typed = types.toArray(ColumnType[]::new);
+        Buffer out = new Buffer(copy);
+        out.bytes(HEADER, 0, HEADER.length);
         while (rows.hasNext()) {
-          Row row = rows.next();
-          line.setLength(0);
-          appendCsv(line, row);
-          byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-          if (used + bytes.length > buffer.length) {
-            copy.writeToCopy(buffer, 0, used);
-            used = 0;
-          }
-          if (bytes.length > buffer.length) {
-            copy.writeToCopy(bytes, 0, bytes.length);
-          } else {
-            System.arraycopy(bytes, 0, buffer, used, bytes.length);
-            used += bytes.length;
-          }
+          writeRow(out, rows.next(), typed);
           count++;
         }
-        if (used > 0) {
-          copy.writeToCopy(buffer, 0, used);
-        }
+        out.ensure(2);
+        out.int16(-1);
+        out.flush();
         copy.endCopy();
       } catch (SQLException | RuntimeException e) {
         if (copy.isActive()) {
@@ -96,25 +118,99 @@ public final class CopyLoader {
     }
   }
 
-  /** CSV per PostgreSQL's COPY: every value quoted (so "" is an empty string), null left empty. */
-  static void appendCsv(StringBuilder line, Row row) {
-    for (int i = 0; i < row.length(); i++) {
-      if (i > 0) {
-        line.append(',');
+  /** One tuple of PostgreSQL's binary COPY format: field count, then (length, bytes) per field, -1 for null. */
+  static void writeRow(Buffer out, InternalRow row, ColumnType[] types) throws SQLException {
+    out.ensure(2);
+    out.int16(types.length);
+    for (int i = 0; i < types.length; i++) {
+      if (row.isNullAt(i)) {
+        out.ensure(4);
+        out.int32(-1);
+        continue;
       }
-      if (!row.isNullAt(i)) {
-        String value = row.getString(i);
-        line.append('"');
-        for (int c = 0; c < value.length(); c++) {
-          char ch = value.charAt(c);
-          if (ch == '"') {
-            line.append('"');
-          }
-          line.append(ch);
-        }
-        line.append('"');
+      switch (types[i]) {
+        case INT4 -> out.field(4).int32(row.getInt(i));
+        case INT8 -> out.field(8).int64(row.getLong(i));
+        case FLOAT4 -> out.field(4).int32(Float.floatToRawIntBits(row.getFloat(i)));
+        case FLOAT8 -> out.field(8).int64(Double.doubleToRawLongBits(row.getDouble(i)));
+        case BOOL -> out.field(1).int8(row.getBoolean(i) ? 1 : 0);
+        case DATE -> out.field(4).int32(row.getInt(i) - POSTGRES_EPOCH_DAYS);
+        case TIMESTAMP -> out.field(8).int64(row.getLong(i) - POSTGRES_EPOCH_MICROS);
+        case TEXT -> out.text(row.getUTF8String(i));
       }
     }
-    line.append('\n');
+  }
+
+  /** A 64 KiB staging buffer in front of the COPY stream, big-endian as the format demands. */
+  static final class Buffer {
+    private final CopyIn copy;
+    private final byte[] bytes = new byte[BUFFER_BYTES];
+    private int used;
+
+    Buffer(CopyIn copy) {
+      this.copy = copy;
+    }
+
+    void ensure(int length) throws SQLException {
+      if (used + length > bytes.length) {
+        flush();
+      }
+    }
+
+    void flush() throws SQLException {
+      if (used > 0) {
+        copy.writeToCopy(bytes, 0, used);
+        used = 0;
+      }
+    }
+
+    /** The length word of a fixed-size field, with room for its value. */
+    Buffer field(int length) throws SQLException {
+      ensure(4 + length);
+      int32(length);
+      return this;
+    }
+
+    void int8(int value) {
+      bytes[used++] = (byte) value;
+    }
+
+    void int16(int value) {
+      bytes[used++] = (byte) (value >>> 8);
+      bytes[used++] = (byte) value;
+    }
+
+    void int32(int value) {
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        bytes[used++] = (byte) (value >>> shift);
+      }
+    }
+
+    void int64(long value) {
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        bytes[used++] = (byte) (value >>> shift);
+      }
+    }
+
+    void bytes(byte[] source, int offset, int length) throws SQLException {
+      ensure(length);
+      System.arraycopy(source, offset, bytes, used, length);
+      used += length;
+    }
+
+    void text(UTF8String value) throws SQLException {
+      int length = value.numBytes();
+      ensure(4);
+      int32(length);
+      if (length > bytes.length) {
+        flush();
+        byte[] large = value.getBytes();
+        copy.writeToCopy(large, 0, large.length);
+        return;
+      }
+      ensure(length);
+      value.writeToMemory(bytes, Platform.BYTE_ARRAY_OFFSET + used);
+      used += length;
+    }
   }
 }

@@ -12,14 +12,9 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.ForeachPartitionFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +28,15 @@ import org.slf4j.LoggerFactory;
  * instant rollback, and readers see the old set or the new set, never an empty or partial one. (A
  * table rename would need an exclusive lock on the live table itself and would queue new readers
  * behind any long-running one for the whole swap.) A single publisher per table is enforced with
- * an advisory lock. Cost: one COPY stream per Spark partition ({@code copy_streams}), then
- * index build, ANALYZE and the verification queries in Postgres.
+ * an advisory lock. Cost: one Spark count of the predictions, then {@code copy_streams} binary
+ * COPY streams (no shuffle when the input has that many partitions), then in Postgres one sort of
+ * every key for the primary key, ANALYZE's sample and one verification scan; the switch itself
+ * and a rollback are catalog updates only.
  */
 public final class Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
   private static final int SWITCH_ATTEMPTS = 20;
+  private static final String INDEX_MEMORY = "256MB";
 
   private final ServingDatabase database;
   private final ServingConfig serving;
@@ -61,7 +59,7 @@ public final class Publisher {
     String table = serving.table();
     try (Connection control = database.connect()) {
       control.setAutoCommit(true);
-      lock(control);
+      lock(control, "publish to");
       try {
         dropAbandonedLoads(control);
         long expected = predictions.count();
@@ -79,18 +77,17 @@ public final class Publisher {
           load(predictions, version, fields);
           double loadSeconds = seconds(began);
           began = System.nanoTime();
+          addPrimaryKey(control, qualified, versionTable, ds);
           try (Statement statement = control.createStatement()) {
-            statement.execute(
-                "ALTER TABLE " + qualified + " ADD CONSTRAINT " + Sql.quote(versionTable + "_pk") + " PRIMARY KEY (" + Sql.quote(entityKey) + ")");
             statement.execute("ANALYZE " + qualified);
           }
           double indexSeconds = seconds(began);
           verify(control, qualified, expected, ds);
-          began = System.nanoTime();
-          switchTo(control, version, expected);
-          double switchSeconds = seconds(began);
-          logFinish(control, version, "published", expected, loadSeconds, indexSeconds, switchSeconds, null);
-          retireOldVersions(control, version);
+          long switchBegan = System.nanoTime();
+          // the log says 'published' exactly when the view points at the version: same transaction
+          switchTo(control, version, () -> logFinish(control, version, "published", expected, loadSeconds, indexSeconds, seconds(switchBegan), null));
+          double switchSeconds = seconds(switchBegan);
+          retireOldVersions(control);
           return new Result(version, expected, loadSeconds, indexSeconds, switchSeconds);
         } catch (RuntimeException | SQLException e) {
           logFinish(control, version, "failed", null, null, null, null, e.getMessage());
@@ -110,14 +107,53 @@ public final class Publisher {
     }
   }
 
-  private void lock(Connection control) throws SQLException {
+  public record Rollback(int from, int to, LocalDate ds) {}
+
+  /**
+   * Makes the previous published version current again: one view switch, no data moves, so it
+   * takes milliseconds. The version left behind is logged as rolled_back (never a rollback target
+   * again) and dropped by the next publish. Cost: a few catalog statements in Postgres, no Spark.
+   */
+  public Rollback rollback() {
+    String schema = serving.schema();
+    String table = serving.table();
+    try (Connection control = database.connect()) {
+      control.setAutoCommit(true);
+      lock(control, "roll back");
+      try {
+        List<Integer> published = publishedVersions(control);
+        if (published.size() < 2) {
+          throw NightcastException.badData(
+              "Cannot roll back " + schema + "." + table + ": no earlier published version is kept (published versions: "
+                  + published + "; keep_versions " + serving.keepVersions() + "). Re-publish a date instead: `nightcast publish --date D`");
+        }
+        int from = published.get(0);
+        int to = published.get(1);
+        switchTo(control, to, () -> markRolledBack(control, from, to));
+        LOG.info("rolled {}.{} back from version {} to version {}", schema, table, from, to);
+        return new Rollback(from, to, dsOf(control, to));
+      } finally {
+        unlock(control);
+      }
+    } catch (SQLException e) {
+      throw NightcastException.internal(
+          "Cannot roll back " + schema + "." + table + ": " + e.getMessage() + " (the serving view is unchanged; retry the rollback)", e);
+    }
+  }
+
+  /** The application role that may read the serving view (created by migration V2). */
+  public static String readerRole(String schema) {
+    return schema + "_reader";
+  }
+
+  private void lock(Connection control, String action) throws SQLException {
     try (PreparedStatement statement = control.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
       statement.setString(1, lockName());
       try (ResultSet result = statement.executeQuery()) {
         result.next();
         if (!result.getBoolean(1)) {
           throw NightcastException.busy(
-              "Cannot publish to " + serving.schema() + "." + serving.table() + ": another publisher holds its lock"
+              "Cannot " + action + " " + serving.schema() + "." + serving.table() + ": another publisher holds its lock"
                   + " (a run for this pipeline is in progress; wait for it to finish, then re-run if needed)");
         }
       }
@@ -158,6 +194,64 @@ public final class Publisher {
     }
   }
 
+  /** The primary key is the uniqueness check too: duplicate or null keys abort the publish as bad data. */
+  private void addPrimaryKey(Connection control, String qualified, String versionTable, LocalDate ds) throws SQLException {
+    try (Statement statement = control.createStatement()) {
+      // sort the keys in memory (the default 64MB spills to disk from about a million keys); this session only
+      statement.execute("SET maintenance_work_mem = '" + INDEX_MEMORY + "'");
+      statement.execute(
+          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + Sql.quote(versionTable + "_pk") + " PRIMARY KEY (" + Sql.quote(entityKey) + ")");
+    } catch (SQLException e) {
+      // 23505 unique_violation, 23502 not_null_violation
+      if ("23505".equals(e.getSQLState()) || "23502".equals(e.getSQLState())) {
+        throw NightcastException.badData(
+            "Cannot publish predictions for " + ds + ": entity key '" + entityKey + "' is not unique and non-null in " + qualified
+                + " (" + e.getMessage() + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
+      }
+      throw e;
+    }
+  }
+
+  private List<Integer> publishedVersions(Connection control) throws SQLException {
+    List<Integer> versions = new ArrayList<>();
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                + " ORDER BY version DESC")) {
+      statement.setString(1, serving.table());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          versions.add(result.getInt(1));
+        }
+      }
+    }
+    return versions;
+  }
+
+  private LocalDate dsOf(Connection control, int version) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement("SELECT ds FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        return result.getObject(1, LocalDate.class);
+      }
+    }
+  }
+
+  private void markRolledBack(Connection control, int from, int to) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "UPDATE " + Sql.quote(serving.schema()) + ".publish_log SET status = 'rolled_back', rolled_back_at = now(), message = ?"
+                + " WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, "rolled back: version " + to + " is current again");
+      statement.setString(2, serving.table());
+      statement.setInt(3, from);
+      statement.executeUpdate();
+    }
+  }
+
   private int nextVersion(Connection control) throws SQLException {
     try (PreparedStatement statement =
         control.prepareStatement(
@@ -170,19 +264,26 @@ public final class Publisher {
     }
   }
 
-  /** COPY every partition in parallel; values are rendered as text by Spark (UTC session zone). */
+  /**
+   * COPY {@code copy_streams} partitions in parallel, straight from Spark's internal rows. Both ways
+   * of getting there keep a partition's rows the same when a task is retried, which the load ledger
+   * relies on: coalescing (no shuffle) when there are enough input partitions, else a hash
+   * repartition by key (one shuffle).
+   */
   private void load(Dataset<Row> predictions, int version, List<StructField> fields) {
     List<String> columns = fields.stream().map(StructField::name).toList();
-    Column[] asText = columns.stream().map(name -> col(name).cast("string").as(name)).toArray(Column[]::new);
+    List<CopyLoader.ColumnType> types = fields.stream().map(field -> CopyLoader.ColumnType.of(field.dataType())).toList();
     ServingDatabase.Credentials credentials = database.credentials();
     String schema = serving.schema();
     String table = serving.table();
-    predictions
-        .repartition(serving.copyStreams(), col(entityKey))
-        .select(asText)
-        .foreachPartition(
-            (ForeachPartitionFunction<Row>)
-                rows -> CopyLoader.load(credentials, schema, table, version, columns, TaskContext.getPartitionId(), rows));
+    int streams = serving.copyStreams();
+    Dataset<Row> parts =
+        predictions.rdd().getNumPartitions() >= streams ? predictions.coalesce(streams) : predictions.repartition(streams, col(entityKey));
+    parts
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .foreachPartition(rows -> CopyLoader.load(credentials, schema, table, version, columns, types, TaskContext.getPartitionId(), rows));
   }
 
   /** Checks the loaded version before anyone can read it; any failure aborts the publish. */
@@ -203,8 +304,18 @@ public final class Publisher {
     }
   }
 
-  /** Points the view at the new version; a short lock_timeout with retries keeps readers flowing. */
-  private void switchTo(Connection control, int version, long rows) throws SQLException {
+  /** What must commit together with the view switch (the publish log's record of it). */
+  @FunctionalInterface
+  private interface SameTransaction {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Points the view at {@code version} and grants the reader role SELECT on it, in one transaction
+   * with {@code record}. A short lock_timeout with retries keeps readers flowing: while the switch
+   * waits for a long reader, new readers queue behind it, so it gives up quickly and tries again.
+   */
+  private void switchTo(Connection control, int version, SameTransaction record) throws SQLException {
     String view = Sql.quote(serving.schema()) + "." + Sql.quote(serving.table());
     String target = Sql.quote(serving.schema()) + "." + Sql.quote(Sql.versionTable(serving.table(), version));
     for (int attempt = 1; ; attempt++) {
@@ -212,6 +323,8 @@ public final class Publisher {
       try (Statement statement = control.createStatement()) {
         statement.execute("SET LOCAL lock_timeout = '500ms'");
         statement.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT * FROM " + target);
+        statement.execute("GRANT SELECT ON " + view + " TO " + Sql.quote(readerRole(serving.schema())));
+        record.run();
         control.commit();
         return;
       } catch (SQLException e) {
@@ -228,15 +341,20 @@ public final class Publisher {
     }
   }
 
-  /** Keeps the newest {@code keep_versions} published versions; older tables are dropped. */
-  private void retireOldVersions(Connection control, int current) throws SQLException {
+  /**
+   * Keeps the newest {@code keep_versions} published versions (the rollback chain); older ones and
+   * versions that were rolled back are dropped.
+   */
+  private void retireOldVersions(Connection control) throws SQLException {
     List<Integer> retire = new ArrayList<>();
     try (PreparedStatement statement =
         control.prepareStatement(
-            "SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
-                + " ORDER BY version DESC OFFSET ?")) {
+            "(SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                + " ORDER BY version DESC OFFSET ?)"
+                + " UNION ALL SELECT version FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'rolled_back'")) {
       statement.setString(1, serving.table());
       statement.setInt(2, serving.keepVersions());
+      statement.setString(3, serving.table());
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           retire.add(result.getInt(1));
@@ -282,6 +400,13 @@ public final class Publisher {
       statement.setInt(8, version);
       statement.executeUpdate();
     }
+    // the load ledger only matters while a version loads
+    try (PreparedStatement statement =
+        control.prepareStatement("DELETE FROM " + Sql.quote(serving.schema()) + ".publish_parts WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
+      statement.executeUpdate();
+    }
   }
 
   private void setStatus(Connection control, int version, String status) throws SQLException {
@@ -295,31 +420,18 @@ public final class Publisher {
     }
   }
 
-  private static String columnsDdl(List<StructField> fields) {
+  /**
+   * A text key gets the "C" collation: applications look keys up by equality, and byte order makes
+   * the primary key build (a sort of every key) several times cheaper than a linguistic collation.
+   */
+  private String columnsDdl(List<StructField> fields) {
     List<String> columns = new ArrayList<>();
     for (StructField field : fields) {
-      columns.add(Sql.quote(field.name()) + " " + postgresType(field.dataType()) + (field.nullable() ? "" : " NOT NULL"));
+      CopyLoader.ColumnType type = CopyLoader.ColumnType.of(field.dataType());
+      String collation = field.name().equals(entityKey) && type == CopyLoader.ColumnType.TEXT ? " COLLATE \"C\"" : "";
+      columns.add(Sql.quote(field.name()) + " " + type.sql + collation + (field.nullable() ? "" : " NOT NULL"));
     }
     return String.join(", ", columns);
-  }
-
-  private static String postgresType(DataType type) {
-    Map<DataType, String> types =
-        Map.of(
-            DataTypes.StringType, "text",
-            DataTypes.IntegerType, "integer",
-            DataTypes.LongType, "bigint",
-            DataTypes.DoubleType, "double precision",
-            DataTypes.FloatType, "real",
-            DataTypes.BooleanType, "boolean",
-            DataTypes.DateType, "date",
-            DataTypes.TimestampType, "timestamp",
-            DataTypes.TimestampNTZType, "timestamp");
-    String postgres = types.get(type);
-    if (postgres == null) {
-      throw new IllegalArgumentException("Cannot map Spark type " + type + " to a PostgreSQL column type");
-    }
-    return postgres;
   }
 
   private static double seconds(long began) {

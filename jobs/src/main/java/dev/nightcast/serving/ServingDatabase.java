@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
@@ -18,10 +19,28 @@ import org.flywaydb.core.Flyway;
  * The Postgres that applications read: either an embedded server (real PostgreSQL binaries, data
  * kept in a directory; the local demo and the tests) or any server reached by JDBC URL with
  * credentials from the environment.
+ *
+ * <p>An embedded server runs once per data directory and JVM: opening the same directory again
+ * shares the running server (a second one could not lock the directory), and the last close stops it.
  */
 public final class ServingDatabase implements AutoCloseable {
-  private final EmbeddedPostgres embedded;
+  private static final Map<Path, SharedServer> RUNNING = new HashMap<>();
+
+  private final SharedServer embedded;
   private final Credentials credentials;
+  private boolean closed;
+
+  /** A running embedded server and how many open ServingDatabase handles share it. */
+  private static final class SharedServer {
+    final Path dataDir;
+    final EmbeddedPostgres server;
+    int handles;
+
+    SharedServer(Path dataDir, EmbeddedPostgres server) {
+      this.dataDir = dataDir;
+      this.server = server;
+    }
+  }
 
   /** How executors reach the database; the password never appears in toString(). */
   public record Credentials(String url, String user, String password) implements Serializable {
@@ -41,7 +60,7 @@ public final class ServingDatabase implements AutoCloseable {
     }
   }
 
-  private ServingDatabase(EmbeddedPostgres embedded, Credentials credentials) {
+  private ServingDatabase(SharedServer embedded, Credentials credentials) {
     this.embedded = embedded;
     this.credentials = credentials;
   }
@@ -57,17 +76,25 @@ public final class ServingDatabase implements AutoCloseable {
       }
       return new ServingDatabase(null, new Credentials(settings.url(), user, password));
     }
-    Path dataDir = Path.of(settings.embedded().dataDir());
+    Path dataDir = Path.of(settings.embedded().dataDir()).toAbsolutePath().normalize();
     try {
-      Files.createDirectories(dataDir.getParent());
-      EmbeddedPostgres postgres =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dataDir)
-              .setCleanDataDirectory(false)
-              .setPort(settings.embedded().port())
-              .start();
-      return new ServingDatabase(
-          postgres, new Credentials("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", "postgres", null));
+      synchronized (RUNNING) {
+        SharedServer running = RUNNING.get(dataDir);
+        if (running == null) {
+          Files.createDirectories(dataDir.getParent());
+          EmbeddedPostgres postgres =
+              EmbeddedPostgres.builder()
+                  .setDataDirectory(dataDir)
+                  .setCleanDataDirectory(false)
+                  .setPort(settings.embedded().port())
+                  .start();
+          running = new SharedServer(dataDir, postgres);
+          RUNNING.put(dataDir, running);
+        }
+        running.handles++;
+        return new ServingDatabase(
+            running, new Credentials("jdbc:postgresql://localhost:" + running.server.getPort() + "/postgres", "postgres", null));
+      }
     } catch (IOException | RuntimeException e) {
       throw NightcastException.internal(
           "Cannot start the embedded PostgreSQL on " + dataDir + " (port " + settings.embedded().port() + "): " + e.getMessage()
@@ -97,9 +124,20 @@ public final class ServingDatabase implements AutoCloseable {
 
   @Override
   public void close() {
-    if (embedded != null) {
+    if (embedded == null) {
+      return;
+    }
+    synchronized (RUNNING) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (--embedded.handles > 0) {
+        return;
+      }
+      RUNNING.remove(embedded.dataDir);
       try {
-        embedded.close();
+        embedded.server.close();
       } catch (IOException e) {
         throw new IllegalStateException("Cannot stop the embedded PostgreSQL: " + e.getMessage(), e);
       }
