@@ -108,7 +108,8 @@ class EndToEndTest {
       boolean serving = !ds.isBefore(FIRST.plusDays(2));
       assertThat(warehouse.exists(Tables.PREDICTIONS) ? warehouse.readDate(Tables.PREDICTIONS, ds).count() : 0)
           .as("predictions %s", ds).isEqualTo(serving ? schedule : 0);
-      assertThat(warehouse.readDate(Tables.DRIFT_DAILY, ds).count()).as("drift %s", ds).isEqualTo(serving ? 5 : 0);
+      assertThat(warehouse.readDate(Tables.DRIFT_DAILY, ds).count()).as("drift %s", ds)
+          .isEqualTo(serving ? context.pipeline().config().features().size() : 0);
       // labels for D arrive on night D; predictions for D were made on D-1
       boolean labelled = !ds.isBefore(FIRST.plusDays(3));
       assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, ds).count()).as("performance %s", ds).isEqualTo(labelled ? 1 : 0);
