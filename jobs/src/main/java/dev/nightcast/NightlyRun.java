@@ -124,7 +124,9 @@ public final class NightlyRun {
     List<Ingest.Result> results = new ArrayList<>();
     for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
       Ingest.Result result = Ingest.run(warehouse, context.env().landing(), source.getKey(), source.getValue(), ds, runId, ingestedAt);
-      LOG.info("{} ingest {}: {} rows from {}", ds, source.getKey(), result.rows(), result.dropPath());
+      LOG.info(
+          "{} ingest {}: {} rows in, {} quarantined, {} with warnings, from {}",
+          ds, source.getKey(), result.rowsIn(), result.rowsQuarantined(), result.rowsWarned(), result.dropPath());
       results.add(result);
     }
     return results;
@@ -133,7 +135,7 @@ public final class NightlyRun {
   private long validate(LocalDate ds) {
     long metrics = 0;
     for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
-      metrics += Profile.run(warehouse, source.getKey(), source.getValue().schema(), ds);
+      metrics += Profile.run(warehouse, source.getKey(), source.getValue(), ds);
     }
     return metrics;
   }

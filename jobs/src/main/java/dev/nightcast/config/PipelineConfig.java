@@ -52,6 +52,19 @@ public record PipelineConfig(
     Check.that(
         features.stream().map(FeatureConfig::name).distinct().count() == features.size(),
         "'features' names must be unique");
+    for (FeatureConfig feature : features) {
+      if (feature.history() != null) {
+        SourceConfig history = sources.get(feature.history().source());
+        Check.that(history != null, "feature '" + feature.name() + "': 'history.source' names no source: '" + feature.history().source() + "'");
+        for (String column : feature.history().by()) {
+          for (String source : List.of(feature.history().source(), label.source(), scoringSource)) {
+            Check.that(
+                sources.get(source).schema().containsKey(column),
+                "feature '" + feature.name() + "': 'history.by' column '" + column + "' is not in the schema of source '" + source + "'");
+          }
+        }
+      }
+    }
     Check.present(training, "training");
     Check.present(candidates, "candidates");
     Check.that(

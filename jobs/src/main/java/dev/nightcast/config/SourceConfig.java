@@ -9,13 +9,20 @@ import java.util.Set;
  * placeholder {@code {date}}; the drop read on night D covers date D + {@code dayOffset}.
  *
  * @param schema column name to Spark SQL type, in the order the drop declares them
+ * @param expectations what each drop must satisfy; absent means the implicit rules only
  */
 public record SourceConfig(
-    String path, String format, int dayOffset, Map<String, String> options, LinkedHashMap<String, String> schema) {
+    String path,
+    String format,
+    int dayOffset,
+    Map<String, String> options,
+    LinkedHashMap<String, String> schema,
+    ExpectationsConfig expectations) {
 
   private static final Set<String> FORMATS = Set.of("csv", "json", "parquet", "delta");
   private static final Set<String> TYPES =
       Set.of("string", "int", "bigint", "double", "boolean", "date", "timestamp");
+  public static final Set<String> NUMERIC = Set.of("int", "bigint", "double");
 
   public SourceConfig {
     Check.present(path, "path");
@@ -33,6 +40,21 @@ public record SourceConfig(
           "'schema." + column.getKey() + "' must be one of " + TYPES + " (got '" + column.getValue() + "')");
     }
     schema = new LinkedHashMap<>(schema);
+    expectations = expectations == null ? ExpectationsConfig.NONE : expectations;
+    for (String column : expectations.key()) {
+      Check.that(schema.containsKey(column), "'expectations.key' column '" + column + "' is not in the schema");
+    }
+    if (expectations.dateColumn() != null) {
+      Check.that(
+          Set.of("date", "timestamp").contains(schema.get(expectations.dateColumn())),
+          "'expectations.date_column' '" + expectations.dateColumn() + "' must be a date or timestamp column of the schema");
+    }
+    for (RuleConfig rule : expectations.rules()) {
+      Check.that(schema.containsKey(rule.column()), "rule '" + rule.code() + "' names column '" + rule.column() + "', which is not in the schema");
+      Check.that(
+          rule.range() == null || NUMERIC.contains(schema.get(rule.column())),
+          "rule '" + rule.code() + "' sets a range on the non-numeric column '" + rule.column() + "'");
+    }
   }
 
   @Override

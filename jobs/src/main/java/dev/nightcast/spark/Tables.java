@@ -30,10 +30,16 @@ public final class Tables {
     return "raw_" + source;
   }
 
+  /** Rows of a source's drops that broke an error rule, with every broken rule and value. */
+  public static String quarantine(String source) {
+    return "quarantine_" + source;
+  }
+
   /** Every table a pipeline writes, raw tables first. */
   public static List<String> all(PipelineConfig pipeline) {
     List<String> tables = new ArrayList<>();
     pipeline.sources().keySet().forEach(source -> tables.add(raw(source)));
+    pipeline.sources().keySet().forEach(source -> tables.add(quarantine(source)));
     tables.addAll(
         List.of(
             FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,

@@ -3,19 +3,28 @@ package dev.nightcast.stages;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
 
 import dev.nightcast.NightcastException;
+import dev.nightcast.config.ExpectationsConfig;
 import dev.nightcast.config.SourceConfig;
+import dev.nightcast.quality.Expectations;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import java.io.IOException;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -23,15 +32,25 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
- * Stage 1: copies one source's drop for night D into {@code raw_<source>} with provenance. The drop
- * itself is never modified. The schema is checked before any row is written.
+ * Stages 1-2: copies one source's drop for night D into {@code raw_<source>} with provenance, after
+ * validating it against the source's expectations: rows that break an error rule go to
+ * {@code quarantine_<source>} with their reasons instead. The drop itself is never modified. The
+ * schema is checked before any row is written.
  */
 public final class Ingest {
   private Ingest() {}
 
-  public record Result(String source, String dropPath, long rows) {}
+  /** @param rows the rows that reached raw_<source> (rows_ok) */
+  public record Result(String source, String dropPath, long rows, long rowsIn, long rowsQuarantined, long rowsWarned) {}
+
+  private static final Set<String> TEXT_FORMATS = Set.of("csv", "json");
+  private static final String SOURCE_FILE = "_source_file";
 
   /** Where the drop read on night {@code ds} lives: the landing root plus the source's dated path. */
   public static String dropPath(String landing, SourceConfig source, LocalDate ds) {
@@ -50,68 +69,206 @@ public final class Ingest {
     if (!missing.isEmpty() || !extra.isEmpty()) {
       throw NightcastException.badData(
           "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop's columns differ from the declared schema"
-              + " (missing: " + missing + ", unexpected: " + extra + ", file: " + dropPath + ")."
+              + " (missing: " + missing + ", unexpected: " + extra
+              + (missing.size() == 1 && extra.size() == 1 ? ", renamed from " + missing.iterator().next() + "?" : "")
+              + ", file: " + dropPath + ")."
               + " Fix the export, or update sources." + sourceName + ".schema in the pipeline definition if the change is intended");
     }
   }
 
   /**
-   * Types the drop's columns as declared (text drops arrive as strings) and adds provenance. Pure
-   * transform; values that do not parse become null here and are caught by the type check.
+   * For typed formats (Parquet, Delta) the drop's column types must be the declared ones; text
+   * formats are typed row by row instead, so a bad value goes to quarantine. Pure.
    */
-  public static Dataset<Row> conform(Dataset<Row> drop, SourceConfig source, LocalDate ds, String runId, String ingestedAt) {
-    List<Column> columns = new ArrayList<>();
-    for (Map.Entry<String, String> column : source.schema().entrySet()) {
-      columns.add(expr("try_cast(`" + column.getKey() + "` as " + column.getValue() + ")").as(column.getKey()));
+  public static void checkTypes(String sourceName, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
+    List<String> differences = new ArrayList<>();
+    for (Map.Entry<String, String> column : declared.entrySet()) {
+      String type = actual.apply(column.getKey()).dataType().simpleString();
+      if (!type.equals(column.getValue())) {
+        differences.add(column.getKey() + ": declared " + column.getValue() + ", drop has " + type);
+      }
     }
-    columns.add(col("_metadata.file_path").as("_source_file"));
-    columns.add(lit(runId).as("_run_id"));
-    columns.add(expr("timestamp'" + ingestedAt + "'").as("_ingested_at"));
-    columns.add(lit(java.sql.Date.valueOf(ds)).as("ds"));
-    return drop.select(columns.toArray(Column[]::new));
+    if (!differences.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop's column types differ from the declared schema"
+              + " (" + String.join("; ", differences) + ", file: " + dropPath + ")."
+              + " Fix the export, or update sources." + sourceName + ".schema in the pipeline definition if the change is intended");
+    }
   }
 
   /**
-   * Counts values present in the drop that do not parse as their declared type. Cost: one scan of
-   * the drop.
+   * Pure: each declared column as delivered and typed, the malformed-line text, the file, each
+   * row's rank among rows of the same key (first by content), and the latest earlier ds holding the
+   * key ({@code seenKeys}: typed key columns plus {@link Expectations#KEY_SEEN_ON}, or null).
+   * Cost when a key is declared: one shuffle by key for the rank and one join with the seen keys.
    */
-  static Map<String, Long> unparseable(Dataset<Row> drop, SourceConfig source) {
-    List<Column> counts = new ArrayList<>();
+  static Dataset<Row> prepare(Dataset<Row> drop, SourceConfig source, Dataset<Row> seenKeys) {
+    List<Column> columns = new ArrayList<>();
     for (Map.Entry<String, String> column : source.schema().entrySet()) {
-      String name = "`" + column.getKey() + "`";
-      counts.add(
-          expr("count_if(" + name + " is not null and try_cast(" + name + " as " + column.getValue() + ") is null)")
-              .as(column.getKey()));
+      String quoted = "`" + column.getKey() + "`";
+      columns.add(col(quoted));
+      columns.add(expr("try_cast(" + quoted + " as " + column.getValue() + ")").as(Expectations.typed(column.getKey())));
     }
-    Row row = drop.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).head();
-    Map<String, Long> bad = new java.util.LinkedHashMap<>();
-    for (String column : source.schema().keySet()) {
-      long n = row.getLong(row.fieldIndex(column));
-      if (n > 0) {
-        bad.put(column, n);
-      }
+    boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
+    columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
+    columns.add(col("_metadata.file_path").as(SOURCE_FILE));
+    Dataset<Row> prepared = drop.select(columns.toArray(Column[]::new));
+    List<String> key = source.expectations().key();
+    if (key.isEmpty()) {
+      return prepared.withColumn(Expectations.KEY_RANK, lit(1)).withColumn(Expectations.KEY_SEEN_ON, lit(null).cast("date"));
     }
-    return bad;
+    Column[] typedKey = key.stream().map(c -> col(Expectations.typed(c))).toArray(Column[]::new);
+    List<Column> content = new ArrayList<>();
+    source.schema().keySet().forEach(c -> content.add(col("`" + c + "`").cast("string").asc_nulls_first()));
+    content.add(col(Expectations.CORRUPT).asc_nulls_first());
+    Column anyNull = java.util.Arrays.stream(typedKey).map(Column::isNull).reduce(Column::or).orElseThrow();
+    prepared =
+        prepared.withColumn(
+            Expectations.KEY_RANK,
+            when(anyNull, lit(1)).otherwise(row_number().over(Window.partitionBy(typedKey).orderBy(content.toArray(Column[]::new)))));
+    if (seenKeys == null) {
+      return prepared.withColumn(Expectations.KEY_SEEN_ON, lit(null).cast("date"));
+    }
+    return prepared.join(seenKeys, scala.jdk.javaapi.CollectionConverters.asScala(key.stream().map(Expectations::typed).toList()).toSeq(), "left");
   }
 
-  /** I/O shell: reads the drop for {@code ds}, checks it, and replaces that date in raw_<source>. */
+  /** The keys ingested for the {@code key_history_days} dates before D, or null when there are none to check. */
+  private static Dataset<Row> seenKeys(Warehouse warehouse, String sourceName, SourceConfig source, LocalDate ds) {
+    ExpectationsConfig expectations = source.expectations();
+    if (expectations.key().isEmpty() || expectations.keyHistoryDays() == 0 || !warehouse.exists(Tables.raw(sourceName))) {
+      return null;
+    }
+    Column[] key = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
+    return warehouse
+        .read(Tables.raw(sourceName))
+        .where(col("ds").between(Date.valueOf(ds.minusDays(expectations.keyHistoryDays())), Date.valueOf(ds.minusDays(1))))
+        .groupBy(key)
+        .agg(max(col("ds")).as(Expectations.KEY_SEEN_ON));
+  }
+
+  /**
+   * I/O shell: reads the drop for {@code ds}, checks its schema (before anything is written),
+   * evaluates every row rule in one select, checks the dataset rules, then replaces D in
+   * quarantine_<source> (rows that break an error rule) and raw_<source> (the others), records the
+   * rule counts in data_quality, checks rows_in = rows_ok + rows_quarantined, and stops the run
+   * when the quarantined share is above the source's maximum. Cost: for CSV and JSON one small job
+   * reads the header or infers the schema; then one aggregation over the drop (a shuffle by key for
+   * the uniqueness rules, a join with the earlier keys) whose result is cached and written twice;
+   * see {@code IngestValidationTest} for the measured number of Spark jobs.
+   */
   public static Result run(
       Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
     requireDrop(spark, sourceName, ds, path);
-    Dataset<Row> drop = read(spark, source, path);
-    checkColumns(sourceName, ds, path, Arrays.asList(drop.columns()), source.schema().keySet());
-    Map<String, Long> bad = unparseable(drop, source);
-    if (!bad.isEmpty()) {
+    Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
+    List<String> columns = new ArrayList<>(Arrays.asList(drop.columns()));
+    columns.remove(Expectations.CORRUPT);
+    if (columns.isEmpty()) {
       throw NightcastException.badData(
-          "Cannot ingest source '" + sourceName + "' for " + ds + ": values do not parse as their declared types"
-              + " (column: rows " + bad + ", file: " + path + "). Fix the export and re-run this date");
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is empty, without even a header line (file: " + path + ")."
+              + " Check the upstream export and re-run this date once a complete drop has arrived");
     }
-    Dataset<Row> conformed = conform(drop, source, ds, runId, ingestedAt);
-    warehouse.replaceDate(Tables.raw(sourceName), ds, conformed);
-    long rows = warehouse.readDate(Tables.raw(sourceName), ds).count();
-    return new Result(sourceName, path, rows);
+    checkColumns(sourceName, ds, path, columns, source.schema().keySet());
+    boolean text = TEXT_FORMATS.contains(source.format());
+    if (!text) {
+      checkTypes(sourceName, ds, path, drop.schema(), source.schema());
+    }
+    List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
+    List<Column> provenance =
+        List.of(
+            col(SOURCE_FILE), lit(runId).as("_run_id"), expr("timestamp'" + ingestedAt + "'").as("_ingested_at"),
+            lit(Date.valueOf(ds)).as("ds"));
+    Dataset<Row> validated =
+        Expectations.evaluate(prepare(drop, source, seenKeys(warehouse, sourceName, source, ds)), source, rules, provenance)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Expectations.State state = readable(sourceName, ds, path, () -> Expectations.computeState(validated, rules));
+      checkRowCount(warehouse, sourceName, source.expectations(), ds, path, state.rowsIn());
+      List<String> rawColumns = new ArrayList<>(source.schema().keySet());
+      rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
+      List<String> quarantineColumns = new ArrayList<>(rawColumns);
+      quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
+      warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
+      warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
+      Profile.writeValidation(warehouse, sourceName, ds, Expectations.metrics(state, rules, ds, sourceName));
+      long ok = warehouse.readDate(Tables.raw(sourceName), ds).count();
+      long quarantined = warehouse.readDate(Tables.quarantine(sourceName), ds).count();
+      if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
+        throw NightcastException.internal(
+            "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
+                + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
+                + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
+      }
+      double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
+      if (ratio > source.expectations().maxBadRowRatio()) {
+        throw NightcastException.badData(
+            String.format(Locale.ROOT,
+                "Cannot ingest source '%s' for %s: %.2f%% of the drop's rows break error rules, above the allowed %.2f%%"
+                    + " (%d of %d rows quarantined; top reasons: %s; file: %s). Inspect them with"
+                    + " `nightcast sql \"select %s, _failures from %s where ds = date'%s'\"`, then fix the export and re-run this"
+                    + " date, or raise sources.%s.expectations.max_bad_row_ratio if such rows are expected",
+                sourceName, ds, 100 * ratio, 100 * source.expectations().maxBadRowRatio(), quarantined, state.rowsIn(),
+                Expectations.topReasons(state, rules, 3), path, String.join(", ", source.schema().keySet()),
+                Tables.quarantine(sourceName), ds, sourceName));
+      }
+      return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
+    } finally {
+      validated.unpersist();
+    }
+  }
+
+  private static Dataset<Row> select(Dataset<Row> rows, List<String> columns) {
+    return rows.select(columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new));
+  }
+
+  /**
+   * Dataset rules, checked before any row is written: at least {@code min_rows} rows, and within
+   * the tolerance of the median of earlier daily counts once enough of them exist.
+   */
+  private static void checkRowCount(
+      Warehouse warehouse, String sourceName, ExpectationsConfig expectations, LocalDate ds, String path, long rowsIn) {
+    if (rowsIn < expectations.minRows()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop has " + rowsIn + " rows, fewer than the minimum "
+              + expectations.minRows() + " (file: " + path + "). Check the upstream export (header only?) and re-run this date");
+    }
+    List<Long> history = Profile.history(warehouse, sourceName, Expectations.ROWS_IN, ds.minusDays(expectations.historyDays()), ds.minusDays(1));
+    if (history.size() >= expectations.minHistoryDays()) {
+      double median = Expectations.median(history);
+      if (Math.abs(rowsIn - median) > expectations.rowCountTolerance() * median) {
+        throw NightcastException.badData(
+            String.format(Locale.ROOT,
+                "Cannot ingest source '%s' for %s: the drop has %d rows, outside ±%.0f%% of the median %.0f of the %d earlier days"
+                    + " (file: %s). Check the upstream export for a partial or doubled delivery and re-run this date, or raise"
+                    + " sources.%s.expectations.row_count_tolerance if the volume really changed",
+                sourceName, ds, rowsIn, 100 * expectations.rowCountTolerance(), median, history.size(), path, sourceName));
+      }
+    }
+  }
+
+  /** Runs work that reads the drop; an I/O failure (a truncated gzip, say) is bad data, not a bug. */
+  private static <T> T readable(String sourceName, LocalDate ds, String path, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (Exception e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof NightcastException known) {
+          throw known;
+        }
+        if (t instanceof IOException io) {
+          throw NightcastException.badData(
+              "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is unreadable (" + io + ", file: " + path + ")."
+                  + " Is it truncated or corrupt? Have it delivered again and re-run this date");
+        }
+      }
+      throw Ingest.<RuntimeException>rethrow(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
   }
 
   private static void requireDrop(SparkSession spark, String sourceName, LocalDate ds, String path) {
@@ -132,9 +289,20 @@ public final class Ingest {
   private static Dataset<Row> read(SparkSession spark, SourceConfig source, String path) {
     DataFrameReader reader = spark.read().options(source.options());
     return switch (source.format()) {
-      // text formats are read as strings and typed by conform(), so a bad value is seen, not guessed
-      case "csv" -> reader.option("header", "true").option("inferSchema", "false").csv(path);
-      case "json" -> reader.option("primitivesAsString", "true").json(path);
+      // text formats are read as strings and typed row by row, so a bad value is seen, not guessed;
+      // the header gives the columns, then malformed lines land in _corrupt_record
+      case "csv" -> {
+        StructType header = spark.read().options(source.options()).option("header", "true").option("inferSchema", "false").csv(path).schema();
+        StructType strings = new StructType();
+        for (String column : header.fieldNames()) {
+          strings = strings.add(column, DataTypes.StringType);
+        }
+        yield header.isEmpty()
+            ? spark.emptyDataFrame()
+            : reader.schema(strings.add(Expectations.CORRUPT, DataTypes.StringType)).option("header", "true")
+                .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", Expectations.CORRUPT).csv(path);
+      }
+      case "json" -> reader.option("primitivesAsString", "true").option("columnNameOfCorruptRecord", Expectations.CORRUPT).json(path);
       case "parquet" -> reader.parquet(path);
       case "delta" -> reader.format("delta").load(path);
       default -> throw new IllegalStateException("unreachable: format validated by SourceConfig");

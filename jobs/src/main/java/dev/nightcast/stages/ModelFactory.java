@@ -30,20 +30,29 @@ import org.apache.spark.ml.param.Params;
  */
 public final class ModelFactory {
   public static final String FEATURE_VECTOR = "features_vector";
+  private static final String IMPUTED = "__imputed";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelFactory() {}
 
   public static Pipeline pipeline(CandidateConfig candidate, PipelineConfig config, long seed) {
     List<String> categorical = config.features().stream().filter(FeatureConfig::categorical).map(FeatureConfig::name).toList();
-    List<String> numeric = config.features().stream().filter(f -> !f.categorical()).map(FeatureConfig::name).toList();
+    List<FeatureConfig> numeric = config.features().stream().filter(f -> !f.categorical()).toList();
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
-    if (!numeric.isEmpty()) {
-      String[] imputed = numeric.stream().map(name -> name + "__imputed").toArray(String[]::new);
-      stages.add(new Imputer().setInputCols(numeric.toArray(String[]::new)).setOutputCols(imputed).setStrategy("median"));
-      assembled.addAll(Arrays.asList(imputed));
+    // one Imputer per learned strategy; constants were applied by Features.build already
+    for (String strategy : List.of("mean", "median", "most_frequent")) {
+      List<String> inputs = numeric.stream().filter(f -> strategy.equals(f.impute())).map(FeatureConfig::name).toList();
+      if (!inputs.isEmpty()) {
+        stages.add(
+            new Imputer()
+                .setInputCols(inputs.toArray(String[]::new))
+                .setOutputCols(inputs.stream().map(name -> name + IMPUTED).toArray(String[]::new))
+                .setStrategy(strategy.equals("most_frequent") ? "mode" : strategy));
+      }
     }
+    // numeric in declaration order, then categorical: a stable vector layout for the recorded names
+    numeric.forEach(f -> assembled.add(f.learnedImputation() ? f.name() + IMPUTED : f.name()));
     if (!categorical.isEmpty()) {
       String[] indexed = categorical.stream().map(name -> name + "__index").toArray(String[]::new);
       String[] encoded = categorical.stream().map(name -> name + "__onehot").toArray(String[]::new);

@@ -1,0 +1,121 @@
+package dev.nightcast.stages;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestSpark;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Features on real sample drops: the flights of 2001-01-03 get their features once from the
+ * schedule (scoring, night 01-02) and once from the actuals (labelled, night 01-03); both must agree,
+ * and history features must not see the actuals of the flight's own date.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FeaturesTest {
+  private static final LocalDate DAY = LocalDate.parse("2001-01-03");
+
+  @TempDir static Path dir;
+  private Warehouse warehouse;
+  private PipelineConfig pipeline;
+  private Features.HistorySource history;
+
+  @BeforeAll
+  void ingest() {
+    pipeline = TestPipelines.flightDelay(dir, Map.of()).config();
+    warehouse = new Warehouse(TestSpark.session(), dir.resolve("warehouse").toString());
+    history = source -> warehouse.read(Tables.raw(source));
+    String landing = TestPipelines.sampleLanding().toString();
+    for (LocalDate night : List.of(DAY.minusDays(2), DAY.minusDays(1), DAY)) {
+      Ingest.run(warehouse, landing, "actuals", pipeline.source("actuals"), night, "run", "2001-01-01 00:00:00");
+    }
+    Ingest.run(warehouse, landing, "schedule", pipeline.source("schedule"), DAY.minusDays(1), "run", "2001-01-01 00:00:00");
+  }
+
+  private Dataset<Row> labelled() {
+    return Features.build(warehouse.readDate(Tables.raw("actuals"), DAY), pipeline, Features.LABELLED, DAY, history);
+  }
+
+  private Dataset<Row> scoring() {
+    return Features.build(warehouse.readDate(Tables.raw("schedule"), DAY.minusDays(1)), pipeline, Features.SCORING, DAY, history);
+  }
+
+  /** Rows of {@code a} whose features differ from those of the same flight in {@code b}. */
+  private long differing(Dataset<Row> a, Dataset<Row> b) {
+    Column same = lit(true);
+    for (String feature : Features.names(pipeline)) {
+      same = same.and(a.col(feature).eqNullSafe(b.col(feature)));
+    }
+    return a.join(b, a.col("flight_id").equalTo(b.col("flight_id"))).where(same.unary_$bang()).count();
+  }
+
+  @Test
+  void trainingAndScoringPathsGiveTheSameFeaturesForTheSameFlight() {
+    Dataset<Row> labelled = labelled().cache();
+    Dataset<Row> scoring = scoring().cache();
+    long matched = labelled.join(scoring, "flight_id").count();
+    assertThat(matched).isEqualTo(scoring.count()).isGreaterThan(10_000);
+    assertThat(differing(labelled, scoring)).isZero();
+    // the history features are really there: most flights' origins flew on the days before
+    assertThat(scoring.where(col("origin_delay_rate_28d").isNotNull()).count()).isGreaterThan(matched * 9 / 10);
+    assertThat(scoring.where(col("route").equalTo(lit("ORD-LGA"))).count()).isPositive();
+    labelled.unpersist();
+    scoring.unpersist();
+  }
+
+  /** A copy on disk, not a cache: Spark would answer a re-built identical plan from the cache. */
+  private Dataset<Row> copy(Dataset<Row> rows, String name) {
+    String path = dir.resolve("copies/" + name).toString();
+    rows.write().mode("overwrite").parquet(path);
+    return TestSpark.session().read().parquet(path);
+  }
+
+  @Test
+  void historyFeaturesSeeOnlyActualsBeforeTheFlightsDate() {
+    Dataset<Row> before = copy(labelled(), "before");
+    Dataset<Row> actuals = copy(warehouse.readDate(Tables.raw("actuals"), DAY), "day");
+    Dataset<Row> dayBefore = copy(warehouse.readDate(Tables.raw("actuals"), DAY.minusDays(1)), "day-before");
+    try {
+      // the outcomes of the day itself change completely: its features must not move
+      warehouse.replaceDate(Tables.raw("actuals"), DAY, actuals.withColumn("delay", lit(999)));
+      assertThat(differing(labelled(), before)).isZero();
+      // while changing the day before does move them: the check above can fail
+      warehouse.replaceDate(Tables.raw("actuals"), DAY.minusDays(1), dayBefore.withColumn("delay", lit(999)));
+      assertThat(differing(labelled(), before)).isPositive();
+    } finally {
+      warehouse.replaceDate(Tables.raw("actuals"), DAY, actuals);
+      warehouse.replaceDate(Tables.raw("actuals"), DAY.minusDays(1), dayBefore);
+    }
+  }
+
+  @Test
+  void learnedImputationIsStoredWithTheModelAndNotRecomputedAtScoring() {
+    // a deterministic slice of the day keeps the fit small
+    Dataset<Row> train = labelled().where("hour_of_day between 6 and 8").cache();
+    PipelineModel model = ModelFactory.pipeline(pipeline.baseline(), pipeline, 42).fit(train);
+    double trainMean = train.agg(org.apache.spark.sql.functions.avg("origin_delay_rate_28d")).head().getDouble(0);
+    // scoring rows whose history is missing get the training window's mean, whatever they hold
+    Dataset<Row> unseen = scoring().limit(50).withColumn("origin_delay_rate_28d", lit(null).cast("double"))
+        .withColumn("route_delay_rate_28d", lit(0.99));
+    List<Row> imputed = model.transform(unseen).select("origin_delay_rate_28d__imputed").distinct().collectAsList();
+    assertThat(imputed).hasSize(1);
+    assertThat(imputed.get(0).getDouble(0)).isCloseTo(trainMean, org.assertj.core.data.Offset.offset(1e-9));
+    train.unpersist();
+  }
+}
