@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       DbCommand.class,
       SampleCommand.class,
+      ModelsCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -29,7 +29,8 @@ public final class Features {
 
   /**
    * Pure transform: key, event time, each feature (numeric as double, categorical as string) and,
-   * when the rows carry the label column, {@code label} = 1.0 if column > threshold else 0.0.
+   * when the rows carry the label column, {@code label} = 1.0 if column > threshold else 0.0 (for
+   * regression: the column's value).
    */
   public static Dataset<Row> build(Dataset<Row> rows, PipelineConfig pipeline, String role) {
     List<Column> columns = new ArrayList<>();
@@ -43,7 +44,7 @@ public final class Features {
     boolean labelled = List.of(rows.columns()).contains(pipeline.label().column());
     columns.add(
         labelled
-            ? expr("cast(`" + pipeline.label().column() + "` > " + pipeline.label().threshold() + " as double)").as(LABEL)
+            ? expr(pipeline.training().task().labelExpression(pipeline.label())).as(LABEL)
             : lit(null).cast("double").as(LABEL));
     return rows.select(columns.toArray(Column[]::new));
   }

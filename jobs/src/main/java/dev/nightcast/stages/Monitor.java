@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import java.sql.Date;
@@ -36,7 +37,10 @@ public final class Monitor {
           .add("positives", DataTypes.LongType, false)
           .add("mean_probability", DataTypes.DoubleType, true)
           .add("accuracy", DataTypes.DoubleType, true)
-          .add("roc_auc", DataTypes.DoubleType, true);
+          .add("roc_auc", DataTypes.DoubleType, true)
+          // regression pipelines: the error of the served prediction (null for classification)
+          .add("rmse", DataTypes.DoubleType, true)
+          .add("mae", DataTypes.DoubleType, true);
 
   public static final StructType DRIFT_SCHEMA =
       new StructType()
@@ -59,6 +63,9 @@ public final class Monitor {
    * model version. Cost: one join and aggregation, plus one AUC pass per model version.
    */
   public static List<Row> performance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
+    if (pipeline.training().task() == Task.REGRESSION) {
+      return regressionPerformance(predictions, labelled, pipeline, ds);
+    }
     Dataset<Row> joined =
         predictions
             .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PROBABILITY))
@@ -83,7 +90,33 @@ public final class Monitor {
       // AUC is undefined when the day has a single class
       Double rocAuc =
           positives == 0 || positives == rows ? null : auc.evaluate(joined.where(col("model_version").equalTo(version)));
-      out.add(RowFactory.create(Date.valueOf(ds), version, group.getDate(1), rows, positives, group.get(4), group.get(5), rocAuc));
+      out.add(RowFactory.create(Date.valueOf(ds), version, group.getDate(1), rows, positives, group.get(4), group.get(5), rocAuc, null, null));
+    }
+    return out;
+  }
+
+  /**
+   * Regression: rows, positives (label above the label threshold), RMSE and MAE of the served
+   * prediction per model version. Cost: one join and aggregation.
+   */
+  private static List<Row> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
+    Dataset<Row> joined =
+        predictions
+            .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PREDICTION))
+            .join(labelled.where(col(Features.LABEL).isNotNull()).select(col(pipeline.entityKey()), col(Features.LABEL)), pipeline.entityKey());
+    List<Row> out = new ArrayList<>();
+    for (Row group :
+        joined
+            .groupBy("model_version", "predicted_on")
+            .agg(
+                count(lit(1)).as("rows"),
+                sum(expr("cast(label > " + pipeline.label().threshold() + " as long)")).as("positives"),
+                expr("sqrt(avg(pow(prediction - label, 2)))").as("rmse"),
+                avg(expr("abs(prediction - label)")).as("mae"))
+            .orderBy("model_version")
+            .collectAsList()) {
+      out.add(RowFactory.create(Date.valueOf(ds), group.getInt(0), group.getDate(1), group.getLong(2), group.getLong(3), null, null, null,
+          group.get(4), group.get(5)));
     }
     return out;
   }

@@ -50,13 +50,20 @@ public final class TestPipelines {
     }
   }
 
-  /** Small and fast: a 3-day training window and a shallow GBT. */
+  /** Small and fast: a 3-day training window, a shallow GBT without a grid, no per-slice gate. */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
-    return flightDelay(
-        dir,
-        Map.of(
-            "training.window_days", 3,
-            "candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3),
-            "gate.min_test_auc", 0.5));
+    return small(dir, Map.of());
+  }
+
+  /** {@link #small(Path)} with further overrides (a null value removes the key's value). */
+  public static ConfigLoader.LoadedPipeline small(Path dir, Map<String, Object> more) {
+    Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+    overrides.put("training.window_days", 3);
+    overrides.put("candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3));
+    overrides.put("candidates.1.grid", Map.of());
+    overrides.put("gate.thresholds", Map.of("auc", 0.5));
+    overrides.put("gate.slices", null);
+    overrides.putAll(more);
+    return flightDelay(dir, overrides);
   }
 }
