@@ -2,6 +2,7 @@ package dev.nightcast.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nightcast.config.ConfigLoader;
@@ -40,7 +41,18 @@ public final class TestPipelines {
         for (int i = 0; i < path.length - 1; i++) {
           node = path[i].matches("\\d+") ? node.get(Integer.parseInt(path[i])) : node.get(path[i]);
         }
-        ((ObjectNode) node).set(path[path.length - 1], YAML.valueToTree(override.getValue()));
+        JsonNode value = YAML.valueToTree(override.getValue());
+        if (node instanceof ArrayNode list) {
+          // an index one past the end appends (e.g. a further candidate)
+          int index = Integer.parseInt(path[path.length - 1]);
+          if (index == list.size()) {
+            list.add(value);
+          } else {
+            list.set(index, value);
+          }
+        } else {
+          ((ObjectNode) node).set(path[path.length - 1], value);
+        }
       }
       Path file = Files.createTempFile(dir, "pipeline", ".yaml");
       YAML.writeValue(file.toFile(), tree);
