@@ -9,7 +9,6 @@ import dev.nightcast.config.Task;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import dev.nightcast.testing.TestPipelines;
-import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,8 +46,15 @@ class RegressionEndToEndTest {
                 "serving.table", "flight_delay_minutes"));
     EnvConfig env =
         new EnvConfig(dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
-            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
-    Context context = new Context(pipeline, env, Map.of(), TestSpark.session(), false);
+            // its own embedded server: the shared one may already be held by another test's context
+            new EnvConfig.SparkSettings(null, Map.of()),
+            new EnvConfig.PostgresSettings(new EnvConfig.Embedded(dir.resolve("postgres").toString(), 0), null, null, null));
+    try (Context context = new Context(pipeline, env, Map.of(), TestSpark.session(), false)) {
+      check(context);
+    }
+  }
+
+  private void check(Context context) throws Exception {
     Warehouse warehouse = context.warehouse();
     NightlyRun run = new NightlyRun(context);
     List<NightlyRun.Night> nights = FIRST.datesUntil(FIRST.plusDays(4)).map(run::run).toList();

@@ -37,7 +37,7 @@ final class ModelsCommand {
           System.out.println("no models yet in " + context.warehouse().path(Tables.MODELS));
           return 0;
         }
-        Optional<Registry.Champion> champion = Registry.champion(context.warehouse(), asOf(context, date));
+        Optional<Registry.Champion> champion = asOf(context, date).flatMap(d -> Registry.champion(context.warehouse(), d));
         System.out.printf("%-3s %-7s %-10s %-20s %-26s %-17s %-10s %-10s %s%n",
             "", "version", "trained", "candidate", "algorithm", "decision", "val", "test", "primary metric");
         String metric = context.pipeline().config().training().task().primaryMetric();
@@ -134,12 +134,16 @@ final class ModelsCommand {
     }
   }
 
-  private static LocalDate asOf(Context context, LocalDate date) {
+  /** The given night, or the latest night with a model event (empty when there is none). */
+  private static Optional<LocalDate> asOf(Context context, LocalDate date) {
     if (date != null) {
-      return date;
+      return Optional.of(date);
+    }
+    if (!context.warehouse().exists(Tables.MODEL_EVENTS)) {
+      return Optional.empty();
     }
     Row max = context.warehouse().read(Tables.MODEL_EVENTS).agg(org.apache.spark.sql.functions.max("ds")).head();
-    return max.isNullAt(0) ? LocalDate.MIN : max.getDate(0).toLocalDate();
+    return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
   }
 
   private static String metric(Row row, String column, String metric) {

@@ -37,13 +37,16 @@ public record CandidateConfig(
         ALGORITHMS.containsKey(algorithm),
         "'algorithm' must be one of " + new TreeMap<>(ALGORITHMS).keySet() + " (got '" + algorithm + "')");
     params = params == null ? Map.of() : Map.copyOf(params);
-    grid = grid == null ? Map.of() : Map.copyOf(grid);
-    for (Map.Entry<String, List<Object>> axis : grid.entrySet()) {
+    Map<String, List<Object>> axes = new TreeMap<>();
+    for (Map.Entry<String, List<Object>> axis : (grid == null ? Map.<String, List<Object>>of() : grid).entrySet()) {
       Check.that(
-          axis.getValue() != null && !axis.getValue().isEmpty(), "'grid." + axis.getKey() + "' must list at least one value");
+          axis.getValue() != null && !axis.getValue().isEmpty() && !axis.getValue().contains(null),
+          "'grid." + axis.getKey() + "' must list at least one value, and no empty ones");
       Check.that(
           !params.containsKey(axis.getKey()), "'" + axis.getKey() + "' is in both 'params' and 'grid'; keep it in one");
+      axes.put(axis.getKey(), List.copyOf(axis.getValue()));
     }
+    grid = Map.copyOf(axes);
     baseline = Boolean.TRUE.equals(baseline);
   }
 
