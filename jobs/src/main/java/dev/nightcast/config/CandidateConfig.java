@@ -40,7 +40,7 @@ public record CandidateConfig(
     Map<String, List<Object>> axes = new TreeMap<>();
     for (Map.Entry<String, List<Object>> axis : (grid == null ? Map.<String, List<Object>>of() : grid).entrySet()) {
       Check.that(
-          axis.getValue() != null && !axis.getValue().isEmpty() && !axis.getValue().contains(null),
+          axis.getValue() != null && !axis.getValue().isEmpty() && axis.getValue().stream().noneMatch(java.util.Objects::isNull),
           "'grid." + axis.getKey() + "' must list at least one value, and no empty ones");
       Check.that(
           !params.containsKey(axis.getKey()), "'" + axis.getKey() + "' is in both 'params' and 'grid'; keep it in one");
