@@ -12,6 +12,7 @@ import dev.nightcast.stages.Monitor;
 import dev.nightcast.stages.Profile;
 import dev.nightcast.stages.Score;
 import dev.nightcast.stages.Train;
+import dev.nightcast.stages.TrainingSchedule;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -86,8 +87,15 @@ public final class NightlyRun {
       Optional<Registry.Champion> champion = Registry.champion(warehouse, ds);
       long predictions = 0;
       Optional<Publisher.Result> published = Optional.empty();
+      if (champion.isEmpty() && training.isPresent()) {
+        stage(log, runId, ds, Stage.MONITOR, () -> monitor(ds));
+        throw NightcastException.gateFailed(
+            "Cannot score " + ds + ": the promotion gate rejected the first model and no champion exists ("
+                + training.get().reason() + "); see `nightcast models show " + training.get().pick().version()
+                + "`, fix the data or the gate, then re-run `nightcast train --date " + ds + "`");
+      }
       if (champion.isEmpty()) {
-        LOG.info("{} score, publish: skipped, no champion yet ({})", ds, due == null ? whyNoTraining(ds) : "the first training was rejected");
+        LOG.info("{} score, publish: skipped, no champion yet ({})", ds, whyNoTraining(ds));
       } else {
         predictions = stage(log, runId, ds, Stage.SCORE, () -> Score.run(warehouse, pipeline, champion.get(), ds));
         Publisher.Result result = stage(log, runId, ds, Stage.PUBLISH, () -> publish(ds));
@@ -152,12 +160,12 @@ public final class NightlyRun {
         Train.run(warehouse, pipeline, context.pipeline().sha256(), Context.codeVersion(), ds, runId);
     for (Train.Candidate candidate : result.candidates()) {
       LOG.info(
-          "{} train {} v{}: validation AUC {}, test AUC {}, {} s",
-          ds, candidate.config().name(), candidate.version(), String.format("%.4f", candidate.validationAuc()),
-          String.format("%.4f", candidate.testAuc()), String.format("%.1f", candidate.trainSeconds()));
+          "{} train {} v{} {}: validation {}, test {}, {} grid points, {} s",
+          ds, candidate.config().name(), candidate.version(), candidate.params(), candidate.validation(),
+          candidate.test().metrics(), candidate.tuning().size(), String.format("%.1f", candidate.trainSeconds()));
     }
-    LOG.info("{} train: {} v{} {} ({})", ds, result.pick().config().name(), result.pick().version(),
-        result.promoted().isPresent() ? "promoted" : "rejected", result.reason());
+    LOG.info("{} train: {} v{} {}; gate: {}", ds, result.pick().config().name(), result.pick().version(), result.reason(),
+        result.decision().reasons());
     return result;
   }
 
@@ -186,22 +194,16 @@ public final class NightlyRun {
     return result;
   }
 
-  /** Why training runs tonight, or null: no champion yet and a full window, or the champion is due. */
+  /** Why training runs tonight, or null (see {@link TrainingSchedule}). */
   String trainingDue(LocalDate ds) {
-    Optional<Registry.Champion> champion = Registry.champion(warehouse, ds.minusDays(1));
-    if (champion.isPresent()) {
-      long age = ds.toEpochDay() - champion.get().trainedOn().toEpochDay();
-      return age >= pipeline.training().retrainEveryDays()
-          ? "champion v" + champion.get().version() + " is " + age + " days old" : null;
-    }
-    if (Train.labelledDays(warehouse, pipeline, ds) >= pipeline.training().windowDays()) {
-      return "no champion yet, and " + pipeline.training().windowDays() + " labelled days are in the warehouse";
-    }
-    return null;
+    return TrainingSchedule.due(warehouse, pipeline, ds).orElse(null);
   }
 
   private String whyNoTraining(LocalDate ds) {
-    return "training needs " + pipeline.training().windowDays() + " labelled days, " + Train.labelledDays(warehouse, pipeline, ds) + " available";
+    return Registry.lastTraining(warehouse, ds)
+        .map(last -> "the training of " + last + " was rejected; the next is due " + last.plusDays(pipeline.training().retrainEveryDays()))
+        .orElseGet(() -> "training needs " + pipeline.training().windowDays() + " labelled days, "
+            + Train.labelledDays(warehouse, pipeline, ds) + " available");
   }
 
   @FunctionalInterface

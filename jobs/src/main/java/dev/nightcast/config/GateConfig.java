@@ -1,8 +1,81 @@
 package dev.nightcast.config;
 
-/** Promotion gate: an absolute floor on the test metric, and the baseline to beat. */
-public record GateConfig(double minTestAuc, boolean mustBeatBaseline) {
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The promotion gate, checked on the test window for the candidate picked on validation.
+ *
+ * <ul>
+ *   <li>{@code thresholds}: absolute bounds per metric, in the metric's good direction (a floor
+ *       for AUC or R², a ceiling for RMSE or MAE), e.g. {@code {auc: 0.60}}.
+ *   <li>{@code must_beat_baseline}: a pick other than the baseline must be strictly better than the
+ *       baseline on the primary metric.
+ *   <li>{@code max_regression} / {@code max_relative_regression}: how much worse than the current
+ *       champion (scored on the same test window) the pick may be on the primary metric, absolute
+ *       and as a fraction of the champion's value; both must hold, an absent one does not bound, and
+ *       with both absent the pick must not be worse at all. The first
+ *       model (no champion) skips these checks, and the decision says so.
+ *   <li>{@code slices}: the same absolute and champion checks per slice.
+ * </ul>
+ *
+ * @param mode optional in YAML, {@code enabled} when absent
+ */
+public record GateConfig(
+    Mode mode,
+    Map<String, Double> thresholds,
+    boolean mustBeatBaseline,
+    Double maxRegression,
+    Double maxRelativeRegression,
+    SliceGate slices) {
+
+  /** enabled: a failed gate blocks; dry_run: the decision is recorded, the pick is promoted anyway; disabled: no checks. */
+  public enum Mode {
+    ENABLED, DRY_RUN, DISABLED;
+
+    @JsonValue
+    public String yaml() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static Mode fromYaml(String value) {
+      return Arrays.stream(values())
+          .filter(mode -> mode.yaml().equals(value))
+          .findFirst()
+          .orElseThrow(
+              () -> new IllegalArgumentException(
+                  "'mode' must be one of " + Arrays.stream(values()).map(Mode::yaml).toList() + " (got '" + value + "')"));
+    }
+  }
+
+  /**
+   * Per-slice checks: the {@code topN} values of {@code column} with the most test rows (each with
+   * at least {@code minRows} rows) must meet {@code thresholds} and, when a champion exists, not be
+   * worse than the champion's on the same slice by more than {@code maxRegression} (absent: no
+   * per-slice champion check).
+   */
+  public record SliceGate(String column, int topN, Integer minRows, Map<String, Double> thresholds, Double maxRegression) {
+    public SliceGate {
+      Check.identifier(column, "slices.column");
+      Check.that(topN >= 1 && topN <= 100, "'slices.top_n' must be within 1..100 (got " + topN + ")");
+      minRows = minRows == null ? 100 : minRows;
+      Check.that(minRows >= 1, "'slices.min_rows' must be positive (got " + minRows + ")");
+      thresholds = thresholds == null ? Map.of() : Map.copyOf(new TreeMap<>(thresholds));
+      Check.that(maxRegression == null || maxRegression >= 0, "'slices.max_regression' must be >= 0 (got " + maxRegression + ")");
+    }
+  }
+
   public GateConfig {
-    Check.that(minTestAuc >= 0 && minTestAuc <= 1, "'min_test_auc' must be within 0..1 (got " + minTestAuc + ")");
+    mode = mode == null ? Mode.ENABLED : mode;
+    thresholds = thresholds == null ? Map.of() : Map.copyOf(new TreeMap<>(thresholds));
+    Check.that(maxRegression == null || maxRegression >= 0, "'max_regression' must be >= 0 (got " + maxRegression + ")");
+    Check.that(
+        maxRelativeRegression == null || (maxRelativeRegression >= 0 && maxRelativeRegression < 1),
+        "'max_relative_regression' must be within 0..1 (got " + maxRelativeRegression + ")");
   }
 }

@@ -73,7 +73,24 @@ public record PipelineConfig(
     Check.that(
         candidates.stream().map(CandidateConfig::name).distinct().count() == candidates.size(),
         "'candidates' names must be unique");
+    for (CandidateConfig candidate : candidates) {
+      Check.that(
+          candidate.task() == training.task(),
+          "candidate '" + candidate.name() + "' uses " + candidate.algorithm() + ", a " + candidate.task().yaml()
+              + " algorithm, but 'training.task' is " + training.task().yaml());
+    }
     Check.present(gate, "gate");
+    gate.thresholds().keySet().forEach(metric -> Check.that(
+        training.task().metrics().contains(metric),
+        "'gate.thresholds." + metric + "' is not a " + training.task().yaml() + " metric " + training.task().metrics()));
+    if (gate.slices() != null) {
+      Check.that(
+          features.stream().anyMatch(f -> f.name().equals(gate.slices().column())),
+          "'gate.slices.column' '" + gate.slices().column() + "' is not a feature");
+      gate.slices().thresholds().keySet().forEach(metric -> Check.that(
+          training.task().metrics().contains(metric),
+          "'gate.slices.thresholds." + metric + "' is not a " + training.task().yaml() + " metric " + training.task().metrics()));
+    }
     Check.present(monitoring, "monitoring");
     Check.present(serving, "serving");
     sources = new LinkedHashMap<>(sources);

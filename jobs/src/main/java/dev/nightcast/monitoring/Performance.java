@@ -54,7 +54,10 @@ public final class Performance {
           .add("decision_threshold", DataTypes.DoubleType, false)
           .add("predicted_positive_rate", DataTypes.DoubleType, true)
           .add("actual_positive_rate", DataTypes.DoubleType, true)
-          .add("ece", DataTypes.DoubleType, true);
+          .add("ece", DataTypes.DoubleType, true)
+          // regression pipelines: the error of the served prediction (null for classification)
+          .add("rmse", DataTypes.DoubleType, true)
+          .add("mae", DataTypes.DoubleType, true);
 
   private Performance() {}
 
@@ -176,7 +179,7 @@ public final class Performance {
         slice.key(), slice.value(), realised ? finite(m.prAuc()) : null, realised ? finite(m.logLoss()) : null,
         realised ? finite(m.brier()) : null, finite(m.precision()), finite(m.recall()), finite(m.f1()), config.decisionThreshold(),
         finite(m.predictedPositiveRate()), realised ? finite(m.actualPositiveRate()) : null,
-        realised ? finite(m.expectedCalibrationError()) : null);
+        realised ? finite(m.expectedCalibrationError()) : null, null, null);
   }
 
   static Double finite(double value) {

@@ -3,25 +3,41 @@ package dev.nightcast.registry;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.nightcast.NightcastException;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * The model registry: {@code models} holds every trained candidate with its lineage,
  * {@code model_events} every alias move. The champion on date D is the model named by the latest
- * promote or rollback event on or before D, so "which model served on D" is one query.
+ * promote or rollback event on or before D (by ds, then seq), so "which model served on D" is one
+ * query:
+ *
+ * <pre>
+ * SELECT model_version FROM model_events
+ * WHERE event IN ('promote', 'rollback') AND ds <= DATE'2001-01-10'
+ * ORDER BY ds DESC, seq DESC LIMIT 1
+ * </pre>
+ *
+ * Training writes its event of night D with seq 0 (a re-run replaces it); people's promote and
+ * rollback events get the next seq of their date, so they outrank a re-run training of that date.
  */
 public final class Registry {
   public static final String PROMOTE = "promote";
   public static final String REJECT = "reject";
   public static final String ROLLBACK = "rollback";
+
+  private static final org.apache.spark.sql.types.DataType METRICS = DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType);
 
   public static final StructType MODELS_SCHEMA =
       new StructType()
@@ -31,8 +47,11 @@ public final class Registry {
           .add("candidate", DataTypes.StringType, false)
           .add("algorithm", DataTypes.StringType, false)
           .add("is_baseline", DataTypes.BooleanType, false)
+          .add("task", DataTypes.StringType, false)
           .add("params", DataTypes.StringType, false)
+          .add("tuning", DataTypes.StringType, false)
           .add("feature_names", DataTypes.createArrayType(DataTypes.StringType), false)
+          .add("imputation", DataTypes.StringType, false)
           .add("seed", DataTypes.LongType, false)
           .add("window_start", DataTypes.DateType, false)
           .add("window_end", DataTypes.DateType, false)
@@ -41,13 +60,23 @@ public final class Registry {
           .add("test_rows", DataTypes.LongType, false)
           .add("validation_auc", DataTypes.DoubleType, true)
           .add("test_auc", DataTypes.DoubleType, true)
+          .add("validation_metrics", METRICS, false)
+          .add("test_metrics", METRICS, false)
+          .add("slice_metrics", DataTypes.StringType, false)
+          .add("baseline_comparison", DataTypes.StringType, false)
+          .add("champion_version", DataTypes.IntegerType, true)
+          .add("champion_comparison", DataTypes.StringType, true)
+          .add("gate_mode", DataTypes.StringType, false)
+          .add("gate_passed", DataTypes.BooleanType, true)
+          .add("gate_reasons", DataTypes.createArrayType(DataTypes.StringType), false)
           .add("train_seconds", DataTypes.DoubleType, false)
           .add("decision", DataTypes.StringType, false)
           .add("reason", DataTypes.StringType, false)
           .add("input_versions", DataTypes.StringType, false)
           .add("config_sha256", DataTypes.StringType, false)
           .add("code_version", DataTypes.StringType, false)
-          .add("artifact_path", DataTypes.StringType, false);
+          .add("artifact_path", DataTypes.StringType, false)
+          .add("reference_profile", DataTypes.StringType, false);
 
   public static final StructType EVENTS_SCHEMA =
       new StructType()
@@ -64,23 +93,56 @@ public final class Registry {
   /** The serving model as of {@code asOf}. */
   public record Champion(int version, LocalDate trainedOn, String artifactPath) {}
 
+  /** One alias move, in the order they happened. */
+  public record Event(LocalDate ds, int seq, String event, int modelVersion) {}
+
   public static Optional<Champion> champion(Warehouse warehouse, LocalDate asOf) {
-    if (!warehouse.exists(Tables.MODEL_EVENTS)) {
+    List<Integer> stack = championStack(events(warehouse, asOf));
+    if (stack.isEmpty()) {
       return Optional.empty();
     }
-    List<Row> latest =
-        warehouse
-            .read(Tables.MODEL_EVENTS)
-            .where(col("ds").leq(lit(java.sql.Date.valueOf(asOf))).and(col("event").isin(PROMOTE, ROLLBACK)))
-            .orderBy(col("ds").desc(), col("seq").desc())
-            .limit(1)
-            .collectAsList();
-    if (latest.isEmpty()) {
-      return Optional.empty();
-    }
-    int version = latest.get(0).getInt(latest.get(0).fieldIndex("model_version"));
+    int version = stack.get(stack.size() - 1);
     Row model = models(warehouse).where(col("version").equalTo(version)).select("ds", "artifact_path").head();
     return Optional.of(new Champion(version, model.getDate(0).toLocalDate(), model.getString(1)));
+  }
+
+  /**
+   * Pure: replays alias moves into the stack of champions (a promote pushes, a rollback pops back
+   * to the champion before); the last element serves. Promoting the serving model is a no-op.
+   */
+  public static List<Integer> championStack(List<Event> events) {
+    List<Integer> stack = new ArrayList<>();
+    for (Event event : events) {
+      if (event.event().equals(PROMOTE)) {
+        if (stack.isEmpty() || stack.get(stack.size() - 1) != event.modelVersion()) {
+          stack.add(event.modelVersion());
+        }
+      } else if (event.event().equals(ROLLBACK)) {
+        while (!stack.isEmpty() && stack.get(stack.size() - 1) != event.modelVersion()) {
+          stack.remove(stack.size() - 1);
+        }
+        if (stack.isEmpty()) {
+          stack.add(event.modelVersion());
+        }
+      }
+    }
+    return stack;
+  }
+
+  /** Alias moves on or before {@code asOf}, oldest first. Cost: one scan of the small events table. */
+  public static List<Event> events(Warehouse warehouse, LocalDate asOf) {
+    if (!warehouse.exists(Tables.MODEL_EVENTS)) {
+      return List.of();
+    }
+    return warehouse
+        .read(Tables.MODEL_EVENTS)
+        .where(col("ds").leq(lit(Date.valueOf(asOf))).and(col("event").isin(PROMOTE, ROLLBACK)))
+        .orderBy(col("ds"), col("seq"))
+        .select("ds", "seq", "event", "model_version")
+        .collectAsList()
+        .stream()
+        .map(r -> new Event(r.getDate(0).toLocalDate(), r.getInt(1), r.getString(2), r.getInt(3)))
+        .toList();
   }
 
   public static Dataset<Row> models(Warehouse warehouse) {
@@ -92,12 +154,85 @@ public final class Registry {
     if (!warehouse.exists(Tables.MODELS)) {
       return 1;
     }
-    Row max =
-        models(warehouse).where(col("ds").lt(lit(java.sql.Date.valueOf(ds)))).agg(org.apache.spark.sql.functions.max("version")).head();
+    Row max = models(warehouse).where(col("ds").lt(lit(Date.valueOf(ds)))).agg(org.apache.spark.sql.functions.max("version")).head();
     return max.isNullAt(0) ? 1 : max.getInt(0) + 1;
+  }
+
+  /** The last date any training ran (whatever its decision), if any. */
+  public static Optional<LocalDate> lastTraining(Warehouse warehouse, LocalDate asOf) {
+    if (!warehouse.exists(Tables.MODELS)) {
+      return Optional.empty();
+    }
+    Row max = models(warehouse).where(col("ds").leq(lit(Date.valueOf(asOf)))).agg(org.apache.spark.sql.functions.max("ds")).head();
+    return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
   }
 
   public static String artifactPath(Warehouse warehouse, int version) {
     return warehouse.root() + "/_artifacts/models/v" + version;
+  }
+
+  /**
+   * Makes {@code version} the champion from night {@code ds} on (its scoring and publish use it).
+   * A version the gate rejected cannot be promoted: it never serves.
+   */
+  public static Champion promote(Warehouse warehouse, int version, LocalDate ds, String reason, String actor) {
+    Row model = model(warehouse, version, "promote");
+    String decision = model.getString(model.fieldIndex("decision"));
+    if (decision.equals("rejected")) {
+      throw NightcastException.gateFailed(
+          "Cannot promote model v" + version + ": the promotion gate rejected it (" + model.getString(model.fieldIndex("reason"))
+              + "); a rejected model never serves (train a new one, or promote a version that passed)");
+    }
+    Optional<Champion> current = champion(warehouse, ds);
+    if (current.isPresent() && current.get().version() == version) {
+      throw NightcastException.badData("Cannot promote model v" + version + " on " + ds + ": it already is the champion");
+    }
+    append(warehouse, ds, PROMOTE, version, current.map(Champion::version).orElse(null), reason, actor);
+    return champion(warehouse, ds).orElseThrow();
+  }
+
+  /** Serves the champion before the current one again, from night {@code ds} on. */
+  public static Champion rollback(Warehouse warehouse, LocalDate ds, String reason, String actor) {
+    List<Integer> stack = championStack(events(warehouse, ds));
+    if (stack.size() < 2) {
+      throw NightcastException.badData(
+          "Cannot roll back on " + ds + ": " + (stack.isEmpty() ? "no model has been promoted yet" : "champion v" + stack.get(0)
+              + " has no previous champion") + " (see `nightcast models list`; promote a version with `nightcast models promote V`)");
+    }
+    int target = stack.get(stack.size() - 2);
+    append(warehouse, ds, ROLLBACK, target, stack.get(stack.size() - 1), reason, actor);
+    return champion(warehouse, ds).orElseThrow();
+  }
+
+  /** The registry row of {@code version}, or a clear error naming what to do. */
+  public static Row model(Warehouse warehouse, int version, String action) {
+    List<Row> rows = warehouse.exists(Tables.MODELS) ? models(warehouse).where(col("version").equalTo(version)).collectAsList() : List.of();
+    if (rows.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot " + action + " model v" + version + ": no such version in " + warehouse.path(Tables.MODELS) + " (see `nightcast models list`)");
+    }
+    return rows.get(0);
+  }
+
+  /** Writes training's own event of night D (seq 0), replacing a previous training's of that night. */
+  public static void recordTraining(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason) {
+    warehouse.spark()
+        .createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), 0, event, version, previous, reason, "train")), EVENTS_SCHEMA)
+        .coalesce(1)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", "ds = DATE'" + ds + "' AND actor = 'train'")
+        .save(warehouse.path(Tables.MODEL_EVENTS));
+  }
+
+  private static void append(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason, String actor) {
+    Row max =
+        warehouse.read(Tables.MODEL_EVENTS).where(col("ds").equalTo(lit(Date.valueOf(ds)))).agg(org.apache.spark.sql.functions.max("seq")).head();
+    int seq = max.isNullAt(0) ? 1 : max.getInt(0) + 1;
+    warehouse.append(
+        Tables.MODEL_EVENTS,
+        warehouse.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), seq, event, version, previous, reason, actor)), EVENTS_SCHEMA)
+            .coalesce(1));
   }
 }

@@ -82,7 +82,7 @@ public final class Publisher {
             statement.execute("ANALYZE " + qualified);
           }
           double indexSeconds = seconds(began);
-          verify(control, qualified, expected, ds);
+          verify(control, qualified, expected, ds, fields);
           long switchBegan = System.nanoTime();
           // the log says 'published' exactly when the view points at the version: same transaction
           switchTo(control, version, () -> logFinish(control, version, "published", expected, loadSeconds, indexSeconds, seconds(switchBegan), null));
@@ -287,19 +287,24 @@ public final class Publisher {
   }
 
   /** Checks the loaded version before anyone can read it; any failure aborts the publish. */
-  private void verify(Connection control, String qualified, long expected, LocalDate ds) throws SQLException {
+  private void verify(Connection control, String qualified, long expected, LocalDate ds, List<StructField> fields) throws SQLException {
+    // classification serves a probability in [0,1]; regression serves a prediction that must be a number
+    boolean probability = fields.stream().anyMatch(field -> field.name().equals("probability"));
+    String invalidRows =
+        probability
+            ? "probability IS NULL OR probability = 'NaN' OR probability < 0 OR probability > 1"
+            : "prediction IS NULL OR prediction = 'NaN' OR prediction IN ('Infinity', '-Infinity')";
     try (Statement statement = control.createStatement();
         ResultSet result =
-            statement.executeQuery(
-                "SELECT count(*), count(*) FILTER (WHERE probability IS NULL OR probability = 'NaN' OR probability < 0 OR probability > 1)"
-                    + " FROM " + qualified)) {
+            statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + invalidRows + ") FROM " + qualified)) {
       result.next();
       long rows = result.getLong(1);
       long invalid = result.getLong(2);
       if (rows != expected || invalid != 0) {
         throw NightcastException.badData(
             "Cannot publish predictions for " + ds + ": verification failed (rows loaded " + rows + ", expected " + expected
-                + "; probabilities null, NaN or outside [0,1]: " + invalid + "). The serving table is unchanged");
+                + (probability ? "; probabilities null, NaN or outside [0,1]: " : "; predictions null, NaN or infinite: ") + invalid
+                + "). The serving table is unchanged");
       }
     }
   }

@@ -17,6 +17,10 @@ public final class Tables {
   public static final String DRIFT_DAILY = "drift_daily";
   public static final String ALERTS = "alerts";
   public static final String RUNS = "runs";
+  /**
+   * Written by monitoring: ds, kind, severity, metric, column_name, value, threshold, message. A row
+   * with kind {@code retrain} on D-1 makes training due on night D.
+   */
 
   /**
    * Columns that describe an attempt (its id, wall-clock times), not the data: they differ between

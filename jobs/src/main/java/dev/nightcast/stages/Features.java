@@ -37,7 +37,8 @@ public final class Features {
   /**
    * Pure transform: key, event time, each feature (numeric as double, clipped and constant-imputed
    * as declared; categorical as string) and, when the rows carry the label column, {@code label} =
-   * 1.0 if column > threshold else 0.0. {@code rowsDate} is the date the rows describe (ds plus the
+   * 1.0 if column > threshold else 0.0 (for
+   * regression: the column's value). {@code rowsDate} is the date the rows describe (ds plus the
    * source's day offset); {@code history} supplies the raw rows of each history source. Cost: one
    * aggregation of the history rows and one join per history feature.
    */
@@ -60,7 +61,7 @@ public final class Features {
     boolean labelled = List.of(rows.columns()).contains(pipeline.label().column());
     columns.add(
         labelled
-            ? expr("cast(`" + pipeline.label().column() + "` > " + pipeline.label().threshold() + " as double)").as(LABEL)
+            ? expr(pipeline.training().task().labelExpression(pipeline.label())).as(LABEL)
             : lit(null).cast("double").as(LABEL));
     return withHistory.select(columns.toArray(Column[]::new));
   }

@@ -1,5 +1,10 @@
 package dev.nightcast.stages;
 
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.NightcastException;
@@ -12,21 +17,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.stream.Collectors;
+import java.util.TreeMap;
+import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LinearSVC;
+import org.apache.spark.ml.classification.LinearSVCModel;
 import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.regression.DecisionTreeRegressor;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
 
 /**
- * Builds the MLlib pipeline of one candidate: encoders and imputation learned on the training
- * window (and so stored inside the model, never recomputed at scoring time), then the estimator.
+ * Builds the MLlib pipeline of a model: encoders and imputation learned on the training window (and
+ * so stored inside the model, never recomputed at scoring time), then the candidate's estimator.
  */
 public final class ModelFactory {
   public static final String FEATURE_VECTOR = "features_vector";
@@ -35,7 +55,11 @@ public final class ModelFactory {
 
   private ModelFactory() {}
 
-  public static Pipeline pipeline(CandidateConfig candidate, PipelineConfig config, long seed) {
+  /**
+   * The candidate-independent part: imputation and encoding, fitted once per training on the train
+   * window and shared by every candidate and grid point (so they all see identical inputs).
+   */
+  public static Pipeline preprocessing(PipelineConfig config) {
     List<String> categorical = config.features().stream().filter(FeatureConfig::categorical).map(FeatureConfig::name).toList();
     List<FeatureConfig> numeric = config.features().stream().filter(f -> !f.categorical()).toList();
     List<PipelineStage> stages = new ArrayList<>();
@@ -67,24 +91,72 @@ public final class ModelFactory {
       assembled.addAll(Arrays.asList(encoded));
     }
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURE_VECTOR));
-    stages.add(estimator(candidate, seed));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
-  private static PipelineStage estimator(CandidateConfig candidate, long seed) {
+  /**
+   * The candidate's MLlib estimator with one grid point's parameters; estimators with a seed get
+   * {@code seed}, so the same inputs give the same model.
+   */
+  public static Estimator<?> estimator(CandidateConfig candidate, Map<String, Object> params, long seed) {
     Params estimator =
         switch (candidate.algorithm()) {
           case "logistic_regression" -> new LogisticRegression();
-          case "gbt_classifier" -> new GBTClassifier().setSeed(seed);
-          case "random_forest_classifier" -> new RandomForestClassifier().setSeed(seed);
+          case "linear_svc" -> new LinearSVC();
+          case "decision_tree_classifier" -> new DecisionTreeClassifier();
+          case "random_forest_classifier" -> new RandomForestClassifier();
+          case "gbt_classifier" -> new GBTClassifier();
+          case "linear_regression" -> new LinearRegression();
+          case "decision_tree_regressor" -> new DecisionTreeRegressor();
+          case "random_forest_regressor" -> new RandomForestRegressor();
+          case "gbt_regressor" -> new GBTRegressor();
           default -> throw new IllegalStateException("unreachable: algorithm validated by CandidateConfig");
         };
     estimator.set(estimator.getParam("labelCol"), Features.LABEL);
     estimator.set(estimator.getParam("featuresCol"), FEATURE_VECTOR);
-    for (Map.Entry<String, Object> param : candidate.params().entrySet()) {
+    if (estimator.hasParam("seed")) {
+      estimator.set(estimator.getParam("seed"), seed);
+    }
+    for (Map.Entry<String, Object> param : params.entrySet()) {
       set(estimator, candidate, param.getKey(), param.getValue());
     }
-    return (PipelineStage) estimator;
+    return (Estimator<?>) estimator;
+  }
+
+  /**
+   * The served score of a fitted model's output (a model or a pipeline, by its final stage): the positive-class
+   * probability for probabilistic classifiers; for LinearSVC, which has no probability, the logistic
+   * function of its margin (monotone in the margin, so ranking metrics such as AUC are exactly
+   * the SVM's, but not a calibrated probability); the predicted value for regressors.
+   */
+  public static Column score(Transformer model) {
+    if (model instanceof PipelineModel pipeline) {
+      return score(pipeline.stages()[pipeline.stages().length - 1]);
+    }
+    if (model instanceof LinearSVCModel) {
+      Column margin = vector_to_array(col("rawPrediction"), "float64").getItem(1);
+      return lit(1.0).divide(lit(1.0).plus(exp(margin.multiply(-1))));
+    }
+    if (model instanceof ProbabilisticClassificationModel<?, ?>) {
+      return vector_to_array(col("probability"), "float64").getItem(1);
+    }
+    return col("prediction").cast("double");
+  }
+
+  /** The medians the fitted Imputer learned on the train window, by input column (empty without numeric features). */
+  public static Map<String, Double> imputation(PipelineModel model) {
+    Map<String, Double> values = new TreeMap<>();
+    for (Transformer stage : model.stages()) {
+      if (stage instanceof PipelineModel nested) {
+        values.putAll(imputation(nested));
+      } else if (stage instanceof ImputerModel imputer) {
+        Row surrogates = imputer.surrogateDF().head();
+        for (String column : imputer.getInputCols()) {
+          values.put(column, surrogates.isNullAt(surrogates.fieldIndex(column)) ? null : ((Number) surrogates.getAs(column)).doubleValue());
+        }
+      }
+    }
+    return values;
   }
 
   @SuppressWarnings("unchecked")

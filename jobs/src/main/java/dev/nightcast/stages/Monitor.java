@@ -1,9 +1,14 @@
 package dev.nightcast.stages;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
 import dev.nightcast.monitoring.Alerts;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Performance;
@@ -21,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -52,8 +58,39 @@ public final class Monitor {
 
   public record Result(int performanceRows, int driftRows, int alertRows) {}
 
+  /**
+   * Regression: rows, positives (label above the label threshold), RMSE and MAE of the served
+   * prediction per model version. Cost: one join and aggregation.
+   */
+  static List<Row> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
+    Dataset<Row> joined =
+        predictions
+            .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PREDICTION))
+            .join(labelled.where(col(Features.LABEL).isNotNull()).select(col(pipeline.entityKey()), col(Features.LABEL)), pipeline.entityKey());
+    List<Row> out = new ArrayList<>();
+    for (Row group :
+        joined
+            .groupBy("model_version", "predicted_on")
+            .agg(
+                count(lit(1)).as("rows"),
+                sum(expr("cast(label > " + pipeline.label().threshold() + " as long)")).as("positives"),
+                expr("sqrt(avg(pow(prediction - label, 2)))").as("rmse"),
+                avg(expr("abs(prediction - label)")).as("mae"))
+            .orderBy("model_version")
+            .collectAsList()) {
+      out.add(RowFactory.create(
+          Date.valueOf(ds), group.getInt(0), group.getDate(1), group.getLong(2), group.getLong(3), null, null, null,
+          Performance.REALISED, null, null, null, null, null, null, null, null, pipeline.monitoring().decisionThreshold(), null, null,
+          null, group.get(4), group.get(5)));
+    }
+    return out;
+  }
+
   /** I/O shell: writes D's performance (realised D, estimated D+1), drift and alert rows. */
   public static Result run(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    if (pipeline.training().task() == Task.REGRESSION) {
+      return runRegression(warehouse, pipeline, ds);
+    }
     var config = pipeline.monitoring();
     List<Row> performance = new ArrayList<>();
     List<Row> drift = new ArrayList<>();
@@ -117,6 +154,22 @@ public final class Monitor {
     alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules()), config));
     warehouse.replaceDate(Tables.ALERTS, ds, warehouse.spark().createDataFrame(alerts, Alerts.SCHEMA).coalesce(1));
     return new Result(performance.size(), drift.size(), alerts.size());
+  }
+
+  /**
+   * Regression pipelines: realised error of the predictions made on D-1 (drift and alerts are
+   * built on the classification score histogram and are not computed for regression yet).
+   */
+  private static Result runRegression(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    List<Row> performance = List.of();
+    if (warehouse.exists(Tables.PREDICTIONS)) {
+      performance =
+          regressionPerformance(
+              warehouse.readDate(Tables.PREDICTIONS, ds.minusDays(1)),
+              warehouse.readDate(Tables.FEATURES, ds).where(col(ROLE).equalTo(Features.LABELLED)), pipeline, ds);
+    }
+    writePerformance(warehouse, ds, performance);
+    return new Result(performance.size(), 0, 0);
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.nightcast.stages;
 
-import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
@@ -19,10 +19,20 @@ import org.apache.spark.sql.Row;
  */
 public final class Score {
   public static final String PROBABILITY = "probability";
+  /** The served column of regression pipelines: the predicted label value (e.g. delay minutes). */
+  public static final String PREDICTION = "prediction";
+
+  /** The served column: {@code probability} (in [0,1]) for classification, {@code prediction} for regression. */
+  public static String column(Task task) {
+    return task == Task.REGRESSION ? PREDICTION : PROBABILITY;
+  }
 
   private Score() {}
 
-  /** Pure transform: features in, (ds, key, event time, probability, model_version) out. */
+  /**
+   * Pure transform: features in, (ds, key, event time, score, model_version) out; the score column
+   * is {@link #column} of the task, computed by {@link ModelFactory#score}.
+   */
   public static Dataset<Row> score(PipelineModel model, int version, Dataset<Row> features, PipelineConfig pipeline) {
     return model
         .transform(features)
@@ -30,7 +40,7 @@ public final class Score {
             col("ds"),
             col(pipeline.entityKey()),
             col(pipeline.eventTime()),
-            vector_to_array(col(PROBABILITY), "float64").getItem(1).as(PROBABILITY),
+            ModelFactory.score(model).as(column(pipeline.training().task())),
             lit(version).as("model_version"));
   }
 

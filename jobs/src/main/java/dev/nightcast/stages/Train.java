@@ -1,12 +1,13 @@
 package dev.nightcast.stages;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightcast.NightcastException;
 import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
@@ -16,33 +17,63 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Stage 5: trains every candidate on the labelled window ending at D, picks the best on the
- * validation window (it must beat the baseline there), checks the gate on the test window, and
- * registers every candidate with its lineage. Cost: the window's features are read once and
- * cached; each candidate fits on train and is scored on validation and test.
+ * Stage 5 and 6: trains every candidate on the labelled window ending at D, tunes each over its
+ * grid on the validation window, picks the best on validation, evaluates on the test window
+ * (overall and per slice, with the baseline and the current champion on the same rows), lets the
+ * {@link Gate} decide, and registers every candidate with its lineage.
+ *
+ * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
+ * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
+ * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
+ * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
+ * pairs of the validation and test windows.
  */
 public final class Train {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Train() {}
 
+  /** One grid point's validation outcome (no wall-clock values: the registry keeps it as data). */
+  public record Trial(Map<String, Object> params, Map<String, Double> validation) {}
+
   public record Candidate(
-      CandidateConfig config, int version, double validationAuc, double testAuc, double trainSeconds, PipelineModel model) {}
+      CandidateConfig config,
+      int version,
+      Map<String, Object> params,
+      List<Trial> tuning,
+      Map<String, Double> validation,
+      Gate.Evaluation test,
+      double trainSeconds,
+      PipelineModel model) {
+    public Double validationMetric(Task task) {
+      return validation.get(task.primaryMetric());
+    }
+  }
 
   /** @param promoted the version that became champion, empty when the gate rejected the pick */
-  public record Result(List<Candidate> candidates, Candidate pick, Optional<Integer> promoted, String reason) {}
+  public record Result(
+      List<Candidate> candidates, Candidate pick, Gate.Decision decision, Optional<Gate.ChampionEvaluation> champion, Optional<Integer> promoted, String reason) {}
 
   /** The labelled window a training on night D uses: the {@code windowDays} days ending at D. */
   public static LocalDate windowStart(PipelineConfig pipeline, LocalDate ds) {
@@ -66,67 +97,172 @@ public final class Train {
                 .and(col(Features.LABEL).isNotNull()));
   }
 
+  /** Trains on night D as scheduled. */
   public static Result run(
       Warehouse warehouse, PipelineConfig pipeline, String configSha256, String codeVersion, LocalDate ds, String runId) {
+    return run(warehouse, pipeline, configSha256, codeVersion, ds, runId, UnaryOperator.identity());
+  }
+
+  /**
+   * Trains on night D, with {@code trainRows} applied to the train split only (validation and test
+   * stay as they are): the way to build a deliberately degraded candidate, e.g. with shuffled
+   * labels, and check that the gate stops it.
+   */
+  public static Result run(
+      Warehouse warehouse,
+      PipelineConfig pipeline,
+      String configSha256,
+      String codeVersion,
+      LocalDate ds,
+      String runId,
+      UnaryOperator<Dataset<Row>> trainRows) {
+    Task task = pipeline.training().task();
     LocalDate start = windowStart(pipeline, ds);
     Split split = Split.of(start, ds, pipeline.training().trainFraction(), pipeline.training().validationFraction());
-    Map<String, Long> inputVersions = new TreeMap<>(Map.of(Tables.FEATURES, warehouse.version(Tables.FEATURES)));
+    Map<String, Long> inputVersions = new TreeMap<>();
+    inputVersions.put(Tables.FEATURES, warehouse.version(Tables.FEATURES));
+    pipeline.sources().keySet().forEach(source -> inputVersions.put(Tables.raw(source), warehouse.version(Tables.raw(source))));
+    String sliceColumn = pipeline.gate().slices() == null ? null : pipeline.gate().slices().column();
     Dataset<Row> window = window(warehouse, pipeline, ds).persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> cached = new ArrayList<>(List.of(window));
     try {
-      Dataset<Row> train = split.train(window, pipeline.eventTime());
+      Dataset<Row> train = trainRows.apply(split.train(window, pipeline.eventTime()));
       Dataset<Row> validation = split.validation(window, pipeline.eventTime());
-      Dataset<Row> test = split.test(window, pipeline.eventTime());
-      long trainRows = train.count();
-      long validationRows = validation.count();
-      long testRows = test.count();
-      BinaryClassificationEvaluator auc =
-          new BinaryClassificationEvaluator().setLabelCol(Features.LABEL).setRawPredictionCol("probability");
+      Dataset<Row> test = split.test(window, pipeline.eventTime()).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(test);
+      long trainRowCount = train.count();
+      long validationRowCount = validation.count();
+      long testRowCount = test.count();
+      if (trainRowCount == 0 || validationRowCount == 0 || testRowCount == 0) {
+        throw NightcastException.badData(
+            "Cannot train on " + ds + ": an empty split of the window " + start + ".." + ds + " (train " + trainRowCount + ", validation "
+                + validationRowCount + ", test " + testRowCount + " rows; check training.window_days and the fractions)");
+      }
+      PipelineModel preprocessing = ModelFactory.preprocessing(pipeline).fit(train);
+      Dataset<Row> trainEncoded = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> validationEncoded = preprocessing.transform(validation).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.addAll(List.of(trainEncoded, validationEncoded));
       int version = Registry.nextVersion(warehouse, ds);
       List<Candidate> candidates = new ArrayList<>();
       for (CandidateConfig config : pipeline.candidates()) {
-        long began = System.nanoTime();
-        PipelineModel model = ModelFactory.pipeline(config, pipeline, pipeline.training().seed()).fit(train);
-        double seconds = (System.nanoTime() - began) / 1e9;
-        candidates.add(
-            new Candidate(
-                config, version++, auc.evaluate(model.transform(validation)), auc.evaluate(model.transform(test)), seconds, model));
+        candidates.add(tune(config, version++, pipeline, preprocessing, train, trainEncoded, validationEncoded, test, sliceColumn));
       }
-      Result result = decide(candidates, pipeline);
-      register(warehouse, pipeline, configSha256, codeVersion, ds, runId, start, trainRows, validationRows, testRows, inputVersions, result);
+      Candidate baseline = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
+      Candidate pick = pick(candidates, task);
+      Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
+      Optional<Gate.ChampionEvaluation> champion =
+          current.map(c -> new Gate.ChampionEvaluation(c.version(), evaluate(loadChampion(c, ds), test, pipeline, sliceColumn)));
+      Gate.Decision decision =
+          Gate.decide(pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), baseline.test(), champion);
+      Result result =
+          new Result(
+              candidates, pick, decision, champion, decision.promote() ? Optional.of(pick.version()) : Optional.empty(),
+              decision.summary());
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
-      ReferenceProfile.write(warehouse, pipeline, ds, train, result.pick().model());
+      ReferenceProfile.write(warehouse, pipeline, ds, train, pick.model());
+      String reference = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
+      register(
+          warehouse, pipeline, configSha256, codeVersion, ds, runId, start, new long[] {trainRowCount, validationRowCount, testRowCount},
+          inputVersions, reference, result, current.map(Registry.Champion::version).orElse(null));
       return result;
     } finally {
-      window.unpersist();
+      cached.forEach(Dataset::unpersist);
     }
   }
 
   /**
-   * Pure decision: the best validation AUC wins (the baseline wins ties, being first); a pick other
-   * than the baseline must beat it on validation; the pick must clear the test-AUC floor.
+   * Fits every grid point of {@code config} on the encoded train window and keeps the best on
+   * validation (ties: the first in grid order), then scores it on the test window.
    */
-  static Result decide(List<Candidate> candidates, PipelineConfig pipeline) {
-    Candidate baseline = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
-    Candidate pick =
-        candidates.stream()
-            .filter(c -> c == baseline || !pipeline.gate().mustBeatBaseline() || c.validationAuc() > baseline.validationAuc())
-            .max(Comparator.comparingDouble(Candidate::validationAuc).thenComparing(c -> c == baseline))
-            .orElse(baseline);
-    if (!(pick.testAuc() >= pipeline.gate().minTestAuc())) {
-      return new Result(
-          candidates,
-          pick,
-          Optional.empty(),
-          String.format(
-              "test AUC %.4f of %s is below the gate's minimum %.4f", pick.testAuc(), pick.config().name(), pipeline.gate().minTestAuc()));
+  private static Candidate tune(
+      CandidateConfig config,
+      int version,
+      PipelineConfig pipeline,
+      PipelineModel preprocessing,
+      Dataset<Row> train,
+      Dataset<Row> trainEncoded,
+      Dataset<Row> validationEncoded,
+      Dataset<Row> test,
+      String sliceColumn) {
+    Task task = pipeline.training().task();
+    long seed = pipeline.training().seed();
+    List<Map<String, Object>> points = config.gridPoints();
+    long began = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(pipeline.training().parallelism(), points.size()));
+    List<Future<Model<?>>> fits = new ArrayList<>();
+    try {
+      for (Map<String, Object> point : points) {
+        fits.add(pool.submit(() -> (Model<?>) ModelFactory.estimator(config, point, seed).fit(trainEncoded)));
+      }
+      List<Trial> tuning = new ArrayList<>();
+      Model<?> best = null;
+      int bestIndex = -1;
+      for (int i = 0; i < points.size(); i++) {
+        Model<?> fitted = fits.get(i).get();
+        Map<String, Double> metrics =
+            Metrics.compute(task, Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null));
+        tuning.add(new Trial(points.get(i), metrics));
+        if (best == null || better(task, metrics, tuning.get(bestIndex).validation())) {
+          best = fitted;
+          bestIndex = i;
+        }
+      }
+      PipelineModel model =
+          new Pipeline().setStages(new PipelineStage[] {preprocessing, best}).fit(train);
+      double seconds = (System.nanoTime() - began) / 1e9;
+      return new Candidate(
+          config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
+          evaluate(model, test, pipeline, sliceColumn), seconds, model);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw NightcastException.internal("Cannot train candidate '" + config.name() + "': " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
-    return new Result(
-        candidates,
-        pick,
-        Optional.of(pick.version()),
-        String.format(
-            "best validation AUC %.4f (baseline %s %.4f); test AUC %.4f >= %.4f",
-            pick.validationAuc(), baseline.config().name(), baseline.validationAuc(), pick.testAuc(), pipeline.gate().minTestAuc()));
+  }
+
+  /** Pure: is {@code metrics} strictly better than {@code than} on the primary metric (undefined loses)? */
+  static boolean better(Task task, Map<String, Double> metrics, Map<String, Double> than) {
+    Double mine = metrics.get(task.primaryMetric());
+    Double theirs = than.get(task.primaryMetric());
+    return mine != null && (theirs == null || Gate.improvement(task, task.primaryMetric(), mine, theirs) > 0);
+  }
+
+  /** Pure: the best validation metric wins; on ties the baseline, then the earlier candidate. */
+  static Candidate pick(List<Candidate> candidates, Task task) {
+    Candidate pick = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
+    for (Candidate candidate : candidates) {
+      if (better(task, candidate.validation(), pick.validation())) {
+        pick = candidate;
+      }
+    }
+    return pick;
+  }
+
+  /** Test metrics of a full model, overall and (when configured) per slice. Cost: one scoring pass. */
+  static Gate.Evaluation evaluate(PipelineModel model, Dataset<Row> test, PipelineConfig pipeline, String sliceColumn) {
+    Task task = pipeline.training().task();
+    Metrics.Scored scored = Metrics.collect(model.transform(test), ModelFactory.score(model), sliceColumn);
+    Map<String, Map<String, Double>> slices =
+        sliceColumn == null
+            ? Map.of()
+            : Metrics.perSlice(task, scored, pipeline.gate().slices().topN(), pipeline.gate().slices().minRows());
+    return new Gate.Evaluation(Metrics.compute(task, scored), slices);
+  }
+
+  private static PipelineModel loadChampion(Registry.Champion champion, LocalDate ds) {
+    try {
+      return PipelineModel.load(champion.artifactPath());
+    } catch (RuntimeException e) {
+      throw NightcastException.badData(
+          "Cannot compare with champion v" + champion.version() + " on " + ds + ": its artifact " + champion.artifactPath()
+              + " does not load (" + e.getMessage() + "; restore it, or roll back with `nightcast models rollback`)");
+    }
   }
 
   private static void register(
@@ -137,11 +273,13 @@ public final class Train {
       LocalDate ds,
       String runId,
       LocalDate start,
-      long trainRows,
-      long validationRows,
-      long testRows,
+      long[] rows,
       Map<String, Long> inputVersions,
-      Result result) {
+      String reference,
+      Result result,
+      Integer championVersion) {
+    Task task = pipeline.training().task();
+    Candidate baseline = result.candidates().stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
     List<Row> models = new ArrayList<>();
     for (Candidate candidate : result.candidates()) {
       String artifact = Registry.artifactPath(warehouse, candidate.version());
@@ -151,31 +289,44 @@ public final class Train {
         throw new UncheckedIOException("Cannot save model v" + candidate.version() + " to " + artifact, e);
       }
       boolean picked = candidate == result.pick();
-      String decision = !picked ? "not_selected" : result.promoted().isPresent() ? "promoted" : "rejected";
+      Map<String, Object> baselineComparison = new LinkedHashMap<>();
+      baselineComparison.put("baseline_version", baseline.version());
+      baselineComparison.put("baseline_test", new TreeMap<>(baseline.test().metrics()));
+      Double mine = candidate.test().metrics().get(task.primaryMetric());
+      Double theirs = baseline.test().metrics().get(task.primaryMetric());
+      baselineComparison.put(
+          task.primaryMetric() + "_improvement", mine == null || theirs == null ? null : Gate.improvement(task, task.primaryMetric(), mine, theirs));
+      String championComparison =
+          result.champion().map(c -> json(Map.of("champion_version", c.version(), "champion_test", new TreeMap<>(c.evaluation().metrics()),
+              "champion_slices", c.evaluation().slices()))).orElse(null);
       models.add(
           RowFactory.create(
               Date.valueOf(ds), runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(),
-              candidate.config().isBaseline(), json(new TreeMap<>(candidate.config().params())),
-              scala.jdk.javaapi.CollectionConverters.asScala(Features.names(pipeline)).toSeq(),
-              pipeline.training().seed(), Date.valueOf(start), Date.valueOf(ds), trainRows, validationRows, testRows,
-              candidate.validationAuc(), candidate.testAuc(), candidate.trainSeconds(), decision,
-              picked ? result.reason() : String.format("validation AUC %.4f, not the pick", candidate.validationAuc()),
-              json(inputVersions), configSha256, codeVersion, artifact));
+              candidate.config().isBaseline(), task.yaml(), json(new TreeMap<>(candidate.params())), json(candidate.tuning()),
+              seq(Features.names(pipeline)), json(ModelFactory.imputation(candidate.model())), pipeline.training().seed(),
+              Date.valueOf(start), Date.valueOf(ds), rows[0], rows[1], rows[2],
+              candidate.validation().get("auc"), candidate.test().metrics().get("auc"),
+              map(candidate.validation()), map(candidate.test().metrics()), json(candidate.test().slices()), json(baselineComparison),
+              championVersion, championComparison, pipeline.gate().mode().yaml(),
+              picked ? result.decision().passed() : null,
+              seq(picked ? result.decision().reasons() : List.of()), candidate.trainSeconds(),
+              !picked ? "not_selected" : result.decision().label(),
+              picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
+                  candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
+              json(inputVersions), configSha256, codeVersion, artifact, reference));
     }
     warehouse.replaceDate(Tables.MODELS, ds, warehouse.spark().createDataFrame(models, Registry.MODELS_SCHEMA).coalesce(1));
-    Optional<Registry.Champion> previous = Registry.champion(warehouse, ds.minusDays(1));
-    Row event =
-        RowFactory.create(
-            Date.valueOf(ds), 0, result.promoted().isPresent() ? Registry.PROMOTE : Registry.REJECT, result.pick().version(),
-            previous.map(Registry.Champion::version).orElse(null), result.reason(), "train");
-    warehouse.spark()
-        .createDataFrame(List.of(event), Registry.EVENTS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", "ds = DATE'" + ds + "' AND actor = 'train'")
-        .save(warehouse.path(Tables.MODEL_EVENTS));
+    Registry.recordTraining(
+        warehouse, ds, result.promoted().isPresent() ? Registry.PROMOTE : Registry.REJECT, result.pick().version(), championVersion,
+        result.pick().config().name() + " v" + result.pick().version() + " " + result.reason());
+  }
+
+  private static scala.collection.immutable.Seq<String> seq(List<String> values) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(values).toSeq();
+  }
+
+  private static scala.collection.Map<String, Double> map(Map<String, Double> values) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(new TreeMap<>(values));
   }
 
   private static String json(Object value) {

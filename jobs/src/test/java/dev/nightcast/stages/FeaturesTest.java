@@ -108,7 +108,7 @@ class FeaturesTest {
   void learnedImputationIsStoredWithTheModelAndNotRecomputedAtScoring() {
     // a deterministic slice of the day keeps the fit small
     Dataset<Row> train = labelled().where("hour_of_day between 6 and 8").cache();
-    PipelineModel model = ModelFactory.pipeline(pipeline.baseline(), pipeline, 42).fit(train);
+    PipelineModel model = ModelFactory.preprocessing(pipeline).fit(train);
     double trainMean = train.agg(org.apache.spark.sql.functions.avg("origin_delay_rate_28d")).head().getDouble(0);
     // scoring rows whose history is missing get the training window's mean, whatever they hold
     Dataset<Row> unseen = scoring().limit(50).withColumn("origin_delay_rate_28d", lit(null).cast("double"))

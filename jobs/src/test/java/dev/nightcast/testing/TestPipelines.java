@@ -2,6 +2,7 @@ package dev.nightcast.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nightcast.config.ConfigLoader;
@@ -40,7 +41,18 @@ public final class TestPipelines {
         for (int i = 0; i < path.length - 1; i++) {
           node = path[i].matches("\\d+") ? node.get(Integer.parseInt(path[i])) : node.get(path[i]);
         }
-        ((ObjectNode) node).set(path[path.length - 1], YAML.valueToTree(override.getValue()));
+        JsonNode value = YAML.valueToTree(override.getValue());
+        if (node instanceof ArrayNode list) {
+          // an index one past the end appends (e.g. a further candidate)
+          int index = Integer.parseInt(path[path.length - 1]);
+          if (index == list.size()) {
+            list.add(value);
+          } else {
+            list.set(index, value);
+          }
+        } else {
+          ((ObjectNode) node).set(path[path.length - 1], value);
+        }
       }
       Path file = Files.createTempFile(dir, "pipeline", ".yaml");
       YAML.writeValue(file.toFile(), tree);
@@ -50,13 +62,20 @@ public final class TestPipelines {
     }
   }
 
-  /** Small and fast: a 3-day training window and a shallow GBT. */
+  /** Small and fast: a 3-day training window, a shallow GBT without a grid, no per-slice gate. */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
-    return flightDelay(
-        dir,
-        Map.of(
-            "training.window_days", 3,
-            "candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3),
-            "gate.min_test_auc", 0.5));
+    return small(dir, Map.of());
+  }
+
+  /** {@link #small(Path)} with further overrides (a null value removes the key's value). */
+  public static ConfigLoader.LoadedPipeline small(Path dir, Map<String, Object> more) {
+    Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+    overrides.put("training.window_days", 3);
+    overrides.put("candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3));
+    overrides.put("candidates.1.grid", Map.of());
+    overrides.put("gate.thresholds", Map.of("auc", 0.5));
+    overrides.put("gate.slices", null);
+    overrides.putAll(more);
+    return flightDelay(dir, overrides);
   }
 }

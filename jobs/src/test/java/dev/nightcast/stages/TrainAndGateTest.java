@@ -1,0 +1,270 @@
+package dev.nightcast.stages;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightcast.Context;
+import dev.nightcast.NightcastException;
+import dev.nightcast.NightlyRun;
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestPostgres;
+import dev.nightcast.testing.TestSpark;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training, the promotion gate and the registry on real Spark and Delta over the sample's first
+ * four nights (3-day windows). The tests build on each other in order: the first model on night
+ * 3; a degraded candidate, a slice failure, dry_run and rollback on night 4 (each training of
+ * night 4 replaces the previous one's registry rows and training event).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainAndGateTest {
+  private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  private static final LocalDate THIRD = FIRST.plusDays(2);
+  private static final LocalDate FOURTH = FIRST.plusDays(3);
+  /** Random labels with the sample's positive rate: whatever learns from them has no skill. */
+  private static final UnaryOperator<Dataset<Row>> SHUFFLED_LABELS =
+      rows -> rows.withColumn(Features.LABEL, expr("cast(rand(7) < 0.2 as double)"));
+
+  @TempDir static Path dir;
+  private Warehouse warehouse;
+  private ConfigLoader.LoadedPipeline loaded;
+  private PipelineConfig pipeline;
+  private Train.Result first;
+
+  @BeforeAll
+  void ingestFiveNights() {
+    // the baseline is tuned over a grid; a LinearSVC joins (scored by the logistic of its margin)
+    loaded =
+        TestPipelines.small(
+            dir,
+            Map.of(
+                "candidates.0.params", Map.of("maxIter", 20),
+                "candidates.0.grid", Map.of("regParam", List.of(0.1, 0.01)),
+                "candidates.2", Map.of("name", "svc", "algorithm", "linear_svc", "params", Map.of("maxIter", 10))));
+    pipeline = loaded.config();
+    EnvConfig env =
+        new EnvConfig(dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
+            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+    Context context = new Context(loaded, env, Map.of(), TestSpark.session(), false);
+    warehouse = context.warehouse();
+    NightlyRun run = new NightlyRun(context);
+    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
+      run.runStage(NightlyRun.Stage.INGEST, ds);
+      run.runStage(NightlyRun.Stage.FEATURES, ds);
+    }
+  }
+
+  private Train.Result train(PipelineConfig config, LocalDate ds, UnaryOperator<Dataset<Row>> trainRows) {
+    return Train.run(warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds, trainRows);
+  }
+
+  private PipelineConfig with(Map<String, Object> overrides) {
+    return TestPipelines.small(dir, overrides).config();
+  }
+
+  @Test
+  @Order(1)
+  void theFirstModelIsPromotedExplicitlyWithItsLineage() throws Exception {
+    first = train(pipeline, THIRD, UnaryOperator.identity());
+    assertThat(first.candidates()).hasSize(3);
+    assertThat(first.promoted()).contains(first.pick().version());
+    assertThat(first.decision().reasons()).anyMatch(r -> r.startsWith("PASS first model: no champion yet"));
+    assertThat(first.champion()).isEmpty();
+    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
+
+    Train.Candidate baseline = first.candidates().get(0);
+    assertThat(baseline.tuning()).hasSize(2);
+    assertThat(baseline.tuning()).extracting(t -> t.params().get("regParam")).containsExactly(0.1, 0.01);
+    for (Train.Candidate candidate : first.candidates()) {
+      assertThat(candidate.test().metrics().get("auc")).as(candidate.config().name()).isBetween(0.5, 1.0);
+      assertThat(candidate.validation()).containsKeys("auc", "average_precision");
+    }
+
+    Row row = Registry.model(warehouse, first.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted");
+    assertThat(row.<String>getList(row.fieldIndex("feature_names")))
+        .containsExactly("hour_of_day", "day_of_week", "distance", "origin", "destination");
+    ObjectMapper json = new ObjectMapper();
+    Map<String, Object> imputation = json.readValue(row.getString(row.fieldIndex("imputation")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(imputation.keySet()).containsExactlyInAnyOrder("hour_of_day", "day_of_week", "distance");
+    assertThat(((Number) imputation.get("day_of_week")).doubleValue()).isBetween(1.0, 7.0);
+    Map<String, Object> inputs = json.readValue(row.getString(row.fieldIndex("input_versions")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(inputs.keySet()).containsExactlyInAnyOrder("features", "raw_actuals", "raw_schedule");
+    assertThat(((Number) inputs.get("features")).longValue()).isEqualTo(warehouse.version(Tables.FEATURES));
+    assertThat(row.getString(row.fieldIndex("code_version"))).isEqualTo("test+commit");
+    assertThat(row.getString(row.fieldIndex("config_sha256"))).isEqualTo(loaded.sha256());
+    assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + THIRD + " version=");
+    assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
+    assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
+    assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
+
+    // every served score is in [0,1], the LinearSVC's too
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, THIRD).where(col("role").equalTo(Features.SCORING));
+    for (Train.Candidate candidate : first.candidates()) {
+      Row range = Score.score(candidate.model(), candidate.version(), scoring, pipeline).agg(expr("min(probability)"), expr("max(probability)")).head();
+      assertThat(range.getDouble(0)).as(candidate.config().name()).isGreaterThanOrEqualTo(0.0);
+      assertThat(range.getDouble(1)).as(candidate.config().name()).isLessThanOrEqualTo(1.0).isGreaterThan(range.getDouble(0));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void trainingTwiceOnTheSameInputsGivesIdenticalMetricsAndPredictions() {
+    List<Row> registered = registry(THIRD);
+    Train.Result again = train(pipeline, THIRD, UnaryOperator.identity());
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, FOURTH).where(col("role").equalTo(Features.SCORING));
+    for (int i = 0; i < first.candidates().size(); i++) {
+      Train.Candidate before = first.candidates().get(i);
+      Train.Candidate after = again.candidates().get(i);
+      assertThat(after.version()).isEqualTo(before.version());
+      assertThat(after.params()).isEqualTo(before.params());
+      assertThat(after.validation()).isEqualTo(before.validation());
+      assertThat(after.test()).isEqualTo(before.test());
+      Dataset<Row> predictedBefore = Score.score(before.model(), before.version(), scoring, pipeline);
+      Dataset<Row> predictedAfter = Score.score(after.model(), after.version(), scoring, pipeline);
+      assertThat(predictedBefore.count()).isPositive();
+      assertThat(predictedBefore.exceptAll(predictedAfter).count()).as(before.config().name()).isZero();
+      assertThat(predictedAfter.exceptAll(predictedBefore).count()).as(before.config().name()).isZero();
+    }
+    assertThat(registry(THIRD)).isEqualTo(registered);
+  }
+
+  @Test
+  @Order(3)
+  void aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing() {
+    int champion = first.pick().version();
+    Train.Result degraded = train(pipeline, FOURTH, SHUFFLED_LABELS);
+    assertThat(degraded.pick().test().metrics().get("auc")).isBetween(0.4, 0.58);
+    assertThat(degraded.promoted()).isEmpty();
+    assertThat(degraded.decision().label()).isEqualTo("rejected");
+    assertThat(degraded.champion()).map(Gate.ChampionEvaluation::version).contains(champion);
+    assertThat(degraded.decision().reasons())
+        .anyMatch(r -> r.startsWith("FAIL test auc") && r.contains("vs champion v" + champion));
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(champion);
+    Row event = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).head();
+    assertThat(event.getString(event.fieldIndex("event"))).isEqualTo(Registry.REJECT);
+    assertThat(event.getInt(event.fieldIndex("previous_version"))).isEqualTo(champion);
+
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+        .extracting(r -> r.getInt(0)).containsExactly(champion);
+    assertThatThrownBy(() -> Registry.promote(warehouse, degraded.pick().version(), FOURTH, "try", "test"))
+        .isInstanceOf(NightcastException.class).hasMessageContaining("the promotion gate rejected it");
+  }
+
+  @Test
+  @Order(4)
+  void aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
+    PipelineConfig sliced =
+        with(Map.of("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 50, "thresholds", Map.of("auc", 0.99))));
+    Train.Result result = train(sliced, FOURTH, UnaryOperator.identity());
+    assertThat(result.pick().test().slices()).hasSize(3);
+    assertThat(result.decision().reasons()).anyMatch(r -> r.startsWith("PASS test auc"));
+    assertThat(result.decision().reasons()).filteredOn(r -> r.startsWith("FAIL")).isNotEmpty()
+        .allMatch(r -> r.startsWith("FAIL slice origin="));
+    assertThat(result.promoted()).isEmpty();
+    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("slice_metrics"))).contains("\"auc\"");
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(first.pick().version());
+  }
+
+  @Test
+  @Order(5)
+  void dryRunRecordsAFailedGateButPromotes() {
+    Train.Result result = train(with(Map.of("gate.mode", "dry_run")), FOURTH, SHUFFLED_LABELS);
+    assertThat(result.decision().passed()).isFalse();
+    assertThat(result.promoted()).contains(result.pick().version());
+    assertThat(result.reason()).startsWith("promoted despite a failed gate (dry_run)");
+    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted_dry_run");
+    assertThat(row.getBoolean(row.fieldIndex("gate_passed"))).isFalse();
+    assertThat(row.getString(row.fieldIndex("gate_mode"))).isEqualTo("dry_run");
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(result.pick().version());
+  }
+
+  @Test
+  @Order(6)
+  void rollbackServesThePreviousChampionFromTheGivenNight() {
+    int dryRunChampion = Registry.champion(warehouse, FOURTH).orElseThrow().version();
+    Registry.Champion back = Registry.rollback(warehouse, FOURTH, "dry-run model misbehaves", "oncall");
+    assertThat(back.version()).isEqualTo(first.pick().version()).isNotEqualTo(dryRunChampion);
+    List<Row> events = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).orderBy("seq").collectAsList();
+    assertThat(events).extracting(r -> r.getString(2)).containsExactly(Registry.PROMOTE, Registry.ROLLBACK);
+    assertThat(events.get(1).getString(6)).isEqualTo("oncall");
+    assertThat(events.get(1).getInt(4)).isEqualTo(dryRunChampion);
+    // the night before is untouched; the rolled-back night scores with the previous champion
+    assertThat(Registry.events(warehouse, THIRD)).hasSize(1);
+    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+        .extracting(r -> r.getInt(0)).containsExactly(first.pick().version());
+    assertThatThrownBy(() -> Registry.rollback(warehouse, FOURTH, "again", "oncall"))
+        .isInstanceOf(NightcastException.class).hasMessageContaining("has no previous champion");
+  }
+
+  @Test
+  @Order(7)
+  void aRetrainAlertOnTheNightBeforeMakesTrainingDue() {
+    LocalDate fifth = FOURTH.plusDays(1);
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).isEmpty();
+    StructType alerts =
+        new StructType().add("ds", DataTypes.DateType).add("kind", DataTypes.StringType).add("severity", DataTypes.StringType)
+            .add("metric", DataTypes.StringType).add("column_name", DataTypes.StringType).add("value", DataTypes.DoubleType)
+            .add("threshold", DataTypes.DoubleType).add("message", DataTypes.StringType);
+    warehouse.append(
+        Tables.ALERTS,
+        TestSpark.session().createDataFrame(
+            List.of(
+                RowFactory.create(Date.valueOf(THIRD), "retrain", "warning", "psi", "distance", 0.5, 0.2, "old signal"),
+                RowFactory.create(Date.valueOf(FOURTH), "drift", "warning", "psi", "origin", 0.3, 0.2, "not a retrain signal"),
+                RowFactory.create(Date.valueOf(FOURTH), "retrain", "critical", "psi", "hour_of_day", 0.4, 0.2, "drift on 3 of 3 nights")),
+            alerts));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).hasValueSatisfying(
+        why -> assertThat(why).contains("retrain signal on " + FOURTH).contains("drift on 3 of 3 nights"));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth.plusDays(1))).isEqualTo(Optional.empty());
+  }
+
+  /**
+   * The registry rows of a date, collected (a cached Dataset would answer the second read from the
+   * cache), without the attempt columns and the reference profile link, whose Delta version moves
+   * because each training rewrites the profile.
+   */
+  private List<Row> registry(LocalDate ds) {
+    Dataset<Row> rows = warehouse.readDate(Tables.MODELS, ds).drop("reference_profile");
+    for (String column : Tables.ATTEMPT_COLUMNS) {
+      rows = rows.drop(column);
+    }
+    return rows.withColumn("validation_metrics", expr("to_json(validation_metrics)"))
+        .withColumn("test_metrics", expr("to_json(test_metrics)")).orderBy("version").collectAsList();
+  }
+}
