@@ -145,22 +145,32 @@ class EndToEndTest {
 
   @Test
   void rerunningANightLeavesEveryTableIdentical() throws Exception {
-    Map<String, Dataset<Row>> before = new HashMap<>();
+    Map<String, String> before = new HashMap<>();
+    Map<String, Long> versions = new HashMap<>();
     for (String table : Tables.all(context.pipeline().config())) {
       if (!table.equals(Tables.RUNS)) {
-        before.put(table, snapshot(table).cache());
-        before.get(table).count();
+        before.put(table, fingerprint(table));
+        versions.put(table, warehouse.version(table));
       }
     }
     List<Row> servedBefore = serving();
     new NightlyRun(context).run(LAST);
-    for (Map.Entry<String, Dataset<Row>> table : before.entrySet()) {
-      Dataset<Row> after = snapshot(table.getKey());
-      assertThat(after.count()).as(table.getKey()).isEqualTo(table.getValue().count());
-      assertThat(after.exceptAll(table.getValue()).count()).as(table.getKey() + " rows added").isZero();
-      assertThat(table.getValue().exceptAll(after).count()).as(table.getKey() + " rows lost").isZero();
+    assertThat(warehouse.version(Tables.PREDICTIONS)).as("the night really ran again").isGreaterThan(versions.get(Tables.PREDICTIONS));
+    for (Map.Entry<String, String> table : before.entrySet()) {
+      assertThat(fingerprint(table.getKey())).as(table.getKey()).isEqualTo(table.getValue());
     }
     assertThat(serving()).isEqualTo(servedBefore);
+  }
+
+  /**
+   * Row count and an order-independent digest of the table's content (the sum of a 64-bit hash of
+   * every row's JSON), collected to the driver so nothing is answered from a cache.
+   */
+  private String fingerprint(String table) {
+    Row row = snapshot(table)
+        .selectExpr("count(*)", "sum(cast(xxhash64(to_json(struct(*))) as decimal(38, 0)))")
+        .head();
+    return row.getLong(0) + ":" + row.get(1);
   }
 
   private Dataset<Row> snapshot(String table) {
