@@ -31,7 +31,8 @@ import org.apache.spark.storage.StorageLevel;
  * Stage 5: trains every candidate on the labelled window ending at D, picks the best on the
  * validation window (it must beat the baseline there), checks the gate on the test window, and
  * registers every candidate with its lineage. Cost: the window's features are read once and
- * cached; each candidate fits on train and is scored on validation and test.
+ * cached; each candidate fits on train and is scored on validation and test; the pick scores
+ * train once more for its reference profile ({@link ReferenceProfile#write}).
  */
 public final class Train {
   private static final ObjectMapper JSON = new ObjectMapper();
