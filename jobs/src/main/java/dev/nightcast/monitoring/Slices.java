@@ -12,9 +12,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Slices: the whole population (key and value null) plus, per configured column, each value. Rows
- * are fanned out once into (slice_key, slice_value) copies so one aggregation covers every slice;
- * which values are kept (the {@code top} busiest) is decided afterwards from the aggregated state.
+ * Slices: the whole population (key and value null) plus, per configured column, each value. One
+ * aggregation covers every slice (rows fanned out into (slice_key, slice_value) copies, or each row
+ * counted in its slices by {@code Binning.summarise}); which values are kept (the {@code top}
+ * busiest) is decided afterwards from the aggregated state.
  */
 public final class Slices {
   public static final String KEY = "slice_key";
@@ -44,6 +45,11 @@ public final class Slices {
     }
     select.add("inline(array(" + String.join(", ", structs) + "))");
     return rows.selectExpr(select.toArray(String[]::new));
+  }
+
+  /** The configured slice columns, in order. */
+  public static List<String> columns(List<MonitoringConfig.SliceConfig> slices) {
+    return slices.stream().map(MonitoringConfig.SliceConfig::column).toList();
   }
 
   /**

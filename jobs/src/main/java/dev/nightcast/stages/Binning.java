@@ -4,17 +4,16 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -53,40 +52,13 @@ public final class Binning {
     public int slots() {
       return valueSlots() + 2;
     }
-
-    /** SQL expression giving the slot of a row's value. */
-    String slotSql() {
-      String name = "`" + column + "`";
-      StringBuilder sql = new StringBuilder("CASE WHEN " + name + " IS NULL THEN " + nullSlot());
-      if (categorical) {
-        for (int i = 0; i < categories.size(); i++) {
-          sql.append(" WHEN ").append(name).append(" = '").append(categories.get(i).replace("\\", "\\\\").replace("'", "\\'")).append("' THEN ").append(i);
-        }
-        sql.append(" ELSE ").append(categories.size());
-      } else {
-        sql.append(" WHEN isnan(").append(name).append(") OR abs(").append(name).append(") = double('Infinity') THEN ").append(nonFiniteSlot());
-        for (int i = 0; i < edges.size(); i++) {
-          sql.append(" WHEN ").append(name).append(" < ").append(edges.get(i)).append(" THEN ").append(i);
-        }
-        sql.append(" ELSE ").append(edges.size());
-      }
-      return sql.append(" END").toString();
-    }
-
-    /** SQL expression giving the finite numeric value (null otherwise) for the moments. */
-    String valueSql() {
-      String name = "`" + column + "`";
-      return categorical
-          ? "CAST(NULL AS DOUBLE)"
-          : "CASE WHEN isnan(" + name + ") OR abs(" + name + ") = double('Infinity') THEN NULL ELSE CAST(" + name + " AS DOUBLE) END";
-    }
   }
 
   /**
    * One column's summary in one group: rows and moments of the finite values per slot (moments
    * are zero / NaN for categorical slots and empty slots).
    */
-  public record ColumnState(long[] counts, double[] sums, double[] sumSquares, double[] mins, double[] maxs) {
+  public record ColumnState(long[] counts, double[] sums, double[] sumSquares, double[] mins, double[] maxs) implements Serializable {
     public static ColumnState empty(int slots) {
       double[] mins = new double[slots];
       double[] maxs = new double[slots];
@@ -179,49 +151,205 @@ public final class Binning {
 
   /**
    * Summarises every spec's column per group of {@code groupColumns}. Cost: one pass over
-   * {@code rows} (each row becomes one (column, slot, value) triple per spec, aggregated map-side)
-   * and a shuffle of at most groups x columns x slots partial states; the result is that state.
+   * {@code rows} with no shuffle: each partition finds every row's slot per column (a binary search
+   * over the edges, a hash lookup of the category) into plain arrays per group, and the partitions'
+   * states (groups x columns x slots) are merged in a tree; the result is that state.
    */
   public static Map<List<Object>, Map<String, ColumnState>> summarise(Dataset<Row> rows, List<String> groupColumns, List<Spec> specs) {
-    List<String> triples = new ArrayList<>();
-    for (int c = 0; c < specs.size(); c++) {
-      triples.add("named_struct('c', " + c + ", 's', " + specs.get(c).slotSql() + ", 'v', " + specs.get(c).valueSql() + ")");
+    return summarise(rows, groupColumns, null, specs);
+  }
+
+  /**
+   * As {@link #summarise(Dataset, List, List)}, per group of {@code groupColumns} and slice: the
+   * group keys end with the slice key and value, (null, null) for the whole population and
+   * (column, value as string) per slice column. Each row's slots are found once and counted in the
+   * whole population and in its slice of every slice column, in the same single pass.
+   */
+  public static Map<List<Object>, Map<String, ColumnState>> summarise(
+      Dataset<Row> rows, List<String> groupColumns, List<String> sliceColumns, List<Spec> specs) {
+    List<org.apache.spark.sql.Column> needed = new ArrayList<>();
+    groupColumns.forEach(g -> needed.add(col("`" + g + "`")));
+    specs.forEach(spec -> needed.add(col("`" + spec.column() + "`")));
+    if (sliceColumns != null) {
+      sliceColumns.forEach(s -> needed.add(col("`" + s + "`").cast("string")));
     }
-    List<String> select = new ArrayList<>();
-    groupColumns.forEach(g -> select.add("`" + g + "`"));
-    select.add("inline(array(" + String.join(", ", triples) + "))");
-    List<org.apache.spark.sql.Column> keys = new ArrayList<>();
-    groupColumns.forEach(g -> keys.add(col(g)));
-    keys.add(col("c"));
-    keys.add(col("s"));
-    List<Row> state =
-        rows.selectExpr(select.toArray(String[]::new))
-            .groupBy(keys.toArray(org.apache.spark.sql.Column[]::new))
-            .agg(count(lit(1)).as("n"), sum("v").as("sum"), sum(expr("v * v")).as("sum2"), min("v").as("min"), max("v").as("max"))
-            .collectAsList();
+    State state =
+        rows.select(needed.toArray(org.apache.spark.sql.Column[]::new))
+            .javaRDD()
+            .treeAggregate(new State(groupColumns.size(), sliceColumns, specs), State::add, State::merge);
     Map<List<Object>, Map<String, ColumnState>> out = new HashMap<>();
-    int g = groupColumns.size();
-    for (Row row : state) {
-      List<Object> group = new ArrayList<>();
-      for (int i = 0; i < g; i++) {
-        group.add(row.get(i));
-      }
-      Map<String, ColumnState> columns =
-          out.computeIfAbsent(
-              group,
-              k -> {
-                Map<String, ColumnState> empty = new LinkedHashMap<>();
-                specs.forEach(spec -> empty.put(spec.column(), ColumnState.empty(spec.slots())));
-                return empty;
-              });
-      ColumnState column = columns.get(specs.get(row.getInt(g)).column());
-      int slot = row.getInt(g + 1);
-      column.counts()[slot] = row.getLong(g + 2);
-      column.sums()[slot] = row.isNullAt(g + 3) ? 0 : row.getDouble(g + 3);
-      column.sumSquares()[slot] = row.isNullAt(g + 4) ? 0 : row.getDouble(g + 4);
-      column.mins()[slot] = row.isNullAt(g + 5) ? Double.NaN : row.getDouble(g + 5);
-      column.maxs()[slot] = row.isNullAt(g + 6) ? Double.NaN : row.getDouble(g + 6);
-    }
+    state.groups.forEach(
+        (group, columns) -> {
+          Map<String, ColumnState> named = new LinkedHashMap<>();
+          for (int c = 0; c < specs.size(); c++) {
+            named.put(specs.get(c).column(), columns[c]);
+          }
+          out.put(group, named);
+        });
     return out;
+  }
+
+  /** The summary being built: per group, one {@link ColumnState} per spec. */
+  private static final class State implements Serializable {
+    private final int groupColumns;
+    private final List<String> sliceColumns;
+    private final double[][] edges;
+    private final List<Map<String, Integer>> categories;
+    private final int[] slots;
+    private final Map<List<Object>, ColumnState[]> groups = new HashMap<>();
+    // per lane (whole population, then each slice column), the group the last row counted in:
+    // consecutive rows mostly share it, which spares building and hashing a key
+    private transient List<List<Object>> lastKeys;
+    private transient ColumnState[][] lastColumns;
+
+    /** {@code sliceColumns} null: no slice key and value in the group keys. */
+    State(int groupColumns, List<String> sliceColumns, List<Spec> specs) {
+      this.groupColumns = groupColumns;
+      this.sliceColumns = sliceColumns == null ? null : List.copyOf(sliceColumns);
+      edges = new double[specs.size()][];
+      categories = new ArrayList<>();
+      slots = new int[specs.size()];
+      for (int c = 0; c < specs.size(); c++) {
+        Spec spec = specs.get(c);
+        slots[c] = spec.slots();
+        Map<String, Integer> index = null;
+        if (spec.categorical()) {
+          index = new HashMap<>();
+          for (int i = 0; i < spec.categories().size(); i++) {
+            index.putIfAbsent(spec.categories().get(i), i);
+          }
+        } else {
+          edges[c] = spec.edges().stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        categories.add(index);
+      }
+    }
+
+    State add(Row row) {
+      int[] slot = new int[slots.length];
+      double[] value = new double[slots.length]; // NaN: no finite value for the moments
+      for (int c = 0; c < slots.length; c++) {
+        Object raw = row.get(groupColumns + c);
+        int nullSlot = slots[c] - 2;
+        value[c] = Double.NaN;
+        if (raw == null) {
+          slot[c] = nullSlot;
+        } else if (edges[c] == null) {
+          slot[c] = categories.get(c).getOrDefault(raw.toString(), nullSlot - 1);
+        } else {
+          double v = ((Number) raw).doubleValue();
+          slot[c] = Double.isFinite(v) ? slotOf(edges[c], v) : nullSlot + 1;
+          value[c] = Double.isFinite(v) ? v : Double.NaN;
+        }
+      }
+      int lanes = sliceColumns == null ? 1 : 1 + sliceColumns.size();
+      if (lastKeys == null) {
+        lastKeys = new ArrayList<>(Collections.nCopies(lanes, null));
+        lastColumns = new ColumnState[lanes][];
+      }
+      for (int lane = 0; lane < lanes; lane++) {
+        if (lastKeys.get(lane) == null || !inGroup(row, lane, lastKeys.get(lane))) {
+          List<Object> key = key(row, lane);
+          lastKeys.set(lane, key);
+          lastColumns[lane] = groups.computeIfAbsent(key, k -> empty());
+        }
+        count(lastColumns[lane], slot, value);
+      }
+      return this;
+    }
+
+    /** The group key of a row in a lane: the group values, then the slice key and value if sliced. */
+    private List<Object> key(Row row, int lane) {
+      List<Object> key = new ArrayList<>(groupColumns + 2);
+      for (int i = 0; i < groupColumns; i++) {
+        key.add(row.get(i));
+      }
+      if (sliceColumns != null) {
+        key.add(lane == 0 ? null : sliceColumns.get(lane - 1));
+        key.add(lane == 0 ? null : row.get(groupColumns + slots.length + lane - 1));
+      }
+      return key;
+    }
+
+    private boolean inGroup(Row row, int lane, List<Object> key) {
+      for (int i = 0; i < groupColumns; i++) {
+        if (!Objects.equals(key.get(i), row.get(i))) {
+          return false;
+        }
+      }
+      return lane == 0 || Objects.equals(key.get(groupColumns + 1), row.get(groupColumns + slots.length + lane - 1));
+    }
+
+    private void count(ColumnState[] columns, int[] slot, double[] value) {
+      for (int c = 0; c < slots.length; c++) {
+        ColumnState column = columns[c];
+        int s = slot[c];
+        column.counts()[s]++;
+        double v = value[c];
+        if (!Double.isNaN(v)) {
+          column.sums()[s] += v;
+          column.sumSquares()[s] += v * v;
+          column.mins()[s] = Double.isNaN(column.mins()[s]) ? v : Math.min(column.mins()[s], v);
+          column.maxs()[s] = Double.isNaN(column.maxs()[s]) ? v : Math.max(column.maxs()[s], v);
+        }
+      }
+    }
+
+    State merge(State other) {
+      other.groups.forEach(
+          (group, theirs) -> {
+            ColumnState[] ours = groups.putIfAbsent(group, theirs);
+            if (ours == null) {
+              return;
+            }
+            for (int c = 0; c < ours.length; c++) {
+              for (int s = 0; s < slots[c]; s++) {
+                ours[c].counts()[s] += theirs[c].counts()[s];
+                ours[c].sums()[s] += theirs[c].sums()[s];
+                ours[c].sumSquares()[s] += theirs[c].sumSquares()[s];
+                ours[c].mins()[s] = extreme(ours[c].mins()[s], theirs[c].mins()[s], true);
+                ours[c].maxs()[s] = extreme(ours[c].maxs()[s], theirs[c].maxs()[s], false);
+              }
+            }
+          });
+      return this;
+    }
+
+    private ColumnState[] empty() {
+      ColumnState[] columns = new ColumnState[slots.length];
+      for (int c = 0; c < slots.length; c++) {
+        columns[c] = ColumnState.empty(slots[c]);
+      }
+      return columns;
+    }
+
+    /** The min (or max) of two, where NaN means "no value yet". */
+    private static double extreme(double a, double b, boolean min) {
+      if (Double.isNaN(a)) {
+        return b;
+      }
+      if (Double.isNaN(b)) {
+        return a;
+      }
+      return min ? Math.min(a, b) : Math.max(a, b);
+    }
+  }
+
+  /**
+   * The slot of a finite value: the first edge it is below (edges ascend), else past the last.
+   * Compares with {@code <} like SQL does, so -0.0 and 0.0 fall in the same slot.
+   */
+  static int slotOf(double[] edges, double value) {
+    int low = 0;
+    int high = edges.length;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (value < edges[mid]) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    return low;
   }
 }

@@ -46,8 +46,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined and cached;
  * then two aggregation passes over the cached rows (the score histogram, and the drift state once
- * per served model version, i.e. once on a normal night), each covering every column, metric and
- * slice. The reference profile, data_quality and the lookback
+ * per served model version, i.e. once on a normal night, shuffle-free), each covering every column,
+ * metric and slice. The reference profile, data_quality and the lookback
  * of performance_daily are small keyed reads. With validate's one profile pass per source, the
  * night's profile + drift + performance take one read of each input and 2 + sources aggregations.
  */
@@ -109,8 +109,7 @@ public final class Monitor {
               warehouse.read(Tables.MODELS).where(col("version").equalTo(version)).select("ds").head().getDate(0).toLocalDate();
           ReferenceProfile.Stored reference = ReferenceProfile.read(warehouse, trainedOn);
           Map<List<Object>, Map<String, Binning.ColumnState>> state =
-              Binning.summarise(
-                  Slices.fanOut(frame, config.slices()), List.of("ds", ROLE, Slices.KEY, Slices.VALUE), reference.specs());
+              Binning.summarise(frame, List.of("ds", ROLE), Slices.columns(config.slices()), reference.specs());
           Map<Slices.Slice, Map<String, Binning.ColumnState>> current = byRole(state, ds);
           Map<Slices.Slice, Map<String, Binning.ColumnState>> previous = byRole(state, ds.minusDays(1));
           Map<Slices.Slice, Long> sizes = new HashMap<>();

@@ -13,15 +13,18 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The training data's binned distribution, stored at training time in {@code reference_profiles}
@@ -68,15 +71,30 @@ public final class ReferenceProfile {
 
   /**
    * Profiles the training rows as scored by {@code model} and replaces the profile of {@code ds}.
-   * Cost: the bin learning of {@link Binning#learn} plus one {@link Binning#summarise} pass.
+   * Cost: the model scores the training rows once, and their monitored and slice columns are
+   * cached for the passes of {@link Binning#learn} and the one {@link Binning#summarise} pass.
    */
   public static void write(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds, Dataset<Row> train, PipelineModel model) {
+    Set<String> needed = new LinkedHashSet<>();
+    columns(pipeline).forEach(column -> needed.add(column.name()));
+    pipeline.monitoring().slices().forEach(slice -> needed.add(slice.column()));
     Dataset<Row> scored =
-        model.transform(train).withColumn(Score.PROBABILITY, vector_to_array(col(Score.PROBABILITY), "float64").getItem(1));
+        model.transform(train)
+            .withColumn(Score.PROBABILITY, vector_to_array(col(Score.PROBABILITY), "float64").getItem(1))
+            .select(needed.stream().map(name -> col("`" + name + "`")).toArray(Column[]::new))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      profile(warehouse, pipeline, ds, scored);
+    } finally {
+      scored.unpersist();
+    }
+  }
+
+  private static void profile(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds, Dataset<Row> scored) {
     List<Binning.Spec> specs =
         Binning.learn(scored, columns(pipeline), pipeline.monitoring().fineBins(), pipeline.monitoring().topCategories());
     Map<List<Object>, Map<String, Binning.ColumnState>> state =
-        Binning.summarise(Slices.fanOut(scored, pipeline.monitoring().slices()), List.of(Slices.KEY, Slices.VALUE), specs);
+        Binning.summarise(scored, List.of(), Slices.columns(pipeline.monitoring().slices()), specs);
     Map<Slices.Slice, Long> rows = new HashMap<>();
     state.forEach((group, columns) -> rows.put(new Slices.Slice((String) group.get(0), (String) group.get(1)), columns.values().iterator().next().rows()));
     Set<Slices.Slice> kept = Slices.kept(rows, pipeline.monitoring().slices());

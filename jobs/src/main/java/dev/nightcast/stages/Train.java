@@ -47,7 +47,8 @@ import org.apache.spark.storage.StorageLevel;
  * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
- * pairs of the validation and test windows.
+ * pairs of the validation and test windows. The pick scores train once more for its reference
+ * profile ({@link ReferenceProfile#write}).
  */
 public final class Train {
   private static final ObjectMapper JSON = new ObjectMapper();
