@@ -73,7 +73,11 @@ class GateTest {
   @Test
   void slicesAreCheckedOneByOne() {
     GateConfig.SliceGate slices = new GateConfig.SliceGate("origin", 2, 10, Map.of("auc", 0.6), 0.05);
-    Gate.Evaluation candidate = new Gate.Evaluation(Map.of("auc", 0.70), Map.of("ORD", Map.of("auc", 0.66), "ATL", Map.of("auc", 0.59)));
+    // slices arrive busiest first (Metrics.perSlice); Map.of would iterate in a random order
+    Map<String, Map<String, Double>> bySlice = new java.util.LinkedHashMap<>();
+    bySlice.put("ORD", Map.of("auc", 0.66));
+    bySlice.put("ATL", Map.of("auc", 0.59));
+    Gate.Evaluation candidate = new Gate.Evaluation(Map.of("auc", 0.70), bySlice);
     Optional<Gate.ChampionEvaluation> current =
         Optional.of(new Gate.ChampionEvaluation(4, new Gate.Evaluation(Map.of("auc", 0.69), Map.of("ORD", Map.of("auc", 0.72)))));
     Gate.Decision decision = Gate.decide(gate(GateConfig.Mode.ENABLED, 0.01, null, slices), Task.BINARY_CLASSIFICATION, "gbt", false, candidate, BASELINE, current);
