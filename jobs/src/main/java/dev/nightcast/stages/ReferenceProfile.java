@@ -58,13 +58,13 @@ public final class ReferenceProfile {
     }
   }
 
-  /** The monitored columns: every feature, the probability and the label. */
+  /** The monitored columns: every feature, the served score (probability or prediction) and the label. */
   public static List<Binning.Column> columns(PipelineConfig pipeline) {
     List<Binning.Column> columns = new ArrayList<>();
     for (FeatureConfig feature : pipeline.features()) {
       columns.add(new Binning.Column(feature.name(), feature.categorical()));
     }
-    columns.add(new Binning.Column(Score.PROBABILITY, false));
+    columns.add(new Binning.Column(Score.column(pipeline.training().task()), false));
     columns.add(new Binning.Column(Features.LABEL, false));
     return columns;
   }
@@ -80,7 +80,7 @@ public final class ReferenceProfile {
     pipeline.monitoring().slices().forEach(slice -> needed.add(slice.column()));
     Dataset<Row> scored =
         model.transform(train)
-            .withColumn(Score.PROBABILITY, vector_to_array(col(Score.PROBABILITY), "float64").getItem(1))
+            .withColumn(Score.column(pipeline.training().task()), ModelFactory.score(model))
             .select(needed.stream().map(name -> col("`" + name + "`")).toArray(Column[]::new))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {

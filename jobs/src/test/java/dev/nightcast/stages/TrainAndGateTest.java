@@ -112,10 +112,11 @@ class TrainAndGateTest {
     Row row = Registry.model(warehouse, first.pick().version(), "read");
     assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted");
     assertThat(row.<String>getList(row.fieldIndex("feature_names")))
-        .containsExactly("hour_of_day", "day_of_week", "distance", "origin", "destination");
+        .containsExactlyElementsOf(Features.names(pipeline));
     ObjectMapper json = new ObjectMapper();
     Map<String, Object> imputation = json.readValue(row.getString(row.fieldIndex("imputation")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
-    assertThat(imputation.keySet()).containsExactlyInAnyOrder("hour_of_day", "day_of_week", "distance");
+    assertThat(imputation.keySet()).containsExactlyInAnyOrderElementsOf(
+        pipeline.features().stream().filter(dev.nightcast.config.FeatureConfig::learnedImputation).map(dev.nightcast.config.FeatureConfig::name).toList());
     assertThat(((Number) imputation.get("day_of_week")).doubleValue()).isBetween(1.0, 7.0);
     Map<String, Object> inputs = json.readValue(row.getString(row.fieldIndex("input_versions")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
     assertThat(inputs.keySet()).containsExactlyInAnyOrder("features", "raw_actuals", "raw_schedule");

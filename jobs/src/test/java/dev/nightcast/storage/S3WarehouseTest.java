@@ -85,13 +85,12 @@ class S3WarehouseTest {
       upload("actuals/" + day + ".parquet");
     }
     ConfigLoader.LoadedPipeline pipeline =
-        TestPipelines.flightDelay(dir, Map.of(
+        TestPipelines.small(dir, Map.of(
             "training.window_days", 2,
             // one candidate: every MLlib artifact write is a committed rename, slow on object stores
             "candidates", java.util.List.of(Map.of(
                 "name", "logistic_baseline", "algorithm", "logistic_regression", "baseline", true,
                 "params", Map.of("maxIter", 20))),
-            "gate.min_test_auc", 0.5,
             "serving.table", "flight_delay_s3"));
     EnvConfig env = new EnvConfig(
         "s3a://" + BUCKET + "/warehouse", "s3a://" + BUCKET + "/landing",
