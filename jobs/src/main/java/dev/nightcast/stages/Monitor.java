@@ -13,6 +13,7 @@ import dev.nightcast.monitoring.Alerts;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Performance;
 import dev.nightcast.monitoring.Slices;
+import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import java.sql.Date;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -150,7 +152,9 @@ public final class Monitor {
     if (warehouse.exists(Tables.DATA_QUALITY)) {
       alerts.addAll(Alerts.dataQuality(ds, warehouse.readDate(Tables.DATA_QUALITY, ds).collectAsList(), config));
     }
-    alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules()), config));
+    // only the serving model's own nights count: a fresh champion starts with a clean record
+    Optional<Integer> champion = Registry.champion(warehouse, ds).map(Registry.Champion::version);
+    alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules(), champion), config));
     warehouse.replaceDate(Tables.ALERTS, ds, warehouse.spark().createDataFrame(alerts, Alerts.SCHEMA).coalesce(1));
     return new Result(performance.size(), drift.size(), alerts.size());
   }
@@ -218,11 +222,14 @@ public final class Monitor {
     return out;
   }
 
-  /** Realised whole-population metrics of the lookback window (ds -> metric -> value). */
+  /**
+   * Realised whole-population metrics of the lookback window (ds -> metric -> value) of the
+   * serving model's predictions.
+   */
   private static TreeMap<LocalDate, Map<String, Double>> history(
-      Warehouse warehouse, LocalDate ds, List<dev.nightcast.config.MonitoringConfig.RetrainRule> rules) {
+      Warehouse warehouse, LocalDate ds, List<dev.nightcast.config.MonitoringConfig.RetrainRule> rules, Optional<Integer> champion) {
     TreeMap<LocalDate, Map<String, Double>> history = new TreeMap<>();
-    if (rules.isEmpty() || !warehouse.exists(Tables.PERFORMANCE_DAILY)) {
+    if (rules.isEmpty() || champion.isEmpty() || !warehouse.exists(Tables.PERFORMANCE_DAILY)) {
       return history;
     }
     int lookback = rules.stream().mapToInt(dev.nightcast.config.MonitoringConfig.RetrainRule::lookbackNights).max().orElse(1);
@@ -231,6 +238,7 @@ public final class Monitor {
             .where(
                 col("kind").equalTo(Performance.REALISED)
                     .and(col(Slices.KEY).isNull())
+                    .and(col("model_version").equalTo(champion.get()))
                     .and(col("ds").between(Date.valueOf(ds.minusDays(lookback - 1L)), Date.valueOf(ds))))
             .collectAsList();
     for (Row row : rows) {
