@@ -87,7 +87,7 @@ TASK_ID = "nightly_run"
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
 # Exit codes of `nightcast run` that a retry cannot fix (the inputs or config must change first).
-# Exit 1 (internal error) and anything spark-submit itself returns are retried.
+# Every other code is retried: 1 internal error, 6 busy, and spark-submit's own failures.
 NON_RETRYABLE_EXIT_CODES = {
     2: "bad usage",
     3: "bad config",
@@ -134,14 +134,16 @@ def on_nightly_failure(context: dict[str, Any]) -> None:
     dag_run = context.get("dag_run")
     params = context.get("params") or {}
     run_date = params.get("run_date") or context.get("ds") or "<unknown date>"
+    cause = str(context.get("exception") or "unknown (see the task log)")
+    hint = rerun_hint(run_date)
     log.error(
-        "NIGHTCAST NIGHTLY FAILED: dag=%s run=%s date=%s try=%s cause=%s; %s",
+        "NIGHTCAST NIGHTLY FAILED: dag=%s run=%s date=%s try=%s cause=%s%s",
         DAG_ID,
         getattr(dag_run, "run_id", None),
         run_date,
         getattr(ti, "try_number", None),
-        context.get("exception"),
-        rerun_hint(run_date),
+        cause,
+        "" if hint in cause else f"; {hint}",
     )
 
 

@@ -65,11 +65,15 @@ def run(cmd, *, env=None, timeout=600, cwd=PROJECT_DIR, check=True):
         timeout=timeout,
     )
     if check:
-        assert result.returncode == 0, (
-            f"{' '.join(map(str, cmd))} exited {result.returncode}\n"
-            f"--- stdout (tail) ---\n{result.stdout[-6000:]}\n--- stderr (tail) ---\n{result.stderr[-6000:]}"
-        )
+        assert_succeeded(result)
     return result
+
+
+def assert_succeeded(result):
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, result.args))} exited {result.returncode}\n"
+        f"--- stdout (tail) ---\n{result.stdout[-6000:]}\n--- stderr (tail) ---\n{result.stderr[-6000:]}"
+    )
 
 
 def airflow_cmd(*args):

@@ -141,6 +141,7 @@ def test_defaults_point_into_this_project(load_dag, local_spark):
     assert argv[argv.index("--class") + 2] == f"{PROJECT_DIR}/jobs/target/nightcast.jar"
     assert argv[argv.index("--pipeline") + 1] == f"{PROJECT_DIR}/conf/pipelines/flight_delay.yaml"
     assert argv[argv.index("--env") + 1] == "local"
+    assert f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={PROJECT_DIR}/conf/log4j2.properties" in argv
     assert env == {"NIGHTCAST_HOME": str(PROJECT_DIR), "NIGHTCAST_VAR_DIR": f"{PROJECT_DIR}/var"}
     assert dag.get_task("nightly_run")._conn_id == "spark_default"
 
