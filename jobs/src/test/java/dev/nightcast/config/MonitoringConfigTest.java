@@ -20,7 +20,7 @@ class MonitoringConfigTest {
     assertThat(monitoring.slices()).containsExactly(new MonitoringConfig.SliceConfig("origin", 5));
     assertThat(monitoring.drift().threshold("distance", "psi")).isEqualTo(0.2);
     assertThat(monitoring.drift().threshold("distance", "chi2_p_value")).isEqualTo(0.05); // a documented default
-    assertThat(monitoring.retrainRules()).containsExactly(new MonitoringConfig.RetrainRule("roc_auc", 0.6, 3, 5));
+    assertThat(monitoring.retrainRules()).containsExactly(new MonitoringConfig.RetrainRule("roc_auc", 0.55, 3, 5));
   }
 
   @Test
