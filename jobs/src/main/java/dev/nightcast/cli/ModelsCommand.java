@@ -83,54 +83,76 @@ final class ModelsCommand {
     }
   }
 
-  @Command(name = "promote", mixinStandardHelpOptions = true,
-      description = "Make VERSION the champion from night --date on (re-run score and publish of that night to serve it now).")
-  static final class Promote implements Callable<Integer> {
+  /** A move of the champion alias from night --date on, recorded with who and why. */
+  abstract static class AliasMove implements Callable<Integer> {
     @Mixin PipelineOptions options;
 
+    @Option(names = "--reason", description = "Why (recorded in model_events). Default: manual promotion / manual rollback")
+    String reason;
+
+    @Option(names = "--actor", defaultValue = "${sys:user.name}", description = "Who (recorded in model_events). Default: the OS user")
+    String actor;
+
+    abstract LocalDate date();
+
+    abstract Registry.Champion move(Context context, String reason);
+
+    abstract String defaultReason();
+
+    @Override
+    public Integer call() {
+      try (Context context = options.start()) {
+        Registry.Champion champion = move(context, reason == null ? defaultReason() : reason);
+        System.out.println("champion from " + date() + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = "Make VERSION the champion from night --date on (re-run score and publish of that night to serve it now).")
+  static final class Promote extends AliasMove {
     @Parameters(paramLabel = "VERSION", description = "Model version, e.g. 3 or v3.")
     String version;
 
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses it.")
     LocalDate date;
 
-    @Option(names = "--reason", defaultValue = "manual promotion", description = "Why (recorded in model_events). Default: ${DEFAULT-VALUE}")
-    String reason;
-
-    @Option(names = "--actor", defaultValue = "${sys:user.name}", description = "Who (recorded in model_events). Default: the OS user")
-    String actor;
+    @Override
+    LocalDate date() {
+      return date;
+    }
 
     @Override
-    public Integer call() {
-      try (Context context = options.start()) {
-        Registry.Champion champion = Registry.promote(context.warehouse(), parse(version), date, reason, actor);
-        System.out.println("champion from " + date + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
-        return 0;
-      }
+    Registry.Champion move(Context context, String reason) {
+      return Registry.promote(context.warehouse(), parse(version), date, reason, actor);
+    }
+
+    @Override
+    String defaultReason() {
+      return "manual promotion";
     }
   }
 
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = "Serve the previous champion again from night --date on (the next scoring and publish use it).")
-  static final class Rollback implements Callable<Integer> {
-    @Mixin PipelineOptions options;
-
+  static final class Rollback extends AliasMove {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses the previous champion.")
     LocalDate date;
 
-    @Option(names = "--reason", defaultValue = "manual rollback", description = "Why (recorded in model_events). Default: ${DEFAULT-VALUE}")
-    String reason;
-
-    @Option(names = "--actor", defaultValue = "${sys:user.name}", description = "Who (recorded in model_events). Default: the OS user")
-    String actor;
+    @Override
+    LocalDate date() {
+      return date;
+    }
 
     @Override
-    public Integer call() {
-      try (Context context = options.start()) {
-        Registry.Champion champion = Registry.rollback(context.warehouse(), date, reason, actor);
-        System.out.println("champion from " + date + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
-        return 0;
-      }
+    Registry.Champion move(Context context, String reason) {
+      return Registry.rollback(context.warehouse(), date, reason, actor);
+    }
+
+    @Override
+    String defaultReason() {
+      return "manual rollback";
     }
   }
 

@@ -216,14 +216,10 @@ public final class Registry {
 
   /** Writes training's own event of night D (seq 0), replacing a previous training's of that night. */
   public static void recordTraining(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason) {
-    warehouse.spark()
-        .createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), 0, event, version, previous, reason, "train")), EVENTS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", "ds = DATE'" + ds + "' AND actor = 'train'")
-        .save(warehouse.path(Tables.MODEL_EVENTS));
+    warehouse.replace(
+        Tables.MODEL_EVENTS,
+        "ds = DATE'" + ds + "' AND actor = 'train'",
+        warehouse.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), 0, event, version, previous, reason, "train")), EVENTS_SCHEMA));
   }
 
   private static void append(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason, String actor) {

@@ -71,11 +71,15 @@ public final class Warehouse {
    * Cost: one write job plus the Delta commit; no read of other dates.
    */
   public void replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
-    var writer =
-        rows.write()
-            .format("delta")
-            .mode("overwrite")
-            .option("replaceWhere", "ds = DATE'" + ds + "'");
+    replace(table, "ds = DATE'" + ds + "'", rows);
+  }
+
+  /**
+   * Atomically replaces the rows matching {@code predicate} (a SQL condition that must hold for every
+   * new row) with {@code rows}: for tables where several writers share a date, each owning a slice.
+   */
+  public void replace(String table, String predicate, Dataset<Row> rows) {
+    var writer = rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate);
     if (PARTITIONED.contains(table) || table.startsWith("raw_")) {
       writer = writer.partitionBy("ds");
     }

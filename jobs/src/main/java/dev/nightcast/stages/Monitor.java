@@ -255,16 +255,10 @@ public final class Monitor {
 
   /** Replaces the realised rows of D and the estimated rows of D+1 (both written by night D). */
   private static void writePerformance(Warehouse warehouse, LocalDate ds, List<Row> rows) {
-    warehouse.spark()
-        .createDataFrame(rows, Performance.SCHEMA)
-        .coalesce(1)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option(
-            "replaceWhere",
-            "(ds = DATE'" + ds + "' AND kind = '" + Performance.REALISED + "') OR (ds = DATE'" + ds.plusDays(1) + "' AND kind = '"
-                + Performance.ESTIMATED + "')")
-        .save(warehouse.path(Tables.PERFORMANCE_DAILY));
+    warehouse.replace(
+        Tables.PERFORMANCE_DAILY,
+        "(ds = DATE'" + ds + "' AND kind = '" + Performance.REALISED + "') OR (ds = DATE'" + ds.plusDays(1) + "' AND kind = '"
+            + Performance.ESTIMATED + "')",
+        warehouse.spark().createDataFrame(rows, Performance.SCHEMA).coalesce(1));
   }
 }

@@ -175,20 +175,14 @@ public final class Profile {
 
   /**
    * data_quality holds every source, and validation and profile write at different times: replace
-   * only this source's rows for the date of the one kind. mergeSchema lets warehouses created
-   * before value_str existed take the new column.
+   * only this source's rows for the date of the one kind.
    */
   private static void write(Warehouse warehouse, String source, LocalDate ds, List<Row> metrics, boolean validation) {
     String kinds = Expectations.METRICS.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
-    warehouse.spark()
-        .createDataFrame(metrics, SCHEMA)
-        .coalesce(1)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("mergeSchema", "true")
-        .option("replaceWhere", "ds = DATE'" + ds + "' AND source = '" + source + "' AND metric " + (validation ? "" : "NOT ") + "IN (" + kinds + ")")
-        .save(warehouse.path(Tables.DATA_QUALITY));
+    warehouse.replace(
+        Tables.DATA_QUALITY,
+        "ds = DATE'" + ds + "' AND source = '" + source + "' AND metric " + (validation ? "" : "NOT ") + "IN (" + kinds + ")",
+        warehouse.spark().createDataFrame(metrics, SCHEMA).coalesce(1));
   }
 
   private static int fieldIndex(Row row, String name) {
