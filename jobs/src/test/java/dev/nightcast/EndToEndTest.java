@@ -1,6 +1,7 @@
 package dev.nightcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.apache.spark.sql.functions.col;
 
 import dev.nightcast.config.ConfigLoader;
@@ -11,6 +12,10 @@ import dev.nightcast.spark.Warehouse;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,6 +26,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +167,61 @@ class EndToEndTest {
       assertThat(fingerprint(table.getKey())).as(table.getKey()).isEqualTo(table.getValue());
     }
     assertThat(serving()).isEqualTo(servedBefore);
+  }
+
+  @Test
+  void aNightWithTooManyBadRowsStopsBeforeFeaturesAndServingKeepsThePreviousPredictions() throws Exception {
+    LocalDate bad = LAST.plusDays(1);
+    Path landing = dir.resolve("landing-bad");
+    Files.createDirectories(landing.resolve("schedule"));
+    Files.createDirectories(landing.resolve("actuals"));
+    Files.copy(TestPipelines.sampleLanding().resolve("actuals/" + bad + ".parquet"), landing.resolve("actuals/" + bad + ".parquet"));
+    // tomorrow's real schedule with every 20th origin broken: 5% bad rows, above the allowed 1%
+    List<String> lines;
+    try (var in = new BufferedReader(new InputStreamReader(
+        new GZIPInputStream(Files.newInputStream(TestPipelines.sampleLanding().resolve("schedule/" + bad.plusDays(1) + ".csv.gz"))),
+        StandardCharsets.UTF_8))) {
+      lines = in.lines().toList();
+    }
+    List<String> broken = new java.util.ArrayList<>(List.of(lines.get(0)));
+    for (int i = 1; i < lines.size(); i++) {
+      String[] fields = lines.get(i).split(",", -1);
+      if (i % 20 == 0) {
+        fields[2] = "X1";
+      }
+      broken.add(String.join(",", fields));
+    }
+    try (var out = new GZIPOutputStream(Files.newOutputStream(landing.resolve("schedule/" + bad.plusDays(1) + ".csv.gz")))) {
+      out.write((String.join("\n", broken) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    List<Row> servedBefore = serving();
+    long publishesBefore = publishes();
+    EnvConfig env =
+        new EnvConfig(dir.resolve("warehouse").toString(), landing.toString(), new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+    Context badLanding = new Context(context.pipeline(), env, Map.of(), TestSpark.session(), false);
+
+    assertThatThrownBy(() -> new NightlyRun(badLanding).run(bad))
+        .isInstanceOfSatisfying(NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_DATA))
+        .hasMessageContaining("Cannot ingest source 'schedule' for " + bad)
+        .hasMessageContaining("above the allowed 1.00%")
+        .hasMessageContaining("origin_pattern")
+        .hasMessageContaining("quarantine_schedule");
+    long brokenRows = (lines.size() - 1) / 20;
+    assertThat(warehouse.readDate(Tables.quarantine("schedule"), bad).count()).isEqualTo(brokenRows);
+    assertThat(warehouse.readDate(Tables.raw("schedule"), bad).count()).isZero();
+    assertThat(warehouse.readDate(Tables.FEATURES, bad).count()).isZero();
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, bad).count()).isZero();
+    assertThat(publishes()).isEqualTo(publishesBefore);
+    assertThat(serving()).isEqualTo(servedBefore);
+  }
+
+  private long publishes() throws Exception {
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT count(*) FROM serving.publish_log")) {
+      result.next();
+      return result.getLong(1);
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +25,7 @@ import org.flywaydb.core.Flyway;
  * shares the running server (a second one could not lock the directory), and the last close stops it.
  */
 public final class ServingDatabase implements AutoCloseable {
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(90);
   private static final Map<Path, SharedServer> RUNNING = new HashMap<>();
 
   private final SharedServer embedded;
@@ -87,6 +89,8 @@ public final class ServingDatabase implements AutoCloseable {
                   .setDataDirectory(dataDir)
                   .setCleanDataDirectory(false)
                   .setPort(settings.embedded().port())
+                  // zonky's default of 10 s is too short on a busy 2-core machine (seen failing there)
+                  .setPGStartupWait(STARTUP_WAIT)
                   .start();
           running = new SharedServer(dataDir, postgres);
           RUNNING.put(dataDir, running);
@@ -98,7 +102,8 @@ public final class ServingDatabase implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw NightcastException.internal(
           "Cannot start the embedded PostgreSQL on " + dataDir + " (port " + settings.embedded().port() + "): " + e.getMessage()
-              + ". Is another nightcast process using it? Stop it, or use another NIGHTCAST_VAR_DIR",
+              + " (waited up to " + STARTUP_WAIT.toSeconds() + " s). Is another nightcast process using it? Stop it, or use another"
+              + " NIGHTCAST_VAR_DIR",
           e);
     }
   }

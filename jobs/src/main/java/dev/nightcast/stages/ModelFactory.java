@@ -34,6 +34,7 @@ import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
@@ -47,9 +48,16 @@ import org.apache.spark.sql.Row;
 /**
  * Builds the MLlib pipeline of a model: encoders and imputation learned on the training window (and
  * so stored inside the model, never recomputed at scoring time), then the candidate's estimator.
+ *
+ * <p>Two layouts of the same features: linear models read one-hot categoricals; tree models read
+ * the category index, declared categorical in the vector's metadata. A tree over one-hot columns
+ * bins every column of every row (thousands for routes): the index keeps trees at one column per
+ * feature, and MLlib splits an index by sorting categories on their label mean (binary and regression).
  */
 public final class ModelFactory {
   public static final String FEATURE_VECTOR = "features_vector";
+  static final String FEATURE_INDEXED = "features_indexed";
+  private static final String INDEXED = "__index";
   private static final String IMPUTED = "__imputed";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -77,8 +85,9 @@ public final class ModelFactory {
     }
     // numeric in declaration order, then categorical: a stable vector layout for the recorded names
     numeric.forEach(f -> assembled.add(f.learnedImputation() ? f.name() + IMPUTED : f.name()));
+    List<String> indexedLayout = new ArrayList<>(assembled);
     if (!categorical.isEmpty()) {
-      String[] indexed = categorical.stream().map(name -> name + "__index").toArray(String[]::new);
+      String[] indexed = categorical.stream().map(name -> name + INDEXED).toArray(String[]::new);
       String[] encoded = categorical.stream().map(name -> name + "__onehot").toArray(String[]::new);
       stages.add(
           new StringIndexer()
@@ -89,16 +98,19 @@ public final class ModelFactory {
               .setStringOrderType("alphabetAsc"));
       stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setHandleInvalid("keep"));
       assembled.addAll(Arrays.asList(encoded));
+      indexedLayout.addAll(Arrays.asList(indexed));
     }
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURE_VECTOR));
+    stages.add(new VectorAssembler().setInputCols(indexedLayout.toArray(String[]::new)).setOutputCol(FEATURE_INDEXED));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
   /**
    * The candidate's MLlib estimator with one grid point's parameters; estimators with a seed get
-   * {@code seed}, so the same inputs give the same model.
+   * {@code seed}, so the same inputs give the same model. Trees read the indexed layout and get
+   * maxBins of at least the largest category count of {@code preprocessing} (MLlib's requirement).
    */
-  public static Estimator<?> estimator(CandidateConfig candidate, Map<String, Object> params, long seed) {
+  public static Estimator<?> estimator(CandidateConfig candidate, Map<String, Object> params, long seed, PipelineModel preprocessing) {
     Params estimator =
         switch (candidate.algorithm()) {
           case "logistic_regression" -> new LogisticRegression();
@@ -112,15 +124,34 @@ public final class ModelFactory {
           case "gbt_regressor" -> new GBTRegressor();
           default -> throw new IllegalStateException("unreachable: algorithm validated by CandidateConfig");
         };
+    boolean tree = estimator.hasParam("maxBins");
     estimator.set(estimator.getParam("labelCol"), Features.LABEL);
-    estimator.set(estimator.getParam("featuresCol"), FEATURE_VECTOR);
+    estimator.set(estimator.getParam("featuresCol"), tree ? FEATURE_INDEXED : FEATURE_VECTOR);
     if (estimator.hasParam("seed")) {
       estimator.set(estimator.getParam("seed"), seed);
     }
     for (Map.Entry<String, Object> param : params.entrySet()) {
       set(estimator, candidate, param.getKey(), param.getValue());
     }
+    if (tree) {
+      Param<Object> maxBins = estimator.getParam("maxBins");
+      int configured = (Integer) estimator.getOrDefault(maxBins);
+      estimator.set(maxBins, Math.max(configured, maxCategories(preprocessing)));
+    }
     return (Estimator<?>) estimator;
+  }
+
+  /** The most values one indexed categorical takes, counting the bucket for unseen categories. */
+  private static int maxCategories(PipelineModel preprocessing) {
+    int most = 0;
+    for (Transformer stage : preprocessing.stages()) {
+      if (stage instanceof StringIndexerModel indexer) {
+        for (String[] labels : indexer.labelsArray()) {
+          most = Math.max(most, labels.length + 1);
+        }
+      }
+    }
+    return most;
   }
 
   /**

@@ -193,7 +193,7 @@ public final class Train {
     List<Future<Model<?>>> fits = new ArrayList<>();
     try {
       for (Map<String, Object> point : points) {
-        fits.add(pool.submit(() -> (Model<?>) ModelFactory.estimator(config, point, seed).fit(trainEncoded)));
+        fits.add(pool.submit(() -> (Model<?>) ModelFactory.estimator(config, point, seed, preprocessing).fit(trainEncoded)));
       }
       List<Trial> tuning = new ArrayList<>();
       Model<?> best = null;
