@@ -212,7 +212,8 @@ public final class ReportHtml {
       }
       svg.append('\n');
     }
-    long step = Math.max(1, (days + 7) / 8);
+    // a date label needs about 40 px
+    long step = Math.max(1, (long) Math.ceil(40 / cell));
     for (long d = 0; d < days; d += step) {
       svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", label + d * cell + cell / 2,
           TOP + rowHeight * columns.size() + 16, data.from().plusDays(d).toString().substring(5)));
