@@ -12,10 +12,7 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "report",
@@ -26,25 +23,17 @@ import picocli.CommandLine.Spec;
       "and the delivery metrics."
     })
 final class ReportCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
   @Mixin PipelineOptions options;
-
-  @Option(names = "--from", required = true, paramLabel = "YYYY-MM-DD", description = "First logical date.")
-  LocalDate from;
-
-  @Option(names = "--to", required = true, paramLabel = "YYYY-MM-DD", description = "Last logical date (inclusive).")
-  LocalDate to;
+  @Mixin DateRange range;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Where to write it. Default: nightcast-report-FROM-TO.html in the current directory.")
   Path out;
 
   @Override
   public Integer call() throws IOException {
-    if (to.isBefore(from)) {
-      throw new ParameterException(spec.commandLine(), "--to " + to + " is before --from " + from);
-    }
+    range.validate();
     try (Context context = options.start()) {
-      Path written = write(context, from, to, out == null ? Path.of("nightcast-report-" + from + "-" + to + ".html") : out);
+      Path written = write(context, range.from, range.to, out == null ? Path.of("nightcast-report-" + range.from + "-" + range.to + ".html") : out);
       System.out.println("report: " + written);
       return 0;
     }
