@@ -98,7 +98,7 @@ final class StatusCommand implements Callable<Integer> {
     Dataset<Row> alerts = warehouse.read(Tables.ALERTS).where(col("ds").leq(lit(java.sql.Date.valueOf(latest))));
     Row last = alerts.agg(max("ds")).head();
     if (last.isNullAt(0)) {
-      System.out.println("Open alerts: none (nothing monitored yet)");
+      System.out.println("Open alerts: none");
       return;
     }
     List<Row> open =
