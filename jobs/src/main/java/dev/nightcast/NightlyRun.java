@@ -225,9 +225,13 @@ public final class NightlyRun {
     warehouse.spark().sparkContext().setJobGroup(jobGroup, stage.label() + " " + ds, false);
     try {
       T result = work.call();
-      log.add(RowFactory.create(
-          runId, java.sql.Date.valueOf(ds), stage.label(), "succeeded", started, Timestamp.from(Instant.now()), rowsOut(result), null,
-          rowsIn(result), jobGroup));
+      Timestamp ended = Timestamp.from(Instant.now());
+      Long rowsIn = rowsIn(result);
+      Long rowsOut = rowsOut(result);
+      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "succeeded", started, ended, rowsOut, null, rowsIn, jobGroup));
+      // the one line every stage logs, whatever details it logged itself
+      LOG.info("{} {}: done in {} s{}{}", ds, stage.label(), String.format(Locale.ROOT, "%.1f", (ended.getTime() - started.getTime()) / 1000.0),
+          rowsIn == null ? "" : ", " + rowsIn + " rows in", rowsOut == null ? "" : ", " + rowsOut + " rows out");
       return result;
     } catch (RuntimeException e) {
       log.add(RowFactory.create(
