@@ -2,6 +2,8 @@ package dev.nightcast;
 
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.SourceConfig;
+import dev.nightcast.ops.Pushgateway;
+import dev.nightcast.ops.RunMetrics;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.spark.Tables;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -54,7 +57,10 @@ public final class NightlyRun {
           .add("started_at", DataTypes.TimestampType, false)
           .add("ended_at", DataTypes.TimestampType, false)
           .add("rows_out", DataTypes.LongType, true)
-          .add("message", DataTypes.StringType, true);
+          .add("message", DataTypes.StringType, true)
+          // added later (appends merge the schema; older rows read null): see rowsIn()
+          .add("rows_in", DataTypes.LongType, true)
+          .add("spark_job_group", DataTypes.StringType, true);
 
   private final Context context;
   private final PipelineConfig pipeline;
@@ -73,8 +79,9 @@ public final class NightlyRun {
   public Night run(LocalDate ds) {
     String runId = UUID.randomUUID().toString();
     List<Row> log = new ArrayList<>();
+    List<Ingest.Result> ingested = new ArrayList<>();
     try {
-      stage(log, runId, ds, Stage.INGEST, () -> ingest(ds, runId));
+      ingested.addAll(stage(log, runId, ds, Stage.INGEST, () -> ingest(ds, runId)));
       stage(log, runId, ds, Stage.VALIDATE, () -> validate(ds));
       stage(log, runId, ds, Stage.FEATURES, () -> Features.run(warehouse, pipeline, ds));
       Optional<Train.Result> training = Optional.empty();
@@ -105,6 +112,7 @@ public final class NightlyRun {
       return new Night(ds, training, champion.map(Registry.Champion::version), predictions, published);
     } finally {
       writeRuns(log);
+      pushMetrics(ds, log, ingested);
     }
   }
 
@@ -213,20 +221,32 @@ public final class NightlyRun {
 
   private <T> T stage(List<Row> log, String runId, LocalDate ds, Stage stage, Work<T> work) {
     Timestamp started = Timestamp.from(Instant.now());
-    warehouse.spark().sparkContext().setJobGroup("nightcast-" + ds + "-" + stage.label(), stage.label() + " " + ds, false);
+    String jobGroup = "nightcast-" + ds + "-" + stage.label();
+    warehouse.spark().sparkContext().setJobGroup(jobGroup, stage.label() + " " + ds, false);
     try {
       T result = work.call();
-      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "succeeded", started, Timestamp.from(Instant.now()), rowsOf(result), null));
+      Timestamp ended = Timestamp.from(Instant.now());
+      Long rowsIn = rowsIn(result);
+      Long rowsOut = rowsOut(result);
+      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "succeeded", started, ended, rowsOut, null, rowsIn, jobGroup));
+      // the one line every stage logs, whatever details it logged itself
+      LOG.info("{} {}: done in {} s{}{}", ds, stage.label(), String.format(Locale.ROOT, "%.1f", (ended.getTime() - started.getTime()) / 1000.0),
+          rowsIn == null ? "" : ", " + rowsIn + " rows in", rowsOut == null ? "" : ", " + rowsOut + " rows out");
       return result;
     } catch (RuntimeException e) {
-      log.add(RowFactory.create(runId, java.sql.Date.valueOf(ds), stage.label(), "failed", started, Timestamp.from(Instant.now()), null, e.getMessage()));
+      log.add(RowFactory.create(
+          runId, java.sql.Date.valueOf(ds), stage.label(), "failed", started, Timestamp.from(Instant.now()), null, e.getMessage(), null, jobGroup));
       throw e;
     } finally {
       warehouse.spark().sparkContext().clearJobGroup();
     }
   }
 
-  private static Long rowsOf(Object result) {
+  /**
+   * Rows a stage wrote: raw rows (ingest), profile metrics (validate), feature rows, predictions,
+   * published rows, registered candidates (train), monitoring rows (performance + drift + alerts).
+   */
+  private static Long rowsOut(Object result) {
     if (result instanceof Long rows) {
       return rows;
     }
@@ -236,7 +256,54 @@ public final class NightlyRun {
     if (result instanceof List<?> list) {
       return list.stream().filter(Ingest.Result.class::isInstance).mapToLong(r -> ((Ingest.Result) r).rows()).sum();
     }
+    if (result instanceof Train.Result trained) {
+      return (long) trained.candidates().size();
+    }
+    if (result instanceof Monitor.Result monitored) {
+      return (long) monitored.performanceRows() + monitored.driftRows() + monitored.alertRows();
+    }
     return null;
+  }
+
+  /**
+   * Rows a stage read, where it counts them anyway: the drops' rows (ingest) and the predictions
+   * loaded (publish, verified equal to Spark's count). Null for the others: counting their inputs
+   * would cost an extra Spark job per stage.
+   */
+  private static Long rowsIn(Object result) {
+    if (result instanceof Publisher.Result published) {
+      return published.rows();
+    }
+    if (result instanceof List<?> list) {
+      return list.stream().filter(Ingest.Result.class::isInstance).mapToLong(r -> ((Ingest.Result) r).rowsIn()).sum();
+    }
+    return null;
+  }
+
+  /**
+   * Pushes the night's metrics when the profile names a Pushgateway. A failed push is logged, not
+   * raised: the night's data is written by then, and monitoring of the monitoring must not fail it.
+   */
+  private void pushMetrics(LocalDate ds, List<Row> log, List<Ingest.Result> ingested) {
+    if (context.env().pushgatewayUrl() == null) {
+      return;
+    }
+    try {
+      List<RunMetrics.Stage> stages = log.stream()
+          .map(row -> new RunMetrics.Stage(row.getString(2), row.getString(3).equals("succeeded"),
+              (((Timestamp) row.get(5)).getTime() - ((Timestamp) row.get(4)).getTime()) / 1000.0, (Long) row.get(8), (Long) row.get(6)))
+          .toList();
+      List<RunMetrics.Source> sources = ingested.stream().map(r -> new RunMetrics.Source(r.source(), r.rowsIn(), r.rowsQuarantined())).toList();
+      Map<String, Long> alerts = new TreeMap<>();
+      // only tonight's monitor says which alerts are open; without it, an earlier attempt's rows would show
+      if (stages.stream().anyMatch(stage -> stage.name().equals(Stage.MONITOR.label()) && stage.succeeded())) {
+        warehouse.readDate(Tables.ALERTS, ds).groupBy("kind", "severity").count().collectAsList()
+            .forEach(row -> alerts.put(RunMetrics.alertKey(row.getString(0), row.getString(1)), row.getLong(2)));
+      }
+      new Pushgateway(context.env().pushgatewayUrl()).push(pipeline.name(), RunMetrics.text(ds, stages, sources, alerts));
+    } catch (RuntimeException e) {
+      LOG.warn("{} metrics: not pushed ({})", ds, e.getMessage());
+    }
   }
 
   private void writeRuns(List<Row> log) {

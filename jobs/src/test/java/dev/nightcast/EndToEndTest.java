@@ -7,10 +7,15 @@ import static org.apache.spark.sql.functions.col;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.report.ReportData;
+import dev.nightcast.report.ReportHtml;
+import dev.nightcast.report.ReportReader;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
+import dev.nightcast.testing.Chromium;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
+import dev.nightcast.testing.TestPushgateway;
 import dev.nightcast.testing.TestSpark;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,9 +35,13 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * temp warehouse, an embedded PostgreSQL. Training is due on the third night (3-day window).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
   private static final LocalDate LAST = LocalDate.parse("2001-01-05");
@@ -48,18 +58,25 @@ class EndToEndTest {
   private Context context;
   private Warehouse warehouse;
   private List<NightlyRun.Night> nights;
+  private TestPushgateway pushgateway;
 
   @BeforeAll
-  void runNights() {
+  void runNights() throws Exception {
     ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir);
+    pushgateway = TestPushgateway.start(dir.resolve("pushgateway.log"));
     EnvConfig env =
         new EnvConfig(
             dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
-            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings(), pushgateway.url());
     context = new Context(pipeline, env, Map.of(), TestSpark.session(), false);
     warehouse = context.warehouse();
     NightlyRun run = new NightlyRun(context);
     nights = FIRST.datesUntil(LAST.plusDays(1)).map(run::run).toList();
+  }
+
+  @AfterAll
+  void stopPushgateway() {
+    pushgateway.close();
   }
 
   @Test
@@ -170,6 +187,7 @@ class EndToEndTest {
   }
 
   @Test
+  @Order(Order.DEFAULT + 1) // last: its failed night must not show in what the other tests read
   void aNightWithTooManyBadRowsStopsBeforeFeaturesAndServingKeepsThePreviousPredictions() throws Exception {
     LocalDate bad = LAST.plusDays(1);
     Path landing = dir.resolve("landing-bad");
@@ -222,6 +240,95 @@ class EndToEndTest {
       result.next();
       return result.getLong(1);
     }
+  }
+
+  @Test
+  void runsRecordEveryStageWithRowsAndItsSparkJobGroup() {
+    Map<String, Row> stages = new HashMap<>();
+    warehouse.readDate(Tables.RUNS, LAST).collectAsList().forEach(row -> stages.put(row.getAs("stage"), row));
+    assertThat(stages.keySet()).contains("ingest", "validate", "features", "score", "publish", "monitor");
+    long drops = countCsv(LAST.plusDays(1)) + countParquet(LAST);
+    for (Row row : stages.values()) {
+      String stage = row.getAs("stage");
+      assertThat(row.<String>getAs("status")).as(stage).isEqualTo("succeeded");
+      assertThat(row.<String>getAs("spark_job_group")).as(stage).isEqualTo("nightcast-" + LAST + "-" + stage);
+      assertThat(row.<java.sql.Timestamp>getAs("ended_at")).as(stage).isAfterOrEqualTo(row.<java.sql.Timestamp>getAs("started_at"));
+      assertThat(row.<String>getAs("message")).as(stage).isNull();
+    }
+    assertThat(stages.get("ingest").<Long>getAs("rows_in")).isEqualTo(drops);
+    assertThat(stages.get("ingest").<Long>getAs("rows_out")).isEqualTo(
+        warehouse.readDate(Tables.raw("schedule"), LAST).count() + warehouse.readDate(Tables.raw("actuals"), LAST).count());
+    assertThat(stages.get("publish").<Long>getAs("rows_in")).isEqualTo(countCsv(LAST.plusDays(1)));
+    assertThat(stages.get("publish").<Long>getAs("rows_out")).isEqualTo(countCsv(LAST.plusDays(1)));
+    assertThat(stages.get("monitor").<Long>getAs("rows_out")).isEqualTo(
+        warehouse.readDate(Tables.DRIFT_DAILY, LAST).count() + warehouse.readDate(Tables.ALERTS, LAST).count()
+            + warehouse.read(Tables.PERFORMANCE_DAILY).where(col("ds").equalTo(java.sql.Date.valueOf(LAST)).and(col("kind").equalTo("realised"))
+                .or(col("ds").equalTo(java.sql.Date.valueOf(LAST.plusDays(1))).and(col("kind").equalTo("estimated")))).count());
+  }
+
+  @Test
+  void eachNightPushesItsMetricsToThePushgateway() throws Exception {
+    String scraped = pushgateway.scrape();
+    String group = "{instance=\"\",job=\"nightcast\",pipeline=\"" + context.pipeline().config().name() + "\"";
+    assertThat(scraped)
+        .contains("nightcast_run_logical_date_seconds" + group + "} " + gauge(LAST.toEpochDay() * 86_400))
+        .contains("nightcast_run_success" + group + "} 1")
+        .contains("nightcast_source_rows_in" + group + ",source=\"actuals\"} " + countParquet(LAST))
+        .contains("nightcast_source_rows_quarantined" + group + ",source=\"actuals\"} "
+            + warehouse.readDate(Tables.quarantine("actuals"), LAST).count())
+        .contains("nightcast_stage_rows_out" + group + ",stage=\"publish\"} " + countCsv(LAST.plusDays(1)))
+        .contains("nightcast_stage_success" + group + ",stage=\"monitor\"} 1")
+        .contains("nightcast_open_alerts_count" + group + "} " + warehouse.readDate(Tables.ALERTS, LAST).count())
+        .containsPattern("nightcast_stage_duration_seconds\\{[^}]*stage=\"score\"\\} [0-9.e+-]+\n");
+  }
+
+  @Test
+  void theReportRendersInHeadlessChromium() throws Exception {
+    ReportData data = ReportReader.read(warehouse, context.pipeline().config().name(), FIRST, LAST);
+    Path target = TestPipelines.root().resolve("jobs/target");
+    Path html = Files.writeString(Files.createDirectories(target).resolve("report-end-to-end.html"), ReportHtml.render(data));
+
+    Chromium.Page page = Chromium.dumpDom(html, Files.createDirectories(dir.resolve("chromium")));
+    assertThat(page.console()).as("script errors or other console output").isEmpty();
+    String dom = page.dom();
+    // realised and estimated AUC of the champion for the two labelled nights in the window
+    assertThat(section(dom, "performance").split("<circle", -1)).hasSize(1 + 4);
+    long features = context.pipeline().config().features().size() + 2;
+    assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * 5);
+    for (String chart : List.of("quality-volume", "quality-missing", "quality-quarantine")) {
+      assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * 5);
+    }
+    assertThat(dom).contains("<table id=\"models\">").contains("<td>promote</td>").contains("<ul id=\"delivery\">");
+
+    Path png = target.resolve("report-screenshot.png");
+    Files.deleteIfExists(png);
+    Chromium.screenshot(html, png, 1000, 1800, Files.createDirectories(dir.resolve("chromium")));
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(1000);
+    // the series colour of the first model and the source lines, and the heatmap's "none" cells, are painted
+    assertThat(pixels(image, 0x1f77b4)).isGreaterThan(500);
+    assertThat(pixels(image, 0xe3f2e1)).isGreaterThan(500);
+  }
+
+  private static String section(String dom, String id) {
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("<svg id=\"" + id + "\".*?</svg>", java.util.regex.Pattern.DOTALL).matcher(dom);
+    assertThat(matcher.find()).as("chart %s in the DOM", id).isTrue();
+    return matcher.group();
+  }
+
+  private static long pixels(java.awt.image.BufferedImage image, int rgb) {
+    long n = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        n += (image.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /** A value as the Pushgateway prints it (Go's shortest float formatting for large values). */
+  private static String gauge(long value) {
+    return String.format(java.util.Locale.ROOT, "%.7e", (double) value).replaceAll("0+e", "e").replace(".e", "e");
   }
 
   /**

@@ -11,10 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "backfill",
@@ -23,22 +19,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BackfillCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(BackfillCommand.class);
 
-  @Spec CommandSpec spec;
   @Mixin PipelineOptions options;
-
-  @Option(names = "--from", required = true, paramLabel = "YYYY-MM-DD", description = "First logical date.")
-  LocalDate from;
-
-  @Option(names = "--to", required = true, paramLabel = "YYYY-MM-DD", description = "Last logical date (inclusive).")
-  LocalDate to;
+  @Mixin DateRange range;
 
   @Override
   public Integer call() {
-    if (to.isBefore(from)) {
-      throw new ParameterException(spec.commandLine(), "--to " + to + " is before --from " + from);
-    }
+    range.validate();
     try (Context context = options.start()) {
-      for (NightlyRun.Night night : backfill(context, from, to)) {
+      for (NightlyRun.Night night : backfill(context, range.from, range.to)) {
         System.out.println(Summaries.night(night));
       }
       return 0;

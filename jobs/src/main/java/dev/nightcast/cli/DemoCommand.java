@@ -6,6 +6,7 @@ import dev.nightcast.Context;
 import dev.nightcast.NightlyRun;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -62,6 +63,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  champion: none (no candidate passed the gate)");
       }
       System.out.printf("  serving table %s.%s: %d rows (the flights of %s)%n", schema, table, servingRows, to.plusDays(1));
+      Path report = ReportCommand.write(context, from, to, Path.of(context.env().warehouse()).resolveSibling("report-" + from + "-" + to + ".html"));
+      System.out.println("  monitoring report: " + report);
       System.out.println("  Delta warehouse: " + context.env().warehouse() + " (tables: " + String.join(", ", Tables.all(context.pipeline().config())) + ")");
       System.out.println();
       System.out.println("Look next:");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DbCommand.class,
       SampleCommand.class,
       StatusCommand.class,
+      ReportCommand.class,
       ModelsCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -69,7 +69,8 @@ public final class ConfigLoader {
         embedded == null
             ? env.postgres()
             : new EnvConfig.PostgresSettings(
-                new EnvConfig.Embedded(resolve(home, embedded.dataDir()), embedded.port()), null, null, null));
+                new EnvConfig.Embedded(resolve(home, embedded.dataDir()), embedded.port()), null, null, null),
+        env.pushgatewayUrl());
   }
 
   private static String resolve(Path home, String path) {

@@ -5,14 +5,25 @@ import java.util.Map;
 /**
  * Where a pipeline runs: {@code conf/env/*.yaml}. Paths are absolute or URIs (s3a://) once loaded;
  * credentials are never values here, only the names of environment variables that hold them.
+ * {@code pushgateway_url}: the Prometheus Pushgateway each night pushes its run metrics to; unset or
+ * empty turns pushing off.
  */
-public record EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres) {
+public record EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl) {
 
   public EnvConfig {
     Check.present(warehouse, "warehouse");
     Check.present(landing, "landing");
     Check.present(spark, "spark");
     Check.present(postgres, "postgres");
+    pushgatewayUrl = pushgatewayUrl == null || pushgatewayUrl.isBlank() ? null : pushgatewayUrl.strip();
+    Check.that(
+        pushgatewayUrl == null || pushgatewayUrl.startsWith("http://") || pushgatewayUrl.startsWith("https://"),
+        "'pushgateway_url' must start with http:// or https:// (got '" + pushgatewayUrl + "')");
+  }
+
+  /** A profile that pushes no metrics. */
+  public EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres) {
+    this(warehouse, landing, spark, postgres, null);
   }
 
   /** @param conf Spark settings applied to the session builder, e.g. shuffle partitions or s3a endpoints */

@@ -86,9 +86,13 @@ public final class Warehouse {
     writer.save(path(table));
   }
 
-  /** Appends rows; only for operational tables such as {@code runs}, whose rows are per attempt. */
+  /**
+   * Appends rows; only for operational tables such as {@code runs}, whose rows are per attempt.
+   * New nullable columns merge into the table's schema, so a warehouse written by an older release
+   * keeps its history (older rows read null there).
+   */
   public void append(String table, Dataset<Row> rows) {
-    rows.write().format("delta").mode("append").save(path(table));
+    rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(table));
   }
 
   /** Registers every existing table as a temp view by its name, for `nightcast sql`. */

@@ -12,7 +12,7 @@ class NightcastCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"demo", "run", "backfill", "ingest", "validate", "features", "train", "score", "publish", "monitor", "sql", "db"}) {
+    for (String command : new String[] {"demo", "run", "backfill", "ingest", "validate", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report"}) {
       Captured result = run(command, "--help");
       assertThat(result.code).as(command).isZero();
       assertThat(result.out).as(command).contains("Usage: nightcast " + command);
@@ -24,6 +24,7 @@ class NightcastCliTest {
     assertThat(run("run").code).isEqualTo(2);
     assertThat(run("run", "--date", "not-a-date").code).isEqualTo(2);
     assertThat(run("frobnicate").code).isEqualTo(2);
+    assertThat(run("report", "--from", "2001-01-20", "--to", "2001-01-19").code).isEqualTo(2);
   }
 
   @Test

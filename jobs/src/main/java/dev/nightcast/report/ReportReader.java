@@ -1,0 +1,121 @@
+package dev.nightcast.report;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
+
+import dev.nightcast.monitoring.DriftReport;
+import dev.nightcast.monitoring.Slices;
+import dev.nightcast.quality.Expectations;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads the report's rows for the dates FROM..TO from the Delta tables (a table not written yet
+ * reads as empty). Cost: one small filtered scan of each metric table, no shuffle beyond the
+ * data_quality aggregation; everything collected is a few thousand rows for a month.
+ */
+public final class ReportReader {
+  private static final List<String> SEVERITIES = List.of("none", "low", "medium", "high");
+
+  private ReportReader() {}
+
+  public static ReportData read(Warehouse warehouse, String pipeline, LocalDate from, LocalDate to) {
+    return new ReportData(
+        pipeline, from, to,
+        rows(warehouse, Tables.PERFORMANCE_DAILY, from, to,
+            t -> t.where(col(Slices.KEY).isNull()).select("ds", "model_version", "kind", "rows", "roc_auc", "accuracy").orderBy("ds", "model_version", "kind"),
+            r -> new ReportData.PerformancePoint(date(r, 0), r.getInt(1), r.getString(2), r.getLong(3), nullableDouble(r, 4), nullableDouble(r, 5))),
+        worstDrift(rows(warehouse, Tables.DRIFT_DAILY, from, to,
+            t -> t.where(col(Slices.KEY).isNull().and(col("comparison").equalTo(DriftReport.BASELINE)).and(col("column_name").notEqual(DriftReport.ALL_COLUMNS)))
+                .select("ds", "column_name", "severity", "metric", "value"),
+            r -> new ReportData.DriftCell(date(r, 0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4)))),
+        rows(warehouse, Tables.DATA_QUALITY, from, to,
+            t -> t.groupBy("ds", "source")
+                .agg(
+                    max(when(col("column_name").equalTo(Expectations.ROW).and(col("metric").equalTo(Expectations.ROWS_IN)), col("value"))).as("rows_in"),
+                    max(when(col("column_name").equalTo(Expectations.ROW).and(col("metric").equalTo("rows_quarantined")), col("value"))).as("quarantined"),
+                    avg(when(col("metric").equalTo("missing_ratio"), col("value"))).as("missing_ratio"))
+                .orderBy("ds", "source"),
+            r -> new ReportData.QualityPoint(date(r, 0), r.getString(1), r.isNullAt(2) ? null : (long) r.getDouble(2),
+                r.isNullAt(3) ? null : (long) r.getDouble(3), nullableDouble(r, 4))),
+        rows(warehouse, Tables.ALERTS, from, to,
+            t -> t.select("ds", "kind", "severity", "metric", "column_name", "message"),
+            r -> new ReportData.Alert(date(r, 0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5))),
+        modelEvents(warehouse, from, to),
+        rows(warehouse, Tables.RUNS, from, to,
+            t -> t.select(col("run_id"), col("ds"), col("stage"), col("status"), col("started_at"), col("ended_at"), optional(t, "rows_in"),
+                col("rows_out"), col("message")),
+            r -> new ReportData.Run(r.getString(0), date(r, 1), r.getString(2), r.getString(3), ((Timestamp) r.get(4)).toInstant(),
+                ((Timestamp) r.get(5)).toInstant(), r.isNullAt(6) ? null : r.getLong(6), r.isNullAt(7) ? null : r.getLong(7), r.getString(8))));
+  }
+
+  /** Per feature and day, the drift metric of the worst severity (the first such metric by name on a tie). Pure. */
+  static List<ReportData.DriftCell> worstDrift(List<ReportData.DriftCell> metrics) {
+    Map<String, ReportData.DriftCell> worst = new TreeMap<>();
+    for (ReportData.DriftCell cell : metrics) {
+      worst.merge(cell.ds() + "|" + cell.column(), cell, (a, b) -> {
+        int bySeverity = Integer.compare(SEVERITIES.indexOf(b.severity()), SEVERITIES.indexOf(a.severity()));
+        return bySeverity > 0 || (bySeverity == 0 && b.metric().compareTo(a.metric()) < 0) ? b : a;
+      });
+    }
+    return new ArrayList<>(worst.values());
+  }
+
+  private static List<ReportData.ModelEvent> modelEvents(Warehouse warehouse, LocalDate from, LocalDate to) {
+    if (!warehouse.exists(Tables.MODEL_EVENTS)) {
+      return List.of();
+    }
+    Dataset<Row> events = window(warehouse.read(Tables.MODEL_EVENTS), from, to);
+    Dataset<Row> models =
+        warehouse.exists(Tables.MODELS)
+            ? warehouse.read(Tables.MODELS).select(col("version"), col("candidate"), col("test_auc"))
+            : warehouse.spark().emptyDataFrame().select(lit(null).cast("int").as("version"), lit(null).cast("string").as("candidate"),
+                lit(null).cast("double").as("test_auc"));
+    return events.join(models, events.col("model_version").equalTo(models.col("version")), "left")
+        .select("ds", "seq", "event", "model_version", "previous_version", "reason", "actor", "candidate", "test_auc")
+        .orderBy("ds", "seq")
+        .collectAsList()
+        .stream()
+        .map(r -> new ReportData.ModelEvent(date(r, 0), r.getInt(1), r.getString(2), r.getInt(3), r.isNullAt(4) ? null : r.getInt(4),
+            r.getString(5), r.getString(6), r.getString(7), nullableDouble(r, 8)))
+        .toList();
+  }
+
+  private static <T> List<T> rows(
+      Warehouse warehouse, String table, LocalDate from, LocalDate to, Function<Dataset<Row>, Dataset<Row>> query, Function<Row, T> map) {
+    if (!warehouse.exists(table)) {
+      return List.of();
+    }
+    return query.apply(window(warehouse.read(table), from, to)).collectAsList().stream().map(map).toList();
+  }
+
+  private static Dataset<Row> window(Dataset<Row> table, LocalDate from, LocalDate to) {
+    return table.where(col("ds").between(Date.valueOf(from), Date.valueOf(to)));
+  }
+
+  /** A column added later (runs.rows_in): null in a table written before it existed. */
+  private static org.apache.spark.sql.Column optional(Dataset<Row> table, String column) {
+    return List.of(table.columns()).contains(column) ? col(column) : lit(null).cast("long").as(column);
+  }
+
+  private static LocalDate date(Row row, int index) {
+    return ((Date) row.get(index)).toLocalDate();
+  }
+
+  private static Double nullableDouble(Row row, int index) {
+    return row.isNullAt(index) ? null : row.getDouble(index);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.nightcast.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The report's HTML from rows built inline: charts, heatmap colours, tables, escaping, no network. */
+class ReportHtmlTest {
+  private static final LocalDate FROM = LocalDate.parse("2001-01-10");
+  private static final LocalDate TO = LocalDate.parse("2001-01-14");
+
+  private static ReportData data() {
+    return new ReportData(
+        "flight_delay", FROM, TO,
+        List.of(
+            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "realised", 900, 0.71, 0.8),
+            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "realised", 910, 0.69, 0.8),
+            new ReportData.PerformancePoint(FROM.plusDays(3), 1, "realised", 905, 0.68, 0.8),
+            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "estimated", 900, 0.73, 0.81),
+            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "estimated", 910, 0.72, 0.81),
+            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "realised", 930, 0.74, 0.82),
+            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "estimated", 930, null, 0.82)),
+        List.of(
+            new ReportData.DriftCell(FROM.plusDays(1), "distance", "none", "psi", 0.01),
+            new ReportData.DriftCell(FROM.plusDays(2), "distance", "high", "psi", 0.6),
+            new ReportData.DriftCell(FROM.plusDays(2), "dep_hour", "medium", "ks", 0.2)),
+        List.of(
+            new ReportData.QualityPoint(FROM, "actuals", 16_000L, 160L, 0.01),
+            new ReportData.QualityPoint(FROM.plusDays(1), "actuals", 15_000L, 0L, 0.02),
+            new ReportData.QualityPoint(FROM, "schedule", 16_500L, null, 0.0)),
+        List.of(
+            new ReportData.Alert(FROM.plusDays(2), "drift", "high", "psi", "distance", "psi of distance is 0.6 <script>alert(1)</script>"),
+            new ReportData.Alert(FROM.plusDays(3), "staleness", "medium", "model_age_days", null, "model v1 is old")),
+        List.of(
+            new ReportData.ModelEvent(FROM, 0, "promote", 1, null, "beats the baseline", "train", "gbt", 0.71),
+            new ReportData.ModelEvent(FROM.plusDays(4), 0, "promote", 2, 1, "better than v1 & the baseline", "train", "gbt", 0.74)),
+        List.of(new ReportData.Run("r1", FROM.plusDays(3), "features", "failed", Instant.parse("2026-11-01T10:00:00Z"),
+            Instant.parse("2026-11-01T10:01:00Z"), null, null, "Cannot read raw_actuals")));
+  }
+
+  @Test
+  void drawsEveryChartAndTable() {
+    String html = ReportHtml.render(data());
+
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("<title>nightcast report: flight_delay 2001-01-10 .. 2001-01-14</title>");
+    // performance: v1 realised (3 points), v1 estimated (2), v2 realised (1); v2's estimate has no AUC
+    String performance = svg(html, "performance");
+    assertThat(count(performance, "<circle")).isEqualTo(6);
+    assertThat(count(performance, "stroke-dasharray")).isEqualTo(1);
+    assertThat(performance).contains("<title>v1 realised 2001-01-12: 0.6900</title>");
+    assertThat(html).contains(">&#9473;&#9473; v1 realised</span>").contains(">&#9476;&#9476; v1 estimated</span>").contains(">&#9473;&#9473; v2 realised</span>");
+    // drift: 2 features x 5 days, coloured by severity, unmeasured days grey
+    String drift = svg(html, "drift");
+    assertThat(count(drift, "<rect class=\"cell\"")).isEqualTo(10);
+    assertThat(drift).contains("fill=\"#e53935\" stroke=\"#fff\"><title>distance 2001-01-12: high (psi 0.6000)</title>")
+        .contains("fill=\"#ffa726\" stroke=\"#fff\"><title>dep_hour 2001-01-12: medium (ks 0.2000)</title>")
+        .contains("fill=\"#e3f2e1\" stroke=\"#fff\"><title>distance 2001-01-11: none (psi 0.0100)</title>")
+        .contains("fill=\"#f5f5f5\" stroke=\"#fff\"><title>dep_hour 2001-01-10: not measured</title>");
+    // data quality: a series per source; schedule has no quarantine count that day, so no point
+    assertThat(count(svg(html, "quality-volume"), "<circle")).isEqualTo(3);
+    assertThat(count(svg(html, "quality-missing"), "<circle")).isEqualTo(3);
+    String quarantine = svg(html, "quality-quarantine");
+    assertThat(count(quarantine, "<circle")).isEqualTo(2);
+    assertThat(quarantine).contains("<title>actuals 2001-01-10: 0.0100</title>");
+    // alerts newest first, escaped; the model history with its reasons; the failed stage
+    assertThat(html).contains("psi of distance is 0.6 &lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert(1)");
+    assertThat(html.indexOf("model v1 is old")).isLessThan(html.indexOf("psi of distance is 0.6"));
+    assertThat(html).contains("<td>promote</td><td>v2</td><td>gbt</td><td>0.7400</td><td>v1</td><td>train</td><td>better than v1 &amp; the baseline</td>");
+    assertThat(html).contains("<td>features</td><td>2026-11-01T10:00:00Z</td><td>Cannot read raw_actuals</td>");
+    assertThat(html).contains("<li>deployment frequency: 12.0 promotions per 30 nights (2 in 5 nights)</li>");
+  }
+
+  @Test
+  void selfContainedAndDeterministic() {
+    String html = ReportHtml.render(data());
+    // nothing is fetched at view time: the only URL is the SVG namespace
+    assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http:").doesNotContain("https:")
+        .doesNotContain(" src=").doesNotContain("<link");
+    assertThat(ReportHtml.render(data())).isEqualTo(html);
+  }
+
+  @Test
+  void anEmptyWindowSaysSo() {
+    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of()));
+    assertThat(html).doesNotContain("<svg id=")
+        .contains("No drift measured in this window")
+        .contains("No alerts in this window.")
+        .contains("No model was trained, promoted or rolled back in this window.")
+        .contains("No stage failed in this window.");
+  }
+
+  private static String svg(String html, String id) {
+    Matcher matcher = Pattern.compile("<svg id=\"" + id + "\".*?</svg>", Pattern.DOTALL).matcher(html);
+    assertThat(matcher.find()).as("chart %s", id).isTrue();
+    return matcher.group();
+  }
+
+  private static int count(String text, String needle) {
+    return text.split(Pattern.quote(needle), -1).length - 1;
+  }
+}
