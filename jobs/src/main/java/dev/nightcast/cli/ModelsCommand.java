@@ -85,7 +85,12 @@ final class ModelsCommand {
 
   /** A move of the champion alias from night --date on, recorded with who and why. */
   abstract static class AliasMove implements Callable<Integer> {
+    private final String defaultReason;
+
     @Mixin PipelineOptions options;
+
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses the new champion.")
+    LocalDate date;
 
     @Option(names = "--reason", description = "Why (recorded in model_events). Default: manual promotion / manual rollback")
     String reason;
@@ -93,17 +98,17 @@ final class ModelsCommand {
     @Option(names = "--actor", defaultValue = "${sys:user.name}", description = "Who (recorded in model_events). Default: the OS user")
     String actor;
 
-    abstract LocalDate date();
+    AliasMove(String defaultReason) {
+      this.defaultReason = defaultReason;
+    }
 
     abstract Registry.Champion move(Context context, String reason);
-
-    abstract String defaultReason();
 
     @Override
     public Integer call() {
       try (Context context = options.start()) {
-        Registry.Champion champion = move(context, reason == null ? defaultReason() : reason);
-        System.out.println("champion from " + date() + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
+        Registry.Champion champion = move(context, reason == null ? defaultReason : reason);
+        System.out.println("champion from " + date + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
         return 0;
       }
     }
@@ -115,44 +120,26 @@ final class ModelsCommand {
     @Parameters(paramLabel = "VERSION", description = "Model version, e.g. 3 or v3.")
     String version;
 
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses it.")
-    LocalDate date;
-
-    @Override
-    LocalDate date() {
-      return date;
+    Promote() {
+      super("manual promotion");
     }
 
     @Override
     Registry.Champion move(Context context, String reason) {
       return Registry.promote(context.warehouse(), parse(version), date, reason, actor);
     }
-
-    @Override
-    String defaultReason() {
-      return "manual promotion";
-    }
   }
 
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = "Serve the previous champion again from night --date on (the next scoring and publish use it).")
   static final class Rollback extends AliasMove {
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses the previous champion.")
-    LocalDate date;
-
-    @Override
-    LocalDate date() {
-      return date;
+    Rollback() {
+      super("manual rollback");
     }
 
     @Override
     Registry.Champion move(Context context, String reason) {
       return Registry.rollback(context.warehouse(), date, reason, actor);
-    }
-
-    @Override
-    String defaultReason() {
-      return "manual rollback";
     }
   }
 
