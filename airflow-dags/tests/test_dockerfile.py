@@ -113,3 +113,16 @@ def test_launcher_in_image_mode_hands_the_jar_to_spark_submit(nightcast_jar):
 
     assert "Usage: nightcast run" in result.stdout
     assert "--summary-file=FILE" in result.stdout
+
+
+def test_launcher_in_image_mode_hands_kubernetes_pod_commands_to_the_spark_entrypoint(tmp_path):
+    # stands in for the base image's /opt/entrypoint.sh, which starts the Kubernetes driver/executor
+    entrypoint = tmp_path / "entrypoint.sh"
+    entrypoint.write_text('#!/bin/sh\necho "spark entrypoint: $*"\n')
+    entrypoint.chmod(0o755)
+    env = {**os.environ, "NIGHTCAST_SPARK_SUBMIT": "1", "NIGHTCAST_SPARK_ENTRYPOINT": str(entrypoint)}
+
+    for pod in ("driver", "executor"):
+        result = run([LAUNCHER, pod, "--properties-file", "/opt/spark/conf/spark.properties"], env=env, timeout=60)
+
+        assert result.stdout == f"spark entrypoint: {pod} --properties-file /opt/spark/conf/spark.properties\n"
