@@ -149,11 +149,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def spark_env(var_dir: Path, pg_port: int, **extra) -> dict[str, str]:
-    """Environment for spark-submit and bin/nightcast: the venv's pyspark 4.1.0 as SPARK_HOME, the
-    project as NIGHTCAST_HOME, state under `var_dir`, the embedded Postgres on `pg_port`."""
+def spark_home() -> str:
+    """The Spark distribution inside the venv's pyspark 4.1.0 (bin/spark-submit, bin/spark-class, jars/)."""
     import pyspark
 
+    return os.path.dirname(pyspark.__file__)
+
+
+def spark_env(var_dir: Path, pg_port: int, **extra) -> dict[str, str]:
+    """Environment for spark-submit and bin/nightcast: the venv's pyspark as SPARK_HOME, the
+    project as NIGHTCAST_HOME, state under `var_dir`, the embedded Postgres on `pg_port`."""
     return {
         **os.environ,
         "NIGHTCAST_HOME": str(PROJECT_DIR),
@@ -161,7 +166,7 @@ def spark_env(var_dir: Path, pg_port: int, **extra) -> dict[str, str]:
         "NIGHTCAST_PG_PORT": str(pg_port),
         # The provider runs `spark-submit` from PATH: the one in the venv, from pyspark 4.1.0.
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
-        "SPARK_HOME": os.path.dirname(pyspark.__file__),
+        "SPARK_HOME": spark_home(),
         "SPARK_LOCAL_IP": "127.0.0.1",
         **extra,
     }
