@@ -21,6 +21,13 @@ Why one task for the whole night, not one task per stage
     The price is coarser retries (a failure in ``monitor`` re-does ``ingest``); at this data size
     that is minutes, and it buys the simpler operational model.
 
+Retrain signal
+    ``nightly_run`` passes ``--summary-file`` and returns the night's JSON summary as its XCom (status,
+    stages, alerts per kind, ``retrain_due``). ``check_retrain_signal`` branches on it: when monitoring
+    raised the retrain signal on D, ``retrain_signal_raised`` runs and logs why (the job itself trains
+    on night D+1: that night has D+1's labels, so retraining is not a separate run); otherwise
+    ``no_retrain_signal`` runs. The grid thus shows at a glance which nights raised the signal.
+
 Retries
     3 retries, 5 min doubling up to 1 h (5, 10, 20 min), for failures a retry can fix: the job's
     internal error (exit 1, e.g. a lost executor, a full disk), 6 busy (another publisher holds the
@@ -68,22 +75,27 @@ profile's relative paths against NIGHTCAST_HOME and keeps local state under NIGH
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 log = logging.getLogger(__name__)
 
 DAG_ID = "nightcast_nightly"
 TASK_ID = "nightly_run"
+RETRAIN_TASK_ID = "retrain_signal_raised"
+HEALTHY_TASK_ID = "no_retrain_signal"
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
 # Exit codes of `nightcast run` that a retry cannot fix (the inputs or config must change first).
@@ -148,22 +160,39 @@ def on_nightly_failure(context: dict[str, Any]) -> None:
 
 
 class NightcastSubmitOperator(SparkSubmitOperator):
-    """``SparkSubmitOperator`` that checks the run date and maps nightcast's exit codes:
-    codes a retry cannot fix (``NON_RETRYABLE_EXIT_CODES``) fail the task without retrying."""
+    """``SparkSubmitOperator`` that checks the run date, maps nightcast's exit codes (codes a retry
+    cannot fix, ``NON_RETRYABLE_EXIT_CODES``, fail the task without retrying) and returns the
+    night's summary (``nightcast run --summary-file``) as its XCom, for the retrain branch.
 
-    def execute(self, context: Any) -> None:
+    The job writes the summary on the machine its driver runs on, so the connection's deploy mode
+    must be ``client`` (the default)."""
+
+    def execute(self, context: Any) -> dict[str, Any]:
         run_date = self._run_date()
-        try:
-            super().execute(context)
-        except AirflowException as error:
-            code = self._exit_code(error)
-            if code in NON_RETRYABLE_EXIT_CODES:
-                raise AirflowFailException(
-                    f"Cannot run nightcast for {run_date}: the job exited {code} "
-                    f"({NON_RETRYABLE_EXIT_CODES[code]}), which a retry cannot fix; see the job's "
-                    f"log above, fix the cause, then {rerun_hint(run_date)}"
-                ) from error
-            raise
+        with tempfile.TemporaryDirectory(prefix="nightcast-summary-") as summary_dir:
+            summary_file = Path(summary_dir) / "summary.json"
+            self.application_args = [*self.application_args, "--summary-file", str(summary_file)]
+            self._hook = None  # rebuilt from the arguments above
+            try:
+                super().execute(context)
+            except AirflowException as error:
+                code = self._exit_code(error)
+                where = _failed_stage(summary_file)
+                if code in NON_RETRYABLE_EXIT_CODES:
+                    raise AirflowFailException(
+                        f"Cannot run nightcast for {run_date}: the job exited {code} "
+                        f"({NON_RETRYABLE_EXIT_CODES[code]}){where}, which a retry cannot fix; see the "
+                        f"job's log above, fix the cause, then {rerun_hint(run_date)}"
+                    ) from error
+                if where:
+                    log.error("nightcast %s exited %s%s", run_date, code, where)
+                raise
+            if not summary_file.is_file():
+                raise AirflowException(
+                    f"Cannot read the outcome of nightcast for {run_date}: the job succeeded but wrote no "
+                    f"summary at {summary_file} (does the driver run on this worker? use deploy mode client)"
+                )
+            return json.loads(summary_file.read_text())
 
     def _run_date(self) -> str:
         args = [str(arg) for arg in (self.application_args or [])]
@@ -181,6 +210,31 @@ class NightcastSubmitOperator(SparkSubmitOperator):
             return process.returncode
         match = _ERROR_CODE.search(str(error))
         return int(match.group(1)) if match else None
+
+
+def _failed_stage(summary_file: Path) -> str:
+    """' in stage <s>: <message>' from a failed night's summary, or '' when no stage failed."""
+    if not summary_file.is_file():
+        return ""
+    failed = [s for s in json.loads(summary_file.read_text()).get("stages", []) if s.get("status") == "failed"]
+    return f" in stage {failed[-1]['stage']}: {failed[-1]['message']}" if failed else ""
+
+
+def choose_retrain_branch(summary: dict[str, Any]) -> str:
+    """The task to follow the night: ``retrain_signal_raised`` when monitoring raised the retrain
+    signal on D (the job then trains on night D+1), else ``no_retrain_signal``."""
+    return RETRAIN_TASK_ID if summary["retrain_due"] else HEALTHY_TASK_ID
+
+
+def announce_retrain(summary: dict[str, Any]) -> str:
+    """Makes the signal visible in the task log (and its XCom): why, and which night retrains."""
+    next_night = pendulum.parse(summary["ds"]).add(days=1).to_date_string()
+    message = (
+        f"monitoring raised the retrain signal on {summary['ds']}: {summary['retrain_reason']}; "
+        f"night {next_night} trains new candidates (alerts of the night: {summary['alerts']})"
+    )
+    log.warning("NIGHTCAST RETRAIN DUE: %s", message)
+    return message
 
 
 default_args = {
@@ -245,3 +299,7 @@ with DAG(
             "NIGHTCAST_VAR_DIR": NIGHTCAST_VAR_DIR,
         },
     )
+
+    check_retrain_signal = task.branch(task_id="check_retrain_signal")(choose_retrain_branch)(nightly_run.output)
+    retrain_signal_raised = task(task_id=RETRAIN_TASK_ID)(announce_retrain)(nightly_run.output)
+    check_retrain_signal >> [retrain_signal_raised, EmptyOperator(task_id=HEALTHY_TASK_ID)]

@@ -7,21 +7,27 @@ database (CLI checks, `airflow dags test`) share one sqlite database migrated on
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 DAGS_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = DAGS_DIR.parent
 VENV_BIN = Path(sys.executable).parent
 DAG_ID = "nightcast_nightly"
 JAR = PROJECT_DIR / "jobs" / "target" / "nightcast.jar"
+LAUNCHER = PROJECT_DIR / "bin" / "nightcast"
+MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
 # The Spark connection of the sample: a local master with two cores.
 SPARK_LOCAL_CONN = json.dumps({"conn_type": "spark", "host": "local[2]"})
@@ -103,3 +109,103 @@ def load_dag(monkeypatch):
         return bag.dags[DAG_ID]
 
     return _load
+
+
+@pytest.fixture(scope="session")
+def nightcast_jar():
+    """The shaded jar at the DAG's default path, built first when missing."""
+    if not JAR.exists():
+        run(["mvn", "-B", "-q", "-DskipTests", "package"], timeout=1800)
+    assert JAR.exists(), f"`mvn package` did not produce {JAR}"
+    assert os.access(LAUNCHER, os.X_OK), f"{LAUNCHER} is missing or not executable"
+    return JAR
+
+
+def write_small_pipeline(path: Path, *, retrain_on_first_monitored_night: bool = False) -> Path:
+    """The shipped flight-delay pipeline made cheap for runs through spark-submit (as the Java
+    tests' TestPipelines.small does): a 2-day training window, so the second night of a fresh
+    warehouse trains the first champion; only the logistic baseline; an absolute test-AUC gate of 0.5 and no per-slice gate
+    (a 2-day window leaves too few evening flights per airport). With
+    `retrain_on_first_monitored_night`, a retrain rule that any realised AUC breaches raises the
+    retrain signal on the first night whose predictions meet their labels (the third night)."""
+    pipeline = yaml.safe_load((PROJECT_DIR / "conf" / "pipelines" / "flight_delay.yaml").read_text())
+    pipeline["training"]["window_days"] = 2
+    pipeline["candidates"] = [c for c in pipeline["candidates"] if c.get("baseline")]
+    pipeline["gate"]["thresholds"] = {"auc": 0.5}
+    del pipeline["gate"]["slices"]
+    if retrain_on_first_monitored_night:
+        pipeline["monitoring"]["retrain_rules"] = [
+            {"metric": "roc_auc", "threshold": 0.99, "breaches": 1, "lookback_nights": 1}
+        ]
+    path.write_text(yaml.safe_dump(pipeline, sort_keys=False))
+    return path
+
+
+def free_port() -> int:
+    """A free loopback port, so a server someone left running on a default port (the local
+    profile's Postgres 54329, Spark's 7077) cannot be mistaken for this test's."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def spark_home() -> str:
+    """The Spark distribution inside the venv's pyspark 4.1.0 (bin/spark-submit, bin/spark-class, jars/)."""
+    import pyspark
+
+    return os.path.dirname(pyspark.__file__)
+
+
+def spark_env(var_dir: Path, pg_port: int, **extra) -> dict[str, str]:
+    """Environment for spark-submit and bin/nightcast: the venv's pyspark as SPARK_HOME, the
+    project as NIGHTCAST_HOME, state under `var_dir`, the embedded Postgres on `pg_port`."""
+    return {
+        **os.environ,
+        "NIGHTCAST_HOME": str(PROJECT_DIR),
+        "NIGHTCAST_VAR_DIR": str(var_dir),
+        "NIGHTCAST_PG_PORT": str(pg_port),
+        # The provider runs `spark-submit` from PATH: the one in the venv, from pyspark 4.1.0.
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+        "SPARK_HOME": spark_home(),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        **extra,
+    }
+
+
+def spark_submit_backfill(jar, pipeline, first, last, *, master="local[2]", extra_args=()):
+    """`spark-submit ... backfill`, as the README tells on-call to run a range."""
+    return [
+        VENV_BIN / "spark-submit",
+        "--master", master,
+        "--driver-memory", "2g",
+        "--conf", "spark.ui.showConsoleProgress=false",
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={PROJECT_DIR}/conf/log4j2.properties",
+        *extra_args,
+        "--class", MAIN_CLASS,
+        jar,
+        "backfill",
+        "--pipeline", pipeline,
+        "--env", "local",
+        "--from", first,
+        "--to", last,
+    ]  # fmt: skip
+
+
+def serving_query(env, sql):
+    """Rows of `sql` on the serving database, through `bin/nightcast db query` as on-call would."""
+    result = run([LAUNCHER, "db", "query", "--no-header", sql], env=env, timeout=300)
+    return [line.split("\t") for line in result.stdout.strip().splitlines()]
+
+
+def scheduled_flights(day):
+    """Rows in the sample's schedule drop for `day` (read on night day-1): the flights to score."""
+    drop = PROJECT_DIR / "data-samples" / "flights" / "schedule" / f"{day}.csv.gz"
+    with gzip.open(drop, "rt", newline="") as rows:
+        return sum(1 for _ in csv.reader(rows)) - 1  # minus the header
+
+
+def actual_flights(day):
+    """Rows in the sample's actuals drop for `day` (read on night day): the flights with labels."""
+    import pyarrow.parquet
+
+    return pyarrow.parquet.read_metadata(PROJECT_DIR / "data-samples" / "flights" / "actuals" / f"{day}.parquet").num_rows

@@ -35,15 +35,46 @@ def local_spark(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
 
 
-def test_one_task_runs_the_whole_night(load_dag):
+def test_one_spark_task_runs_the_whole_night_then_the_retrain_branch(load_dag):
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
     dag = load_dag()
 
-    assert dag.task_ids == ["nightly_run"]
-    task = dag.get_task("nightly_run")
-    assert isinstance(task, SparkSubmitOperator)
-    assert task.upstream_task_ids == set() and task.downstream_task_ids == set()
+    assert sorted(dag.task_ids) == ["check_retrain_signal", "nightly_run", "no_retrain_signal", "retrain_signal_raised"]
+    assert [t.task_id for t in dag.tasks if isinstance(t, SparkSubmitOperator)] == ["nightly_run"]
+    nightly = dag.get_task("nightly_run")
+    assert nightly.upstream_task_ids == set()
+    assert nightly.downstream_task_ids == {"check_retrain_signal", "retrain_signal_raised"}
+    assert dag.get_task("check_retrain_signal").downstream_task_ids == {"retrain_signal_raised", "no_retrain_signal"}
+    assert dag.get_task("retrain_signal_raised").upstream_task_ids == {"nightly_run", "check_retrain_signal"}
+    assert dag.get_task("no_retrain_signal").upstream_task_ids == {"check_retrain_signal"}
+
+
+@pytest.mark.parametrize(
+    "retrain_due, branch", [(True, "retrain_signal_raised"), (False, "no_retrain_signal")]
+)
+def test_branch_follows_the_retrain_signal_of_the_summary(load_dag, retrain_due, branch):
+    dag = load_dag()
+    module = __import__(type(dag.get_task("nightly_run")).__module__)
+
+    assert module.choose_retrain_branch({"ds": "2001-01-16", "retrain_due": retrain_due}) == branch
+
+
+def test_retrain_announcement_names_the_reason_and_the_night_that_retrains(load_dag):
+    dag = load_dag()
+    module = __import__(type(dag.get_task("nightly_run")).__module__)
+    summary = {
+        "ds": "2001-01-31",
+        "retrain_due": True,
+        "retrain_reason": "roc_auc breached 0.5500 on 3 of the last 5 nights (rule: 3): training is due on 2001-02-01",
+        "alerts": {"performance": 1, "retrain": 1},
+    }
+
+    assert module.announce_retrain(summary) == (
+        "monitoring raised the retrain signal on 2001-01-31: roc_auc breached 0.5500 on 3 of the last 5 nights"
+        " (rule: 3): training is due on 2001-02-01; night 2001-02-01 trains new candidates"
+        " (alerts of the night: {'performance': 1, 'retrain': 1})"
+    )
 
 
 def test_schedule_runs_each_date_after_it_ends(load_dag):

@@ -2,17 +2,20 @@
 jar, and the task's reaction to the job's exit code.
 
 The jar here is a stand-in for the real one with the same main class, compiled in the test: it
-records the arguments and environment it received and exits with the code the test asks for, so
-that every exit code of the `nightcast run` contract can be produced on demand. The real jar is
+records the arguments and environment it received, writes the summary the test gives it (as
+`nightcast run --summary-file` does) and exits with the code the test asks for, so that every exit
+code of the `nightcast run` contract can be produced on demand. The real jar is
 exercised end to end in test_nightly_e2e.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +36,10 @@ STAND_IN = textwrap.dedent(
         lines.add("NIGHTCAST_HOME=" + System.getenv("NIGHTCAST_HOME"));
         lines.add("NIGHTCAST_VAR_DIR=" + System.getenv("NIGHTCAST_VAR_DIR"));
         Files.write(Path.of(System.getenv("STAND_IN_RECORD")), lines);
+        int summaryFile = lines.indexOf("--summary-file") + 1;
+        if (summaryFile > 0 && System.getenv("STAND_IN_SUMMARY") != null) {
+          Files.writeString(Path.of(args[summaryFile]), System.getenv("STAND_IN_SUMMARY"));
+        }
         System.exit(Integer.parseInt(System.getenv("STAND_IN_EXIT_CODE")));
       }
     }
@@ -75,19 +82,40 @@ def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
     return task
 
 
-def test_job_gets_the_arguments_and_environment(nightly_task, monkeypatch, tmp_path):
+SUMMARY = {"ds": "2001-01-16", "status": "succeeded", "exit_code": 0, "retrain_due": False}
+
+
+def test_job_gets_the_arguments_and_environment_and_its_summary_is_the_xcom(nightly_task, monkeypatch, tmp_path):
     monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+    monkeypatch.setenv("STAND_IN_SUMMARY", json.dumps(SUMMARY))
 
-    nightly_task.execute({})
+    returned = nightly_task.execute({})
 
-    assert (tmp_path / "received.txt").read_text().splitlines() == [
+    received = (tmp_path / "received.txt").read_text().splitlines()
+    summary_file = Path(received[received.index("--summary-file") + 1])
+    assert received == [
         "run",
         "--pipeline", f"{tmp_path}/home/conf/pipelines/flight_delay.yaml",
         "--env", "local",
         "--date", "2001-01-16",
+        "--summary-file", str(summary_file),
         f"NIGHTCAST_HOME={tmp_path}/home",
         f"NIGHTCAST_VAR_DIR={tmp_path}/var",
     ]  # fmt: skip
+    assert returned == SUMMARY
+    # a private temporary directory per try, removed afterwards
+    assert summary_file.name == "summary.json" and summary_file.parent.name.startswith("nightcast-summary-")
+    assert not summary_file.parent.exists()
+
+
+def test_success_without_a_summary_fails_the_try(nightly_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+    monkeypatch.delenv("STAND_IN_SUMMARY", raising=False)
+
+    with pytest.raises(AirflowException, match="the job succeeded but wrote no summary"):
+        nightly_task.execute({})
 
 
 @pytest.mark.parametrize(
@@ -97,12 +125,14 @@ def test_exit_codes_a_retry_cannot_fix_fail_without_retrying(nightly_task, monke
     from airflow.sdk.exceptions import AirflowFailException
 
     monkeypatch.setenv("STAND_IN_EXIT_CODE", str(code))
+    stages = [{"stage": "ingest", "status": "succeeded"}, {"stage": "validate", "status": "failed", "message": "why"}]
+    monkeypatch.setenv("STAND_IN_SUMMARY", json.dumps({"status": "failed", "exit_code": code, "stages": stages}))
 
     with pytest.raises(AirflowFailException) as failure:
         nightly_task.execute({})
 
     message = str(failure.value)
-    assert f"Cannot run nightcast for 2001-01-16: the job exited {code} ({meaning})" in message
+    assert f"Cannot run nightcast for 2001-01-16: the job exited {code} ({meaning}) in stage validate: why," in message
     assert "airflow tasks clear nightcast_nightly -t nightly_run -s 2001-01-16 -e 2001-01-16" in message
 
 

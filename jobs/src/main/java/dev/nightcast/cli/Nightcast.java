@@ -66,6 +66,12 @@ public final class Nightcast {
     return ExitCode.INTERNAL.code;
   }
 
+  /** The exit code a failure maps to (the same as the process exits with). */
+  static int exitCode(Throwable e) {
+    NightcastException known = find(e);
+    return known == null ? ExitCode.INTERNAL.code : known.exitCode().code;
+  }
+
   /** Spark wraps exceptions thrown inside jobs; the cause chain still holds ours. */
   private static NightcastException find(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -2,6 +2,8 @@ package dev.nightcast.cli;
 
 import dev.nightcast.Context;
 import dev.nightcast.NightlyRun;
+import dev.nightcast.spark.Warehouse;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,12 +20,44 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date D of the night.")
   LocalDate date;
 
+  @Option(
+      names = "--summary-file",
+      paramLabel = "FILE",
+      description = "Also write the night's outcome as JSON to FILE, also when it fails (status, exit code, stages, alerts, retrain_due).")
+  Path summaryFile;
+
   @Override
   public Integer call() {
-    try (Context context = options.start()) {
-      NightlyRun.Night night = new NightlyRun(context).run(date);
+    Context context;
+    try {
+      context = options.start();
+    } catch (RuntimeException e) {
+      throw summarizeFailure(null, e);
+    }
+    try (context) {
+      NightlyRun.Night night;
+      try {
+        night = new NightlyRun(context).run(date);
+      } catch (RuntimeException e) {
+        throw summarizeFailure(context.warehouse(), e);
+      }
       System.out.println(Summaries.night(night));
+      if (summaryFile != null) {
+        RunSummary.write(RunSummary.succeeded(context.warehouse(), night), summaryFile);
+      }
       return 0;
     }
+  }
+
+  /** Writes the failure's summary when asked; a failure to do so never hides the night's own error. */
+  private RuntimeException summarizeFailure(Warehouse warehouse, RuntimeException failure) {
+    if (summaryFile != null) {
+      try {
+        RunSummary.write(RunSummary.failed(warehouse, date, Nightcast.exitCode(failure), failure.getMessage()), summaryFile);
+      } catch (RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+    return failure;
   }
 }

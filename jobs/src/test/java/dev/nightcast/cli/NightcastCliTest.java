@@ -2,10 +2,14 @@ package dev.nightcast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Exit codes and messages of the command line, for failures that happen before Spark starts. */
 class NightcastCliTest {
@@ -32,6 +36,22 @@ class NightcastCliTest {
     Captured result = run("run", "--pipeline", "conf/pipelines/missing.yaml", "--date", "2001-01-20");
     assertThat(result.code).isEqualTo(3);
     assertThat(result.err).contains("missing.yaml does not exist");
+  }
+
+  @Test
+  void failedRunWritesItsSummaryForTheScheduler(@TempDir Path dir) throws Exception {
+    Path summary = dir.resolve("summaries/night.json");
+
+    Captured result = run("run", "--pipeline", "conf/pipelines/missing.yaml", "--date", "2001-01-20", "--summary-file", summary.toString());
+
+    assertThat(result.code).isEqualTo(3);
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertThat(json.get("ds").asText()).isEqualTo("2001-01-20");
+    assertThat(json.get("status").asText()).isEqualTo("failed");
+    assertThat(json.get("exit_code").asInt()).isEqualTo(3);
+    assertThat(json.get("error").asText()).contains("missing.yaml does not exist");
+    assertThat(json.get("stages").isEmpty()).as("nothing ran before the configuration failed").isTrue();
+    assertThat(dir.resolve("summaries").toFile().list()).containsExactly("night.json");
   }
 
   private record Captured(int code, String out, String err) {}

@@ -1,0 +1,117 @@
+package dev.nightcast.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.nightcast.NightlyRun;
+import dev.nightcast.spark.Tables;
+import dev.nightcast.spark.Warehouse;
+import dev.nightcast.stages.TrainingSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The machine-readable outcome of one {@code nightcast run}, written by {@code --summary-file} for
+ * schedulers (the Airflow DAG branches on {@code retrain_due}). Keys are a contract like the exit
+ * codes: ds, status (succeeded | failed), exit_code, error, stages (this run's rows of the
+ * {@code runs} table), trained, promoted_version, serving_model_version, predictions,
+ * published_version, alerts (D's alerts per kind), retrain_due and retrain_reason (monitoring raised
+ * the retrain signal on D, so night D+1 trains).
+ */
+final class RunSummary {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private RunSummary() {}
+
+  /** A night that finished; reads D's rows of the runs and alerts tables (two small scans). */
+  static Map<String, Object> succeeded(Warehouse warehouse, NightlyRun.Night night) {
+    Map<String, Object> summary = base(night.ds(), "succeeded", 0, null);
+    summary.put("stages", stages(warehouse, night.ds()));
+    summary.put("trained", night.training().isPresent());
+    summary.put("promoted_version", night.training().flatMap(t -> t.promoted()).orElse(null));
+    summary.put("serving_model_version", night.servingModel().orElse(null));
+    summary.put("predictions", night.predictions());
+    summary.put("published_version", night.publish().map(p -> p.version()).orElse(null));
+    summary.put("alerts", alertsByKind(warehouse, night.ds()));
+    String retrain = TrainingSchedule.retrainSignal(warehouse, night.ds().plusDays(1)).orElse(null);
+    summary.put("retrain_due", retrain != null);
+    summary.put("retrain_reason", retrain);
+    return summary;
+  }
+
+  /**
+   * A night that failed with {@code exitCode}; {@code warehouse} is null when it failed before
+   * Spark started (e.g. bad configuration), and then no stage ran.
+   */
+  static Map<String, Object> failed(Warehouse warehouse, LocalDate ds, int exitCode, String error) {
+    Map<String, Object> summary = base(ds, "failed", exitCode, error);
+    summary.put("stages", warehouse == null ? List.of() : stages(warehouse, ds));
+    return summary;
+  }
+
+  /** Writes atomically, so a reader never sees half a summary. */
+  static void write(Map<String, Object> summary, Path file) {
+    try {
+      Path absolute = file.toAbsolutePath();
+      Files.createDirectories(absolute.getParent());
+      Path partial = absolute.resolveSibling(absolute.getFileName() + ".partial");
+      JSON.writeValue(partial.toFile(), summary);
+      Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the run summary to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, Object> base(LocalDate ds, String status, int exitCode, String error) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("ds", ds.toString());
+    summary.put("status", status);
+    summary.put("exit_code", exitCode);
+    summary.put("error", error);
+    return summary;
+  }
+
+  /** The stages of the latest run of D (the one that just ended), in the order they ran. */
+  private static List<Map<String, Object>> stages(Warehouse warehouse, LocalDate ds) {
+    if (!warehouse.exists(Tables.RUNS)) {
+      return List.of();
+    }
+    Dataset<Row> runs = warehouse.readDate(Tables.RUNS, ds);
+    List<Row> latest = runs.groupBy("run_id").agg(max("started_at").as("last")).orderBy(col("last").desc()).limit(1).collectAsList();
+    if (latest.isEmpty()) {
+      return List.of();
+    }
+    return runs.where(col("run_id").equalTo(lit(latest.get(0).getString(0)))).orderBy("started_at").collectAsList().stream()
+        .map(row -> {
+          Map<String, Object> stage = new LinkedHashMap<>();
+          stage.put("stage", row.getString(row.fieldIndex("stage")));
+          stage.put("status", row.getString(row.fieldIndex("status")));
+          stage.put("rows_out", row.isNullAt(row.fieldIndex("rows_out")) ? null : row.getLong(row.fieldIndex("rows_out")));
+          stage.put("message", row.getString(row.fieldIndex("message")));
+          return stage;
+        })
+        .toList();
+  }
+
+  private static Map<String, Long> alertsByKind(Warehouse warehouse, LocalDate ds) {
+    Map<String, Long> kinds = new TreeMap<>();
+    if (warehouse.exists(Tables.ALERTS)) {
+      warehouse.readDate(Tables.ALERTS, ds).groupBy("kind").count().collectAsList()
+          .forEach(row -> kinds.put(row.getString(0), row.getLong(1)));
+    }
+    return kinds;
+  }
+}
