@@ -149,9 +149,10 @@ public final class Ingest {
   /**
    * I/O shell: reads the drop for {@code ds}, checks its schema (before anything is written),
    * evaluates every row rule in one select, checks the dataset rules, then replaces D in
-   * quarantine_<source> (rows that break an error rule) and raw_<source> (the others), records the
-   * rule counts in data_quality, checks rows_in = rows_ok + rows_quarantined, and stops the run
-   * when the quarantined share is above the source's maximum. Cost: for CSV and JSON one small job
+   * quarantine_<source> (rows that break an error rule), records the rule counts in data_quality,
+   * stops the run when the quarantined share is above the source's maximum (raw_<source> keeps what
+   * it had), else replaces D in raw_<source> (the other rows) and checks rows_in = rows_ok +
+   * rows_quarantined. Cost: for CSV and JSON one small job
    * reads the header or infers the schema; then one aggregation over the drop (a shuffle by key for
    * the uniqueness rules, a join with the earlier keys) whose result is cached and written twice;
    * see {@code IngestValidationTest} for the measured number of Spark jobs.
@@ -190,18 +191,12 @@ public final class Ingest {
       List<String> quarantineColumns = new ArrayList<>(rawColumns);
       quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
       warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
-      warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
       Profile.writeValidation(warehouse, sourceName, ds, Expectations.metrics(state, rules, ds, sourceName));
-      long ok = warehouse.readDate(Tables.raw(sourceName), ds).count();
       long quarantined = warehouse.readDate(Tables.quarantine(sourceName), ds).count();
-      if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
-        throw NightcastException.internal(
-            "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
-                + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
-                + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
-      }
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
-      if (ratio > source.expectations().maxBadRowRatio()) {
+      // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
+      // history features and training windows
+      if (quarantined == state.rowsQuarantined() && ratio > source.expectations().maxBadRowRatio()) {
         throw NightcastException.badData(
             String.format(Locale.ROOT,
                 "Cannot ingest source '%s' for %s: %.2f%% of the drop's rows break error rules, above the allowed %.2f%%"
@@ -211,6 +206,14 @@ public final class Ingest {
                 sourceName, ds, 100 * ratio, 100 * source.expectations().maxBadRowRatio(), quarantined, state.rowsIn(),
                 Expectations.topReasons(state, rules, 3), path, String.join(", ", source.schema().keySet()),
                 Tables.quarantine(sourceName), ds, sourceName));
+      }
+      warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
+      long ok = warehouse.readDate(Tables.raw(sourceName), ds).count();
+      if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
+        throw NightcastException.internal(
+            "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
+                + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
+                + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
       }
       return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
     } finally {
