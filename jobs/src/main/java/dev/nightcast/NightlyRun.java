@@ -6,6 +6,7 @@ import dev.nightcast.ops.Pushgateway;
 import dev.nightcast.ops.RunMetrics;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
+import dev.nightcast.serving.RunLock;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import dev.nightcast.stages.Features;
@@ -80,7 +81,7 @@ public final class NightlyRun {
     String runId = UUID.randomUUID().toString();
     List<Row> log = new ArrayList<>();
     List<Ingest.Result> ingested = new ArrayList<>();
-    try {
+    try (RunLock lock = lock(ds, "run the night of")) {
       ingested.addAll(stage(log, runId, ds, Stage.INGEST, () -> ingest(ds, runId)));
       stage(log, runId, ds, Stage.VALIDATE, () -> validate(ds));
       stage(log, runId, ds, Stage.FEATURES, () -> Features.run(warehouse, pipeline, ds));
@@ -105,8 +106,14 @@ public final class NightlyRun {
         LOG.info("{} score, publish: skipped, no champion yet ({})", ds, whyNoTraining(ds));
       } else {
         predictions = stage(log, runId, ds, Stage.SCORE, () -> Score.run(warehouse, pipeline, champion.get(), ds));
-        Publisher.Result result = stage(log, runId, ds, Stage.PUBLISH, () -> publish(ds));
-        published = Optional.of(result);
+        Optional<LocalDate> served = publisher().servedDate();
+        if (served.isPresent() && served.get().isAfter(ds)) {
+          // a late re-run or a backfill must not pull applications back to an older night's predictions
+          LOG.info("{} publish: skipped, {}.{} already serves the later night {} (`nightcast publish --date {}` publishes {} anyway)",
+              ds, pipeline.serving().schema(), pipeline.serving().table(), served.get(), ds, ds);
+        } else {
+          published = Optional.of(stage(log, runId, ds, Stage.PUBLISH, () -> publish(ds)));
+        }
       }
       stage(log, runId, ds, Stage.MONITOR, () -> monitor(ds));
       return new Night(ds, training, champion.map(Registry.Champion::version), predictions, published);
@@ -120,7 +127,7 @@ public final class NightlyRun {
   public Object runStage(Stage stage, LocalDate ds) {
     String runId = UUID.randomUUID().toString();
     List<Row> log = new ArrayList<>();
-    try {
+    try (RunLock lock = lock(ds, "run " + stage.label() + " for")) {
       return switch (stage) {
         case INGEST -> stage(log, runId, ds, stage, () -> ingest(ds, runId));
         case VALIDATE -> stage(log, runId, ds, stage, () -> validate(ds));
@@ -135,9 +142,24 @@ public final class NightlyRun {
     }
   }
 
+  /**
+   * Taken before any stage writes: two runs of one pipeline at once (say a nightly run and an
+   * operator's re-run) would race on the same Delta dates and the serving table.
+   */
+  private RunLock lock(LocalDate ds, String action) {
+    return RunLock.acquire(
+        context.database(),
+        "nightcast.run." + pipeline.name() + "@" + warehouse.root(),
+        "Cannot " + action + " " + ds + ": another nightcast run of pipeline '" + pipeline.name() + "' on " + warehouse.root()
+            + " holds the run lock (a night, a stage or a backfill in progress). Nothing was written; wait for it to finish,"
+            + " then re-run this date if it is still needed");
+  }
+
   private List<Ingest.Result> ingest(LocalDate ds, String runId) {
     String ingestedAt = Timestamp.from(Instant.now()).toString();
     List<Ingest.Result> results = new ArrayList<>();
+    // every drop must be there before the first one is written: a missing drop leaves D untouched
+    pipeline.sources().forEach((name, source) -> Ingest.requireDrop(warehouse.spark(), name, ds, Ingest.dropPath(context.env().landing(), source, ds)));
     for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
       Ingest.Result result = Ingest.run(warehouse, context.env().landing(), source.getKey(), source.getValue(), ds, runId, ingestedAt);
       LOG.info(
@@ -187,13 +209,16 @@ public final class NightlyRun {
   private Publisher.Result publish(LocalDate ds) {
     var predictions = warehouse.readDate(Tables.PREDICTIONS, ds);
     Integer modelVersion = Registry.champion(warehouse, ds).map(Registry.Champion::version).orElse(null);
-    Publisher.Result result =
-        new Publisher(context.database(), pipeline.serving(), pipeline.entityKey()).publish(predictions, ds, modelVersion);
+    Publisher.Result result = publisher().publish(predictions, ds, modelVersion);
     LOG.info(
         "{} publish: {} rows as version {} of {}.{} (load {} s, index {} s, switch {} s)",
         ds, result.rows(), result.version(), pipeline.serving().schema(), pipeline.serving().table(),
         String.format("%.2f", result.loadSeconds()), String.format("%.2f", result.indexSeconds()), String.format("%.3f", result.switchSeconds()));
     return result;
+  }
+
+  private Publisher publisher() {
+    return new Publisher(context.database(), pipeline.serving(), pipeline.entityKey());
   }
 
   private Monitor.Result monitor(LocalDate ds) {
@@ -222,6 +247,8 @@ public final class NightlyRun {
   private <T> T stage(List<Row> log, String runId, LocalDate ds, Stage stage, Work<T> work) {
     Timestamp started = Timestamp.from(Instant.now());
     String jobGroup = "nightcast-" + ds + "-" + stage.label();
+    // the last line of a killed or hung run names the stage it was in
+    LOG.info("{} {}: started", ds, stage.label());
     warehouse.spark().sparkContext().setJobGroup(jobGroup, stage.label() + " " + ds, false);
     try {
       T result = work.call();

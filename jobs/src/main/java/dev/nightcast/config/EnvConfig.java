@@ -42,6 +42,10 @@ public record EnvConfig(String warehouse, String landing, SparkSettings spark, P
       Check.that(
           (embedded == null) != (url == null), "exactly one of 'embedded' or 'url' must be set");
       if (url != null) {
+        // checked first and without echoing the URL: a password in it must not reach an error message
+        Check.that(
+            !url.toLowerCase(java.util.Locale.ROOT).contains("password"),
+            "'url' must not carry a password: name the environment variable that holds it in 'password_env'");
         Check.that(url.startsWith("jdbc:postgresql:"), "'url' must start with jdbc:postgresql: (got '" + url + "')");
         Check.present(userEnv, "user_env");
         Check.present(passwordEnv, "password_env");

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -68,6 +69,15 @@ public final class Performance {
   public record Group(LocalDate predictedOn, int modelVersion, Slices.Slice slice) {}
 
   /**
+   * A sum of doubles that is the same to the last bit on every run: Spark merges partial sums in
+   * the order shuffle blocks arrive, so plain double sums differ in their last bits between runs.
+   * Each value is rounded to 18 decimals, then summed exactly.
+   */
+  private static Column exactSum(String expression) {
+    return sum(expr("cast(" + expression + " as decimal(38, 18))")).cast("double");
+  }
+
+  /**
    * Spark work: the score histogram of every (predicted_on, model_version, slice_key, slice_value)
    * group of {@code scored} (columns ds, model_version, probability, outcome (label or null),
    * slice_key, slice_value). Cost: one aggregation pass; the state is groups x score bins rows.
@@ -83,20 +93,20 @@ public final class Performance {
             .groupBy(col("ds"), col("model_version"), col(Slices.KEY), col(Slices.VALUE), col("bin"))
             .agg(
                 count(lit(1)).as("n"),
-                sum(p).as("score_sum"),
+                exactSum(p).as("score_sum"),
                 sum(expr("CASE WHEN outcome = 1 THEN 1 ELSE 0 END")).cast("long").as("pos"),
                 sum(expr("CASE WHEN outcome = 0 THEN 1 ELSE 0 END")).cast("long").as("neg"),
-                sum(expr("CASE WHEN outcome IS NOT NULL THEN " + p + " ELSE 0 END")).as("labelled_score_sum"),
+                exactSum("CASE WHEN outcome IS NOT NULL THEN " + p + " ELSE 0 END").as("labelled_score_sum"),
                 sum(expr("CASE WHEN " + positive + " AND outcome = 1 THEN 1 ELSE 0 END")).cast("double").as("tp"),
                 sum(expr("CASE WHEN " + positive + " AND outcome = 0 THEN 1 ELSE 0 END")).cast("double").as("fp"),
                 sum(expr("CASE WHEN NOT " + positive + " AND outcome = 1 THEN 1 ELSE 0 END")).cast("double").as("fn"),
                 sum(expr("CASE WHEN NOT " + positive + " AND outcome = 0 THEN 1 ELSE 0 END")).cast("double").as("tn"),
-                sum(expr("-(outcome * ln(" + clipped + ") + (1 - outcome) * ln(1 - " + clipped + "))")).as("log_loss"),
-                sum(expr("(" + p + " - outcome) * (" + p + " - outcome)")).as("brier"),
-                sum(expr("CASE WHEN " + positive + " THEN " + p + " ELSE 0 END")).as("etp"),
-                sum(expr("CASE WHEN " + positive + " THEN 1 - " + p + " ELSE 0 END")).as("efp"),
-                sum(expr("CASE WHEN NOT " + positive + " THEN " + p + " ELSE 0 END")).as("efn"),
-                sum(expr("CASE WHEN NOT " + positive + " THEN 1 - " + p + " ELSE 0 END")).as("etn"))
+                exactSum("-(outcome * ln(" + clipped + ") + (1 - outcome) * ln(1 - " + clipped + "))").as("log_loss"),
+                exactSum("(" + p + " - outcome) * (" + p + " - outcome)").as("brier"),
+                exactSum("CASE WHEN " + positive + " THEN " + p + " ELSE 0 END").as("etp"),
+                exactSum("CASE WHEN " + positive + " THEN 1 - " + p + " ELSE 0 END").as("efp"),
+                exactSum("CASE WHEN NOT " + positive + " THEN " + p + " ELSE 0 END").as("efn"),
+                exactSum("CASE WHEN NOT " + positive + " THEN 1 - " + p + " ELSE 0 END").as("etn"))
             .collectAsList();
     Map<Group, double[][]> histograms = new HashMap<>();
     Map<Group, double[]> sums = new HashMap<>();

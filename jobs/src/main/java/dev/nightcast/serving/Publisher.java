@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -138,6 +139,23 @@ public final class Publisher {
     } catch (SQLException e) {
       throw NightcastException.internal(
           "Cannot roll back " + schema + "." + table + ": " + e.getMessage() + " (the serving view is unchanged; retry the rollback)", e);
+    }
+  }
+
+  /** The ds of the version the serving view shows, empty before the first publish. Cost: one keyed query. */
+  public Optional<LocalDate> servedDate() {
+    try (Connection control = database.connect();
+        PreparedStatement statement =
+            control.prepareStatement(
+                "SELECT ds FROM " + Sql.quote(serving.schema()) + ".publish_log WHERE serving_table = ? AND status = 'published'"
+                    + " ORDER BY version DESC LIMIT 1")) {
+      statement.setString(1, serving.table());
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next() ? Optional.of(result.getObject(1, LocalDate.class)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw NightcastException.internal(
+          "Cannot read which night " + serving.schema() + "." + serving.table() + " serves: " + e.getMessage() + " (check the serving database)", e);
     }
   }
 

@@ -99,13 +99,25 @@ public final class ServingDatabase implements AutoCloseable {
         return new ServingDatabase(
             running, new Credentials("jdbc:postgresql://localhost:" + running.server.getPort() + "/postgres", "postgres", null));
       }
+    } catch (IllegalStateException e) {
+      // zonky holds a file lock on the data directory while its server runs: another nightcast process owns it
+      if (String.valueOf(e.getMessage()).startsWith("could not lock")) {
+        throw NightcastException.busy(
+            "Cannot start the embedded PostgreSQL on " + dataDir + ": another nightcast process is using it (a run in progress,"
+                + " or `nightcast db start`). Nothing was written; wait for it to finish, or use another NIGHTCAST_VAR_DIR");
+      }
+      throw embeddedFailure(dataDir, settings, e);
     } catch (IOException | RuntimeException e) {
-      throw NightcastException.internal(
-          "Cannot start the embedded PostgreSQL on " + dataDir + " (port " + settings.embedded().port() + "): " + e.getMessage()
-              + " (waited up to " + STARTUP_WAIT.toSeconds() + " s). Is another nightcast process using it? Stop it, or use another"
-              + " NIGHTCAST_VAR_DIR",
-          e);
+      throw embeddedFailure(dataDir, settings, e);
     }
+  }
+
+  private static NightcastException embeddedFailure(Path dataDir, EnvConfig.PostgresSettings settings, Exception e) {
+    return NightcastException.internal(
+        "Cannot start the embedded PostgreSQL on " + dataDir + " (port " + settings.embedded().port() + "): " + e.getMessage()
+            + " (waited up to " + STARTUP_WAIT.toSeconds() + " s). Is another nightcast process using it? Stop it, or use another"
+            + " NIGHTCAST_VAR_DIR",
+        e);
   }
 
   public Credentials credentials() {

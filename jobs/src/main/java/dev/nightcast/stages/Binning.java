@@ -153,7 +153,7 @@ public final class Binning {
    * Summarises every spec's column per group of {@code groupColumns}. Cost: one pass over
    * {@code rows} with no shuffle: each partition finds every row's slot per column (a binary search
    * over the edges, a hash lookup of the category) into plain arrays per group, and the partitions'
-   * states (groups x columns x slots) are merged in a tree; the result is that state.
+   * states (groups x columns x slots) are merged on the driver in partition order; the result is that state.
    */
   public static Map<List<Object>, Map<String, ColumnState>> summarise(Dataset<Row> rows, List<String> groupColumns, List<Spec> specs) {
     return summarise(rows, groupColumns, null, specs);
@@ -173,10 +173,25 @@ public final class Binning {
     if (sliceColumns != null) {
       sliceColumns.forEach(s -> needed.add(col("`" + s + "`").cast("string")));
     }
-    State state =
+    State zero = new State(groupColumns.size(), sliceColumns, specs);
+    // one state per partition, merged here in partition order: the double sums then add up in the
+    // same order on every run (a tree merges in task completion order, which moves the last bits)
+    List<State> partials =
         rows.select(needed.toArray(org.apache.spark.sql.Column[]::new))
             .javaRDD()
-            .treeAggregate(new State(groupColumns.size(), sliceColumns, specs), State::add, State::merge);
+            .mapPartitions(
+                partition -> {
+                  State partial = zero;
+                  while (partition.hasNext()) {
+                    partial = partial.add(partition.next());
+                  }
+                  return List.of(partial).iterator();
+                })
+            .collect();
+    State state = new State(groupColumns.size(), sliceColumns, specs);
+    for (State partial : partials) {
+      state = state.merge(partial);
+    }
     Map<List<Object>, Map<String, ColumnState>> out = new HashMap<>();
     state.groups.forEach(
         (group, columns) -> {

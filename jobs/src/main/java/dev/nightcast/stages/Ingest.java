@@ -274,7 +274,8 @@ public final class Ingest {
     throw (E) e;
   }
 
-  private static void requireDrop(SparkSession spark, String sourceName, LocalDate ds, String path) {
+  /** Stops with BAD_DATA when the drop at {@code path} has not arrived. */
+  public static void requireDrop(SparkSession spark, String sourceName, LocalDate ds, String path) {
     try {
       Path dropPath = new Path(path);
       FileSystem fs = dropPath.getFileSystem(spark.sparkContext().hadoopConfiguration());

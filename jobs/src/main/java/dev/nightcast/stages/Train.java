@@ -297,9 +297,14 @@ public final class Train {
       Double theirs = baseline.test().metrics().get(task.primaryMetric());
       baselineComparison.put(
           task.primaryMetric() + "_improvement", mine == null || theirs == null ? null : Gate.improvement(task, task.primaryMetric(), mine, theirs));
-      String championComparison =
-          result.champion().map(c -> json(Map.of("champion_version", c.version(), "champion_test", new TreeMap<>(c.evaluation().metrics()),
-              "champion_slices", c.evaluation().slices()))).orElse(null);
+      // a fixed key order: Map.of iterates in a per-JVM random order, and a re-run must write the same text
+      String championComparison = result.champion().map(c -> {
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("champion_version", c.version());
+        comparison.put("champion_test", new TreeMap<>(c.evaluation().metrics()));
+        comparison.put("champion_slices", c.evaluation().slices());
+        return json(comparison);
+      }).orElse(null);
       models.add(
           RowFactory.create(
               Date.valueOf(ds), runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(),

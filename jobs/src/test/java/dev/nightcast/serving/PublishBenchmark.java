@@ -41,7 +41,8 @@ import org.postgresql.PGConnection;
  */
 public final class PublishBenchmark {
   private static final String SCHEMA = "bench";
-  private static final int READERS = 2;
+  /** Concurrent reader connections, each a thread doing key lookups back to back (-Dreaders). */
+  private static final int READERS = Integer.getInteger("readers", 16);
   private static final double IDLE_SECONDS = 10;
 
   private PublishBenchmark() {}
@@ -87,6 +88,7 @@ public final class PublishBenchmark {
       System.out.printf("  lookups idle            %s%n", idle);
       System.out.printf("  lookups during publish  %s  (publish took %.1f s)%n", busy, during[0] / 1e9);
       System.out.printf("  p99 during / idle      %.2f x%n", busy.p99() / idle.p99());
+      System.out.printf("  throughput during / idle %.2f x%n", busy.perSecond() / idle.perSecond());
     }
     System.exit(0);
   }
@@ -179,6 +181,7 @@ public final class PublishBenchmark {
         return latencies;
       }));
     }
+    long began = System.nanoTime();
     try {
       work.run();
     } finally {
@@ -186,6 +189,7 @@ public final class PublishBenchmark {
       pool.shutdown();
     }
     Latencies all = new Latencies();
+    all.seconds = seconds(began);
     for (Future<Latencies> reader : readers) {
       all.addAll(reader.get());
     }
@@ -197,6 +201,7 @@ public final class PublishBenchmark {
     private long[] nanos = new long[1 << 16];
     private int size;
     long errors;
+    double seconds;
 
     void add(long value) {
       if (size == nanos.length) {
@@ -222,10 +227,14 @@ public final class PublishBenchmark {
       return percentileMillis(0.99);
     }
 
+    double perSecond() {
+      return size / seconds;
+    }
+
     @Override
     public String toString() {
-      return String.format("p50 %.3f ms, p99 %.3f ms, max %.1f ms, %,d lookups, %d errors",
-          percentileMillis(0.5), p99(), percentileMillis(1.0), size, errors);
+      return String.format("p50 %.3f ms, p99 %.3f ms, max %.1f ms, %,d lookups, %,.0f lookups/s, %d errors",
+          percentileMillis(0.5), p99(), percentileMillis(1.0), size, perSecond(), errors);
     }
   }
 

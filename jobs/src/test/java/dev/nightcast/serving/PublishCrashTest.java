@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.ServingConfig;
 import dev.nightcast.serving.ServingFixtures.Snapshot;
+import dev.nightcast.testing.ChildJvm;
 import dev.nightcast.testing.TestPostgres;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -65,15 +64,7 @@ class PublishCrashTest {
 
   /** The same JVM flags (module opens) and classpath as this test JVM, a smaller heap. */
   private static Process startChild(long rows, LocalDate ds, int modelVersion, Path log) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx2g");
-    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (argument.startsWith("--add-opens")) {
-        command.add(argument);
-      }
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), PublishChild.class.getName()));
+    List<String> command = ChildJvm.command("2g", PublishChild.class.getName());
     command.addAll(List.of(TestPostgres.database().credentials().url(), SCHEMA, Long.toString(rows), ds.toString(), Integer.toString(modelVersion)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("CHILD_PG_USER", TestPostgres.database().credentials().user());

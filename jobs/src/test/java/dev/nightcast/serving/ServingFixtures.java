@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nightcast.config.ServingConfig;
 import dev.nightcast.testing.TestPostgres;
@@ -79,6 +81,17 @@ final class ServingFixtures {
                 "SELECT status FROM " + schema + ".publish_log WHERE serving_table = '" + TABLE + "' AND version = " + version)) {
       return result.next() ? result.getString(1) : null;
     }
+  }
+
+  /** Runs {@code sql} and expects Postgres to refuse it for want of privilege (42501). */
+  static void assertDenied(Connection connection, String sql) {
+    assertThatThrownBy(() -> {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+          }
+        })
+        .as(sql)
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).as(sql + ": " + e.getMessage()).isEqualTo("42501"));
   }
 
   static boolean tableExists(Connection connection, String schema, int version) throws SQLException {

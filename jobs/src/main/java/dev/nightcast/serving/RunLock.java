@@ -1,0 +1,61 @@
+package dev.nightcast.serving;
+
+import dev.nightcast.NightcastException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * One nightly run of a pipeline at a time: a Postgres session-level advisory lock held on a
+ * connection of its own for the whole run. The serving database is the one service every run of a
+ * pipeline shares (also across hosts, where a file lock would not reach), and Postgres frees the
+ * lock the moment the holder's connection drops, so a killed run never leaves a stale lock behind.
+ */
+public final class RunLock implements AutoCloseable {
+  private final Connection connection;
+  private final String name;
+
+  private RunLock(Connection connection, String name) {
+    this.connection = connection;
+    this.name = name;
+  }
+
+  /**
+   * Takes the lock {@code name} without waiting.
+   *
+   * @param refusal the message of the BUSY failure when another session holds it
+   */
+  public static RunLock acquire(ServingDatabase database, String name, String refusal) {
+    try {
+      Connection connection = database.connect();
+      try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+        statement.setString(1, name);
+        try (ResultSet result = statement.executeQuery()) {
+          result.next();
+          if (!result.getBoolean(1)) {
+            throw NightcastException.busy(refusal);
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+      return new RunLock(connection, name);
+    } catch (SQLException e) {
+      throw NightcastException.internal("Cannot take the run lock '" + name + "' in the serving database: " + e.getMessage(), e);
+    }
+  }
+
+  /** Closing the connection frees the lock even when the unlock statement cannot run. */
+  @Override
+  public void close() {
+    try (connection;
+        PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+      statement.setString(1, name);
+      statement.execute();
+    } catch (SQLException e) {
+      throw NightcastException.internal("Cannot release the run lock '" + name + "': " + e.getMessage(), e);
+    }
+  }
+}
