@@ -91,6 +91,9 @@ class RegressionEndToEndTest {
     Row performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, last).head();
     assertThat(performance.getDouble(performance.fieldIndex("rmse"))).isBetween(1.0, 200.0);
     assertThat(performance.getDouble(performance.fieldIndex("mae"))).isBetween(1.0, performance.getDouble(performance.fieldIndex("rmse")));
+    // R² = 1 - MSE / variance of the labels: below 1, and far below 0 only for a broken model
+    assertThat(performance.getDouble(performance.fieldIndex("r2"))).isBetween(-1.0, 1.0);
+    assertThat(Math.abs(performance.getDouble(performance.fieldIndex("mean_error")))).isLessThanOrEqualTo(performance.getDouble(performance.fieldIndex("mae")));
     assertThat(performance.isNullAt(performance.fieldIndex("roc_auc"))).isTrue();
   }
 }

@@ -58,7 +58,10 @@ public final class Performance {
           .add("ece", DataTypes.DoubleType, true)
           // regression pipelines: the error of the served prediction (null for classification)
           .add("rmse", DataTypes.DoubleType, true)
-          .add("mae", DataTypes.DoubleType, true);
+          .add("mae", DataTypes.DoubleType, true)
+          .add("r2", DataTypes.DoubleType, true)
+          // mean of prediction - label: positive when the model over-predicts
+          .add("mean_error", DataTypes.DoubleType, true);
 
   private Performance() {}
 
@@ -189,7 +192,7 @@ public final class Performance {
         slice.key(), slice.value(), realised ? finite(m.prAuc()) : null, realised ? finite(m.logLoss()) : null,
         realised ? finite(m.brier()) : null, finite(m.precision()), finite(m.recall()), finite(m.f1()), config.decisionThreshold(),
         finite(m.predictedPositiveRate()), realised ? finite(m.actualPositiveRate()) : null,
-        realised ? finite(m.expectedCalibrationError()) : null, null, null);
+        realised ? finite(m.expectedCalibrationError()) : null, null, null, null, null);
   }
 
   static Double finite(double value) {

@@ -79,7 +79,8 @@ public final class Warehouse {
    * new row) with {@code rows}: for tables where several writers share a date, each owning a slice.
    */
   public void replace(String table, String predicate, Dataset<Row> rows) {
-    var writer = rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate);
+    // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
+    var writer = rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true");
     if (PARTITIONED.contains(table) || table.startsWith("raw_")) {
       writer = writer.partitionBy("ds");
     }

@@ -61,7 +61,7 @@ public final class Monitor {
   public record Result(int performanceRows, int driftRows, int alertRows) {}
 
   /**
-   * Regression: rows, positives (label above the label threshold), RMSE and MAE of the served
+   * Regression: rows, positives (label above the label threshold), RMSE, MAE, R² and mean error of the served
    * prediction per model version. Cost: one join and aggregation.
    */
   static List<Row> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
@@ -77,13 +77,16 @@ public final class Monitor {
                 count(lit(1)).as("rows"),
                 sum(expr("cast(label > " + pipeline.label().threshold() + " as long)")).as("positives"),
                 expr("sqrt(avg(pow(prediction - label, 2)))").as("rmse"),
-                avg(expr("abs(prediction - label)")).as("mae"))
+                avg(expr("abs(prediction - label)")).as("mae"),
+                // 1 - SSE / SST, with SST = sum(label^2) - sum(label)^2 / n (one pass)
+                expr("1 - sum(pow(prediction - label, 2)) / (sum(label * label) - pow(sum(label), 2) / count(1))").as("r2"),
+                avg(expr("prediction - label")).as("mean_error"))
             .orderBy("model_version")
             .collectAsList()) {
       out.add(RowFactory.create(
           Date.valueOf(ds), group.getInt(0), group.getDate(1), group.getLong(2), group.getLong(3), null, null, null,
           Performance.REALISED, null, null, null, null, null, null, null, null, pipeline.monitoring().decisionThreshold(), null, null,
-          null, group.get(4), group.get(5)));
+          null, group.get(4), group.get(5), group.get(6), group.get(7)));
     }
     return out;
   }
