@@ -17,12 +17,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 nights="${NIGHTS:-6}"
 scales="${SCALES:-1 2 4}"
 work="${BENCH_DIR:-$(mktemp -d /tmp/nightcast-bench.XXXXXX)}"
+mkdir -p "$work"
 cd "$root"
 
 bin/setup-python >/dev/null
 mvn -B -q -DskipTests package
 spark_submit="$root/.venv/bin/spark-submit"
 jar="$root/jobs/target/nightcast.jar"
+# the venv's pyspark is the Spark distribution (its spark-submit needs SPARK_HOME outside an activated venv)
+export SPARK_HOME="$("$root/.venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 export NIGHTCAST_HOME="$root" SPARK_LOCAL_IP=127.0.0.1
 
 # run LABEL VAR_DIR LANDING ARGS...: one spark-submit, prints "seconds peak_rss_mb" to stdout
