@@ -69,7 +69,7 @@ class MonitorSparkTest {
     assertThat(c.categories()).containsExactly("a", "b");
     assertThat(reference.get("c").values(c)).containsExactly(150, 50, 0);
 
-    DriftConfig config = new DriftConfig(null, null, null, null);
+    DriftConfig config = new DriftConfig(null, null, null, null, null);
     Map<String, Double> identical = metrics(DriftReport.verdicts(x, reference.get("x"), same.get("x"), 5, config));
     assertThat(identical).containsOnlyKeys("psi", "ks", "ks_p_value", "wasserstein", "js", "missing_ratio_delta", "mean_delta");
     assertThat(identical.get("psi")).isCloseTo(0, within(1e-12));
