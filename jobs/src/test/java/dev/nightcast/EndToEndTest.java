@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
+import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
@@ -136,15 +137,19 @@ class EndToEndTest {
       // probability, label) x 7 metrics + categorical features x 6 metrics + drift_share
       Dataset<Row> drift = warehouse.readDate(Tables.DRIFT_DAILY, ds);
       Dataset<Row> whole = drift.where(col("slice_key").isNull());
-      long categorical = context.pipeline().config().features().stream().filter(f -> f.categorical()).count();
-      long numeric = context.pipeline().config().features().size() - categorical + 2;
+      // (day_of_week is excluded from drift by the shipped config)
+      List<String> excluded = context.pipeline().config().monitoring().drift().exclude();
+      assertThat(excluded).containsExactly("day_of_week");
+      List<FeatureConfig> monitored = context.pipeline().config().features().stream().filter(f -> !excluded.contains(f.name())).toList();
+      long categorical = monitored.stream().filter(FeatureConfig::categorical).count();
+      long numeric = monitored.size() - categorical + 2;
       long baseline = numeric * 7 + categorical * 6 + 1;
       assertThat(whole.where(col("comparison").equalTo("BASELINE")).count()).as("baseline drift %s", ds).isEqualTo(serving ? baseline : 0);
-      // vs the day before: day_of_week is constant within a day (no std: no wasserstein, mean_delta);
-      // on the first serving night the day before has no probability yet
+      assertThat(whole.where(col("column_name").isin(excluded.toArray())).count()).as("excluded columns %s", ds).isZero();
+      // vs the day before: on the first serving night the day before has no probability yet
       boolean previousServed = !ds.isBefore(FIRST.plusDays(3));
       assertThat(whole.where(col("comparison").equalTo("CONSECUTIVE")).count())
-          .as("consecutive drift %s", ds).isEqualTo(serving ? baseline - 2 - (previousServed ? 0 : 7) : 0);
+          .as("consecutive drift %s", ds).isEqualTo(serving ? baseline - (previousServed ? 0 : 7) : 0);
       for (String comparison : List.of("BASELINE", "CONSECUTIVE")) {
         assertThat(drift.where(col("slice_key").equalTo("origin").and(col("comparison").equalTo(comparison))).select("slice_value").distinct().count())
             .as("%s drift slices %s", comparison, ds).isEqualTo(serving ? 5 : 0);
@@ -293,7 +298,8 @@ class EndToEndTest {
     String dom = page.dom();
     // realised and estimated AUC of the champion for the two labelled nights in the window
     assertThat(section(dom, "performance").split("<circle", -1)).hasSize(1 + 4);
-    long features = context.pipeline().config().features().size() + 2;
+    // every monitored column but those excluded from drift, plus the probability and the label
+    long features = context.pipeline().config().features().size() - context.pipeline().config().monitoring().drift().exclude().size() + 2;
     assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * 5);
     for (String chart : List.of("quality-volume", "quality-missing", "quality-quarantine")) {
       assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * 5);

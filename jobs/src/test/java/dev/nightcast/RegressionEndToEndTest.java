@@ -69,6 +69,7 @@ class RegressionEndToEndTest {
     Row model = warehouse.read(Tables.MODELS).where(col("version").equalTo(training.pick().version())).head();
     assertThat(model.getString(model.fieldIndex("task"))).isEqualTo(Task.REGRESSION.yaml());
     assertThat(model.isNullAt(model.fieldIndex("test_auc"))).isTrue();
+    assertThat(model.isNullAt(model.fieldIndex("calibration"))).as("no probabilities to calibrate").isTrue();
 
     // the label is the raw delay in minutes, not a 0/1 flag
     Row labels = warehouse.readDate(Tables.FEATURES, FIRST).where(col("role").equalTo("labelled")).agg(

@@ -1,6 +1,7 @@
 package dev.nightcast.config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,9 +17,17 @@ import java.util.TreeMap;
  * chi2_p_value 0.05, ks_p_value 0.05, missing_ratio_delta 0.05 (absolute), mean_delta 0.1 (in
  * units of the reference standard deviation); p_value_max_rows 1000; drift_share 0.5 (the
  * share of drifted columns at which the whole dataset counts as drifted).
+ *
+ * <p>{@code exclude} names features left out of drift (no rows, not in the drift share, no
+ * alerts): those whose one-night distribution differs from any multi-day reference by
+ * construction, such as the day of the week, which is a single value on every night.
  */
 public record DriftConfig(
-    Map<String, Double> thresholds, Map<String, Map<String, Double>> columns, Long pValueMaxRows, Double driftShare) {
+    Map<String, Double> thresholds,
+    Map<String, Map<String, Double>> columns,
+    Long pValueMaxRows,
+    Double driftShare,
+    List<String> exclude) {
 
   public static final Map<String, Double> DEFAULTS =
       Map.of(
@@ -43,6 +52,8 @@ public record DriftConfig(
           });
     }
     columns = Map.copyOf(perColumn);
+    exclude = exclude == null ? List.of() : List.copyOf(exclude);
+    exclude.forEach(column -> Check.identifier(column, "drift.exclude"));
     pValueMaxRows = pValueMaxRows == null ? 1000L : pValueMaxRows;
     driftShare = driftShare == null ? 0.5 : driftShare;
     Check.that(pValueMaxRows >= 0, "'drift.p_value_max_rows' must not be negative (got " + pValueMaxRows + ")");

@@ -81,7 +81,7 @@ public record MonitoringConfig(
     calibrationBins = calibrationBins == null ? 10 : calibrationBins;
     decisionThreshold = decisionThreshold == null ? 0.5 : decisionThreshold;
     slices = slices == null ? List.of() : List.copyOf(slices);
-    drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
+    drift = drift == null ? new DriftConfig(null, null, null, null, null) : drift;
     performanceFloors = performanceFloors == null ? Map.of("roc_auc", 0.6) : Map.copyOf(performanceFloors);
     retrainRules = retrainRules == null ? List.of(new RetrainRule("roc_auc", 0.6, 3, 5)) : List.copyOf(retrainRules);
     maxModelAgeDays = maxModelAgeDays == null ? 30 : maxModelAgeDays;

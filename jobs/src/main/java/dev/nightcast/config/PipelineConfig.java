@@ -92,6 +92,10 @@ public record PipelineConfig(
           "'gate.slices.thresholds." + metric + "' is not a " + training.task().yaml() + " metric " + training.task().metrics()));
     }
     Check.present(monitoring, "monitoring");
+    for (String column : monitoring.drift().exclude()) {
+      Check.that(
+          features.stream().anyMatch(f -> f.name().equals(column)), "'monitoring.drift.exclude' names '" + column + "', which is not a feature");
+    }
     Check.present(serving, "serving");
     sources = new LinkedHashMap<>(sources);
     features = List.copyOf(features);

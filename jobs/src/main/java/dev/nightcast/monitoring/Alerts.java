@@ -1,13 +1,17 @@
 package dev.nightcast.monitoring;
 
+import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.stages.Binning;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,24 +43,45 @@ public final class Alerts {
 
   private Alerts() {}
 
-  /** Drifted metrics of the whole population against the training baseline (rows of {@link DriftReport#SCHEMA}). */
+  /**
+   * One alert per column of the whole population that drifted from the training baseline (and one
+   * for the dataset when the drifted share reaches {@code drift_share}), not one per metric: a
+   * shifted column moves PSI, KS, Wasserstein and JS together, and an analyst acts per column. The
+   * alert carries the column's worst metric (highest ratio to its threshold) and severity; the
+   * message lists every drifted metric. Rows of {@link DriftReport#SCHEMA}, in their order.
+   */
   public static List<Row> drift(LocalDate ds, List<Row> driftRows) {
-    List<Row> out = new ArrayList<>();
+    Map<String, List<Row>> drifted = new LinkedHashMap<>();
     for (Row row : driftRows) {
       if (row.isNullAt(DriftReport.SCHEMA.fieldIndex(Slices.KEY))
           && row.getString(DriftReport.SCHEMA.fieldIndex("comparison")).equals(DriftReport.BASELINE)
           && row.getBoolean(DriftReport.SCHEMA.fieldIndex("drifted"))) {
-        String column = row.getString(DriftReport.SCHEMA.fieldIndex("column_name"));
-        String metric = row.getString(DriftReport.SCHEMA.fieldIndex("metric"));
-        double value = row.getDouble(DriftReport.SCHEMA.fieldIndex("value"));
-        Double threshold = row.isNullAt(DriftReport.SCHEMA.fieldIndex("threshold")) ? null : row.getDouble(DriftReport.SCHEMA.fieldIndex("threshold"));
-        out.add(
-            alert(ds, DRIFT, row.getString(DriftReport.SCHEMA.fieldIndex("severity")), metric, column, value, threshold,
-                String.format("%s of %s is %.4f against the training reference of model v%d (threshold %s)", metric, column, value,
-                    row.getInt(DriftReport.SCHEMA.fieldIndex("model_version")), threshold)));
+        drifted.computeIfAbsent(row.getString(DriftReport.SCHEMA.fieldIndex("column_name")), c -> new ArrayList<>()).add(row);
       }
     }
+    List<Row> out = new ArrayList<>();
+    drifted.forEach(
+        (column, rows) -> {
+          Row worst = rows.stream().max(Comparator.comparingDouble(Alerts::thresholdRatio)).orElseThrow();
+          String metrics =
+              rows.stream()
+                  .map(r -> String.format("%s %.4f (threshold %s)", r.getString(DriftReport.SCHEMA.fieldIndex("metric")),
+                      r.getDouble(DriftReport.SCHEMA.fieldIndex("value")), r.get(DriftReport.SCHEMA.fieldIndex("threshold"))))
+                  .collect(Collectors.joining(", "));
+          String subject = column.equals(DriftReport.ALL_COLUMNS) ? "the dataset" : column;
+          out.add(
+              alert(ds, DRIFT, worst.getString(DriftReport.SCHEMA.fieldIndex("severity")), worst.getString(DriftReport.SCHEMA.fieldIndex("metric")),
+                  column, worst.getDouble(DriftReport.SCHEMA.fieldIndex("value")),
+                  worst.isNullAt(DriftReport.SCHEMA.fieldIndex("threshold")) ? null : worst.getDouble(DriftReport.SCHEMA.fieldIndex("threshold")),
+                  String.format("%s drifted from the training reference of model v%d: %s", subject,
+                      worst.getInt(DriftReport.SCHEMA.fieldIndex("model_version")), metrics)));
+        });
     return out;
+  }
+
+  private static double thresholdRatio(Row row) {
+    return DriftReport.ratio(row.getDouble(DriftReport.SCHEMA.fieldIndex("value")), row.getDouble(DriftReport.SCHEMA.fieldIndex("threshold")),
+        DriftConfig.isPValue(row.getString(DriftReport.SCHEMA.fieldIndex("metric"))));
   }
 
   /** Realised whole-population metrics worse than their floors (rows of {@link Performance#SCHEMA}). */

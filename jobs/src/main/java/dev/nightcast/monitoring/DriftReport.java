@@ -110,16 +110,17 @@ public final class DriftReport {
     return out;
   }
 
-  /** none / low / medium / high from r = |value| / threshold (threshold / value for p-values). */
+  /** none / low / medium / high from r = {@link #ratio}. */
   public static String severity(double value, double threshold, boolean pValue) {
-    double ratio = pValue ? (value <= 0 ? Double.POSITIVE_INFINITY : threshold / value) : Math.abs(value) / threshold;
+    double ratio = ratio(value, threshold, pValue);
     return ratio >= 2 ? "high" : ratio >= 1 ? "medium" : ratio >= 0.5 ? "low" : "none";
   }
 
   /**
    * Rows of one slice and comparison: each column's verdicts, then the share of columns with at
    * least one drifted metric (the dataset drifts when the share reaches {@code drift_share}).
-   * Columns without rows today, or without values on the reference side, are left out of both.
+   * Columns without rows today, without values on the reference side, or excluded by config, are
+   * left out of both.
    */
   public static List<Row> rows(
       LocalDate ds,
@@ -137,7 +138,7 @@ public final class DriftReport {
     for (Binning.Spec spec : specs) {
       Binning.ColumnState ref = reference.get(spec.column());
       Binning.ColumnState cur = current.get(spec.column());
-      if (ref == null || cur == null || ref.valueRows(spec) == 0 || cur.rows() == 0) {
+      if (ref == null || cur == null || ref.valueRows(spec) == 0 || cur.rows() == 0 || config.exclude().contains(spec.column())) {
         continue;
       }
       List<Verdict> verdicts = verdicts(spec, ref, cur, psiBins, config);
@@ -157,6 +158,11 @@ public final class DriftReport {
               new Verdict(DRIFT_SHARE, share, config.driftShare(), severity(share, config.driftShare(), false), datasetDrifted)));
     }
     return out;
+  }
+
+  /** How far past its threshold a value is: |value| / threshold (threshold / value for p-values). */
+  public static double ratio(double value, double threshold, boolean pValue) {
+    return pValue ? (value <= 0 ? Double.POSITIVE_INFINITY : threshold / value) : Math.abs(value) / threshold;
   }
 
   private static Row row(LocalDate ds, int modelVersion, Slices.Slice slice, String column, String comparison, Verdict verdict) {

@@ -85,7 +85,7 @@ public final class Performance {
    * group of {@code scored} (columns ds, model_version, probability, outcome (label or null),
    * slice_key, slice_value). Cost: one aggregation pass; the state is groups x score bins rows.
    */
-  public static Map<Group, GroupState> computeState(Dataset<Row> scored, int bins, double threshold) {
+  public static Map<Group, GroupState> computeState(Dataset<Row> scored, int bins, double threshold, Map<Integer, double[]> calibrations) {
     String p = "probability";
     String clipped = "least(greatest(" + p + ", " + CLIP + "), " + (1 - CLIP) + ")";
     String positive = p + " >= " + threshold;
@@ -132,21 +132,47 @@ public final class Performance {
     for (Map.Entry<Group, double[][]> entry : histograms.entrySet()) {
       double[][] h = entry.getValue();
       double[] s = sums.get(entry.getKey());
-      double[] estimatedNegatives = new double[bins];
-      for (int i = 0; i < bins; i++) {
-        estimatedNegatives[i] = h[3][i] - h[4][i];
-      }
       long rows = Math.round(total(h[3]));
       long labelled = Math.round(total(h[0]) + total(h[1]));
+      double[] calibration = calibrations.get(entry.getKey().modelVersion());
       out.put(
           entry.getKey(),
           new GroupState(
               rows,
               labelled,
               new ClassificationMetrics.State(h[0], h[1], h[2], s[0], s[1], s[2], s[3], s[4], s[5]),
-              new ClassificationMetrics.State(h[4], estimatedNegatives, h[4], s[6], s[7], s[8], s[9], Double.NaN, Double.NaN)));
+              calibration == null ? estimate(h[3], h[4], s) : calibratedEstimate(h[3], h[4], calibration, threshold)));
     }
     return out;
+  }
+
+  /** Confidence-based estimate from the raw probabilities: a row with probability p is p positive. */
+  private static ClassificationMetrics.State estimate(double[] rows, double[] scoreSums, double[] s) {
+    double[] negatives = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      negatives[i] = rows[i] - scoreSums[i];
+    }
+    return new ClassificationMetrics.State(scoreSums, negatives, scoreSums, s[6], s[7], s[8], s[9], Double.NaN, Double.NaN);
+  }
+
+  /**
+   * Confidence-based estimate from calibrated probabilities: a row in score bin i counts as
+   * calibration(mid of bin i) positive. Bins whose lower edge is at or above the threshold count
+   * as predicted positive, exact when the threshold is a bin edge (0.5 with any even bin count).
+   */
+  private static ClassificationMetrics.State calibratedEstimate(double[] rows, double[] scoreSums, double[] calibration, double threshold) {
+    int bins = rows.length;
+    double[] positives = new double[bins];
+    double[] negatives = new double[bins];
+    double[] confusion = new double[4]; // tp, fp, fn, tn
+    for (int i = 0; i < bins; i++) {
+      positives[i] = rows[i] * Calibration.apply(calibration, (i + 0.5) / bins);
+      negatives[i] = rows[i] - positives[i];
+      boolean predictedPositive = (double) i / bins >= threshold;
+      confusion[predictedPositive ? 0 : 2] += positives[i];
+      confusion[predictedPositive ? 1 : 3] += negatives[i];
+    }
+    return new ClassificationMetrics.State(positives, negatives, scoreSums, confusion[0], confusion[1], confusion[2], confusion[3], Double.NaN, Double.NaN);
   }
 
   /**

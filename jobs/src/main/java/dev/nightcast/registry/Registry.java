@@ -10,7 +10,9 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -76,7 +78,9 @@ public final class Registry {
           .add("config_sha256", DataTypes.StringType, false)
           .add("code_version", DataTypes.StringType, false)
           .add("artifact_path", DataTypes.StringType, false)
-          .add("reference_profile", DataTypes.StringType, false);
+          .add("reference_profile", DataTypes.StringType, false)
+          // classifiers: the isotonic calibration map of the test window (Calibration), for the label-free estimates
+          .add("calibration", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
 
   public static final StructType EVENTS_SCHEMA =
       new StructType()
@@ -127,6 +131,25 @@ public final class Registry {
       }
     }
     return stack;
+  }
+
+  /**
+   * The calibration map of every model version that has one (models trained before maps were
+   * kept, and regressors, have none). Cost: one scan of the small models table.
+   */
+  public static Map<Integer, double[]> calibrations(Warehouse warehouse) {
+    Map<Integer, double[]> out = new TreeMap<>();
+    if (!warehouse.exists(Tables.MODELS)) {
+      return out;
+    }
+    Dataset<Row> models = models(warehouse);
+    if (!List.of(models.columns()).contains("calibration")) {
+      return out;
+    }
+    for (Row row : models.where(col("calibration").isNotNull()).select("version", "calibration").collectAsList()) {
+      out.put(row.getInt(0), row.<Double>getList(1).stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    return out;
   }
 
   /** Alias moves on or before {@code asOf}, oldest first. Cost: one scan of the small events table. */

@@ -105,7 +105,8 @@ public final class Monitor {
       try {
         Map<Performance.Group, Performance.GroupState> scores =
             Performance.computeState(
-                Slices.fanOut(frame.where(col(ROLE).equalTo(Features.SCORING)), config.slices()), config.scoreBins(), config.decisionThreshold());
+                Slices.fanOut(frame.where(col(ROLE).equalTo(Features.SCORING)), config.slices()), config.scoreBins(), config.decisionThreshold(),
+                Registry.calibrations(warehouse));
         performance.addAll(Performance.rows(scores, ds, config));
         Set<Integer> served = new TreeSet<>();
         scores.keySet().stream().filter(g -> g.predictedOn().equals(ds)).forEach(g -> served.add(g.modelVersion()));

@@ -8,6 +8,7 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
+import dev.nightcast.monitoring.Calibration;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +67,7 @@ public final class Train {
       List<Trial> tuning,
       Map<String, Double> validation,
       Gate.Evaluation test,
+      double[] calibration,
       double trainSeconds,
       PipelineModel model) {
     public Double validationMetric(Task task) {
@@ -152,7 +155,7 @@ public final class Train {
       Candidate pick = pick(candidates, task);
       Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
       Optional<Gate.ChampionEvaluation> champion =
-          current.map(c -> new Gate.ChampionEvaluation(c.version(), evaluate(loadChampion(c, ds), test, pipeline, sliceColumn)));
+          current.map(c -> new Gate.ChampionEvaluation(c.version(), evaluate(scoreTest(loadChampion(c, ds), test, sliceColumn), pipeline, sliceColumn)));
       Gate.Decision decision =
           Gate.decide(pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), baseline.test(), champion);
       Result result =
@@ -211,9 +214,11 @@ public final class Train {
       PipelineModel model =
           new Pipeline().setStages(new PipelineStage[] {preprocessing, best}).fit(train);
       double seconds = (System.nanoTime() - began) / 1e9;
+      Metrics.Scored scored = scoreTest(model, test, sliceColumn);
+      double[] calibration = task == Task.REGRESSION ? null : Calibration.isotonic(scored.scores(), scored.labels(), Calibration.BINS);
       return new Candidate(
           config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
-          evaluate(model, test, pipeline, sliceColumn), seconds, model);
+          evaluate(scored, pipeline, sliceColumn), calibration, seconds, model);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);
@@ -245,10 +250,14 @@ public final class Train {
     return pick;
   }
 
-  /** Test metrics of a full model, overall and (when configured) per slice. Cost: one scoring pass. */
-  static Gate.Evaluation evaluate(PipelineModel model, Dataset<Row> test, PipelineConfig pipeline, String sliceColumn) {
+  /** The test window scored by a full model. Cost: one scoring pass. */
+  static Metrics.Scored scoreTest(PipelineModel model, Dataset<Row> test, String sliceColumn) {
+    return Metrics.collect(model.transform(test), ModelFactory.score(model), sliceColumn);
+  }
+
+  /** Test metrics, overall and (when configured) per slice. */
+  static Gate.Evaluation evaluate(Metrics.Scored scored, PipelineConfig pipeline, String sliceColumn) {
     Task task = pipeline.training().task();
-    Metrics.Scored scored = Metrics.collect(model.transform(test), ModelFactory.score(model), sliceColumn);
     Map<String, Map<String, Double>> slices =
         sliceColumn == null
             ? Map.of()
@@ -319,7 +328,8 @@ public final class Train {
               !picked ? "not_selected" : result.decision().label(),
               picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
                   candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
-              json(inputVersions), configSha256, codeVersion, artifact, reference));
+              json(inputVersions), configSha256, codeVersion, artifact, reference,
+              candidate.calibration() == null ? null : seq(Arrays.stream(candidate.calibration()).boxed().toList())));
     }
     warehouse.replaceDate(Tables.MODELS, ds, warehouse.spark().createDataFrame(models, Registry.MODELS_SCHEMA).coalesce(1));
     Registry.recordTraining(
@@ -327,7 +337,7 @@ public final class Train {
         result.pick().config().name() + " v" + result.pick().version() + " " + result.reason());
   }
 
-  private static scala.collection.immutable.Seq<String> seq(List<String> values) {
+  private static <T> scala.collection.immutable.Seq<T> seq(List<T> values) {
     return scala.jdk.javaapi.CollectionConverters.asScala(values).toSeq();
   }
 

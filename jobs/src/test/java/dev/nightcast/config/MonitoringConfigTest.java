@@ -44,4 +44,12 @@ class MonitoringConfigTest {
         .isInstanceOf(NightcastException.class)
         .hasMessageContaining("'retrain_rules.breaches' must be within 1..lookback_nights");
   }
+
+  @Test
+  void driftExcludesOnlyFeatures() {
+    assertThat(TestPipelines.flightDelay(dir, Map.of()).config().monitoring().drift().exclude()).containsExactly("day_of_week");
+    assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("monitoring.drift.exclude", List.of("day_of_wek"))))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining("'monitoring.drift.exclude' names 'day_of_wek', which is not a feature");
+  }
 }

@@ -3,11 +3,13 @@ package dev.nightcast.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.MonitoringConfig;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 class AlertsTest {
@@ -65,5 +67,33 @@ class AlertsTest {
     assertThat(DriftReport.severity(0.04, 0.05, true)).isEqualTo("medium");
     assertThat(DriftReport.severity(0.0, 0.05, true)).isEqualTo("high");
     assertThat(DriftReport.severity(0.5, 0.05, true)).isEqualTo("none");
+  }
+
+  private static Row drift(String column, String comparison, String sliceKey, String metric, double value, double threshold) {
+    String severity = DriftReport.severity(value, threshold, metric.endsWith("_p_value"));
+    return RowFactory.create(Date.valueOf(D), 2, sliceKey, sliceKey == null ? null : "ATL", column, comparison, metric, value, threshold,
+        severity, severity.equals("medium") || severity.equals("high"));
+  }
+
+  @Test
+  void driftRaisesOneAlertPerDriftedColumnWithItsWorstMetric() {
+    List<Row> rows =
+        List.of(
+            drift("distance", "BASELINE", null, "psi", 0.3, 0.2),          // 1.5x: medium
+            drift("distance", "BASELINE", null, "wasserstein", 0.45, 0.1), // 4.5x: high, the worst
+            drift("distance", "BASELINE", null, "ks", 0.05, 0.1),          // not drifted: not listed
+            drift("origin", "BASELINE", null, "psi", 0.1, 0.2),            // no drifted metric: no alert
+            drift("hour_of_day", "CONSECUTIVE", null, "psi", 0.9, 0.2),    // vs yesterday: no alert
+            drift("route", "BASELINE", "origin", "psi", 0.9, 0.2),         // a slice: no alert
+            drift("*", "BASELINE", null, "drift_share", 0.6, 0.5));        // the dataset
+    List<Row> alerts = Alerts.drift(D, rows);
+    assertThat(alerts).extracting(row -> row.getString(4)).containsExactly("distance", "*");
+    Row distance = alerts.get(0);
+    assertThat(distance.getString(1)).isEqualTo("drift");
+    assertThat(distance.getString(2)).isEqualTo("high");
+    assertThat(distance.getString(3)).isEqualTo("wasserstein");
+    assertThat(distance.getDouble(5)).isEqualTo(0.45);
+    assertThat(distance.getString(7)).contains("distance drifted", "model v2", "psi 0.3000", "wasserstein 0.4500").doesNotContain("ks");
+    assertThat(alerts.get(1).getString(7)).startsWith("the dataset drifted").contains("drift_share 0.6000");
   }
 }

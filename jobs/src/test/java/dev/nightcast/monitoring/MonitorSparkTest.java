@@ -9,6 +9,7 @@ import dev.nightcast.stages.Binning;
 import dev.nightcast.testing.TestSpark;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -69,7 +70,7 @@ class MonitorSparkTest {
     assertThat(c.categories()).containsExactly("a", "b");
     assertThat(reference.get("c").values(c)).containsExactly(150, 50, 0);
 
-    DriftConfig config = new DriftConfig(null, null, null, null);
+    DriftConfig config = new DriftConfig(null, null, null, null, null);
     Map<String, Double> identical = metrics(DriftReport.verdicts(x, reference.get("x"), same.get("x"), 5, config));
     assertThat(identical).containsOnlyKeys("psi", "ks", "ks_p_value", "wasserstein", "js", "missing_ratio_delta", "mean_delta");
     assertThat(identical.get("psi")).isCloseTo(0, within(1e-12));
@@ -133,7 +134,7 @@ class MonitorSparkTest {
     MonitoringConfig config =
         new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
     Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
-    List<Row> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold()), D, config);
+    List<Row> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
     // realised: whole + ORD (8 labelled rows, the busiest); estimated: whole + ATL (2 of 3 rows)
     assertThat(out).hasSize(4);
     Row whole = out.stream().filter(r -> r.getString(8).equals("realised") && r.isNullAt(9)).findFirst().orElseThrow();
@@ -170,5 +171,24 @@ class MonitorSparkTest {
     assertThat(estimate.getDouble(6)).isCloseTo(2.1 / 3, within(1e-12));
     Row atl = out.stream().filter(r -> r.getString(8).equals("estimated") && !r.isNullAt(9)).findFirst().orElseThrow();
     assertThat(atl.getString(10)).isEqualTo("ATL");
+
+    // with the model's calibration map (scores below 0.5 are positive 20% of the time, above 0.5
+    // 40%), each row counts as its calibrated rate: E[TP] = 0.4 + 0.4, E[TN] = 0.8
+    double[] calibration = new double[10];
+    Arrays.fill(calibration, 0, 5, 0.2);
+    Arrays.fill(calibration, 5, 10, 0.4);
+    Row calibrated =
+        Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of(4, calibration)), D, config).stream()
+            .filter(r -> r.getString(8).equals("estimated") && r.isNullAt(9))
+            .findFirst()
+            .orElseThrow();
+    assertThat(calibrated.getDouble(6)).isCloseTo((0.4 + 0.4 + 0.8) / 3, within(1e-12));
+    assertThat(calibrated.getDouble(14)).as("precision").isCloseTo(0.4, within(1e-12));
+    assertThat(calibrated.getDouble(15)).as("recall").isCloseTo(0.8 / (0.8 + 0.2), within(1e-12));
+    // the mean probability is what was served, not its calibration
+    assertThat(calibrated.getDouble(5)).isCloseTo(1.7 / 3, within(1e-12));
+    // AUC over (expected positives, negatives) per score: 0.3 (0.2, 0.8), 0.6 (0.4, 0.6), 0.8 (0.4, 0.6);
+    // a row's own negative weight is a tie: (0.2 * 0.4 + 0.4 * (0.8 + 0.3) + 0.4 * (1.4 + 0.3)) / (1.0 * 2.0)
+    assertThat(calibrated.getDouble(7)).isCloseTo(0.6, within(1e-12));
   }
 }

@@ -12,6 +12,7 @@ import dev.nightcast.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.monitoring.Calibration;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
@@ -125,6 +126,10 @@ class TrainAndGateTest {
     assertThat(row.getString(row.fieldIndex("config_sha256"))).isEqualTo(loaded.sha256());
     assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + THIRD + " version=");
     assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    // the test window's isotonic calibration, for the label-free estimates: a non-decreasing rate per bin
+    List<Double> calibration = row.getList(row.fieldIndex("calibration"));
+    assertThat(calibration).hasSize(Calibration.BINS).allSatisfy(rate -> assertThat(rate).isBetween(0.0, 1.0)).isSorted();
+    assertThat(calibration.get(0)).isLessThan(calibration.get(Calibration.BINS - 1));
     assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
     assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
     assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
