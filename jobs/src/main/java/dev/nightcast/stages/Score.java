@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
+import dev.nightcast.registry.Artifacts;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
@@ -47,7 +48,7 @@ public final class Score {
   /** I/O shell: scores D's scoring features with the champion and replaces D's predictions. */
   public static long run(Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, LocalDate ds) {
     Dataset<Row> features = warehouse.readDate(Tables.FEATURES, ds).where(col("role").equalTo(Features.SCORING));
-    PipelineModel model = PipelineModel.load(champion.artifactPath());
+    PipelineModel model = Artifacts.load(champion.artifactPath());
     warehouse.replaceDate(Tables.PREDICTIONS, ds, score(model, champion.version(), features, pipeline));
     return warehouse.readDate(Tables.PREDICTIONS, ds).count();
   }

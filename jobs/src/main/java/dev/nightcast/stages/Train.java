@@ -9,11 +9,10 @@ import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
 import dev.nightcast.monitoring.Calibration;
+import dev.nightcast.registry.Artifacts;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -267,7 +266,7 @@ public final class Train {
 
   private static PipelineModel loadChampion(Registry.Champion champion, LocalDate ds) {
     try {
-      return PipelineModel.load(champion.artifactPath());
+      return Artifacts.load(champion.artifactPath());
     } catch (RuntimeException e) {
       throw NightcastException.badData(
           "Cannot compare with champion v" + champion.version() + " on " + ds + ": its artifact " + champion.artifactPath()
@@ -293,11 +292,7 @@ public final class Train {
     List<Row> models = new ArrayList<>();
     for (Candidate candidate : result.candidates()) {
       String artifact = Registry.artifactPath(warehouse, candidate.version());
-      try {
-        candidate.model().write().overwrite().save(artifact);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot save model v" + candidate.version() + " to " + artifact, e);
-      }
+      Artifacts.save(candidate.model(), artifact);
       boolean picked = candidate == result.pick();
       Map<String, Object> baselineComparison = new LinkedHashMap<>();
       baselineComparison.put("baseline_version", baseline.version());
