@@ -9,7 +9,7 @@ import dev.nightcast.config.EnvConfig;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
-import dev.nightcast.testing.ChildJvm;
+import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
@@ -130,7 +130,7 @@ class NightReliabilityTest {
           .hasMessageContaining("Cannot run the night of " + NIGHT + ": another nightcast run of pipeline 'flight_delay'")
           .hasMessageContaining("Nothing was written");
       // the command line, as Airflow runs it: a process of its own, exit code 6 and the same message
-      Child second = cli(password("busy"), "run", "--pipeline", pipeline.file().toString(), "--env", productionProfile().toString(), "--date", NIGHT.toString());
+      Cli.Result second = cli(password("busy"), "run", "--pipeline", pipeline.file().toString(), "--env", productionProfile().toString(), "--date", NIGHT.toString());
       assertThat(second.code()).as(second.output()).isEqualTo(ExitCode.BUSY.code);
       assertThat(second.output()).contains("nightcast: Cannot run the night of " + NIGHT + ": another nightcast run of pipeline 'flight_delay'");
 
@@ -160,18 +160,18 @@ class NightReliabilityTest {
     String pipelineFile = pipeline.file().toString();
 
     // a real publish: Spark ships the credentials to its COPY tasks; --verbose logs nightcast at DEBUG
-    Child publish = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", secret),
+    Cli.Result publish = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", secret),
         "publish", "--verbose", "--pipeline", pipelineFile, "--env", profile, "--date", NIGHT.toString());
     assertThat(publish.code()).as(publish.output()).isZero();
     assertThat(publish.output()).contains("publish: ").doesNotContain(secret);
 
     // what the environment resolves to, as printed for people
-    Child url = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", secret), "db", "url", "--env", profile);
+    Cli.Result url = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", secret), "db", "url", "--env", profile);
     assertThat(url.code()).as(url.output()).isZero();
     assertThat(url.output()).contains("jdbc:postgresql://").doesNotContain(secret);
 
     // a failed connection: the server's refusal and the stack trace, but neither password
-    Child refused = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", wrong),
+    Cli.Result refused = cli(Map.of("NIGHTCAST_PG_USER", "reliability_login", "NIGHTCAST_PG_PASSWORD", wrong),
         "publish", "rollback", "--verbose", "--pipeline", pipelineFile, "--env", profile);
     assertThat(refused.code()).as(refused.output()).isEqualTo(ExitCode.INTERNAL.code);
     assertThat(refused.output()).contains("password authentication failed for user \"reliability_login\"").doesNotContain(wrong).doesNotContain(secret);
@@ -292,36 +292,14 @@ class NightReliabilityTest {
 
   /** A production-shaped profile: this warehouse and landing, the test server by URL, credentials by variable name. */
   private Path productionProfile() throws IOException {
-    Path file = dir.resolve("production.yaml");
-    Files.writeString(
-        file,
-        "warehouse: " + env.warehouse() + "\nlanding: " + env.landing() + "\nspark:\n  master: local[2]\n"
-            + "  conf: {spark.sql.shuffle.partitions: \"4\", spark.ui.enabled: \"false\"}\n"
-            + "postgres: {url: \"" + TestPostgres.database().credentials().url() + "\", user_env: NIGHTCAST_PG_USER, password_env: NIGHTCAST_PG_PASSWORD}\n");
-    return file;
+    return Cli.productionProfile(dir, env);
   }
 
-  private record Child(int code, String output) {}
-
-  private Child cli(String password, String... args) throws Exception {
+  private Cli.Result cli(String password, String... args) throws Exception {
     return cli(Map.of("NIGHTCAST_PG_USER", "postgres", "NIGHTCAST_PG_PASSWORD", password), args);
   }
 
-  /** bin/nightcast's way: the CLI in a JVM of its own (this JVM's flags and classpath), stdout and stderr captured together. */
-  private static Child cli(Map<String, String> environment, String... args) throws Exception {
-    List<String> command = ChildJvm.command("1g", "dev.nightcast.cli.Nightcast");
-    command.add(1, "-Dlog4j.configurationFile=" + TestPipelines.root().resolve("conf/log4j2.properties"));
-    command.addAll(List.of(args));
-    Path log = Files.createTempFile(dir, "cli", ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    builder.environment().put("NIGHTCAST_HOME", TestPipelines.root().toString());
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process process = builder.start();
-    if (!process.waitFor(300, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("nightcast " + String.join(" ", args) + " did not finish; its output: " + Files.readString(log));
-    }
-    return new Child(process.exitValue(), Files.readString(log));
+  private static Cli.Result cli(Map<String, String> environment, String... args) throws Exception {
+    return Cli.run(dir, environment, args);
   }
 }

@@ -67,6 +67,12 @@ final class ModelsCommand {
         Row row = Registry.model(context.warehouse(), v, "show");
         for (String field : row.schema().fieldNames()) {
           Object value = row.get(row.fieldIndex(field));
+          if (field.equals("calibration") && value != null) {
+            // a rate per score bin: its ends say how far the scores are from calibrated
+            List<Double> rates = row.getList(row.fieldIndex(field));
+            value = String.format("%d bins: positive rate %.4f in the lowest score bin .. %.4f in the highest", rates.size(), rates.get(0),
+                rates.get(rates.size() - 1));
+          }
           System.out.printf("%-20s %s%n", field, value instanceof scala.collection.Iterable<?> seq ? seq.mkString("\n" + " ".repeat(21)) : value);
         }
         System.out.println("events:");

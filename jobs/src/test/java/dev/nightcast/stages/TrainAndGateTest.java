@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.Context;
+import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
@@ -16,6 +17,7 @@ import dev.nightcast.monitoring.Calibration;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
+import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
@@ -59,6 +61,7 @@ class TrainAndGateTest {
   private Warehouse warehouse;
   private ConfigLoader.LoadedPipeline loaded;
   private PipelineConfig pipeline;
+  private EnvConfig env;
   private Train.Result first;
 
   @BeforeAll
@@ -72,7 +75,7 @@ class TrainAndGateTest {
                 "candidates.0.grid", Map.of("regParam", List.of(0.1, 0.01)),
                 "candidates.2", Map.of("name", "svc", "algorithm", "linear_svc", "params", Map.of("maxIter", 10))));
     pipeline = loaded.config();
-    EnvConfig env =
+    env =
         new EnvConfig(dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
             new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
     Context context = new Context(loaded, env, Map.of(), TestSpark.session(), false);
@@ -272,5 +275,48 @@ class TrainAndGateTest {
     }
     return rows.withColumn("validation_metrics", expr("to_json(validation_metrics)"))
         .withColumn("test_metrics", expr("to_json(test_metrics)")).orderBy("version").collectAsList();
+  }
+
+  @Test
+  @Order(8)
+  void theModelsCommandListsShowsPromotesAndRollsBackAsOperatorsDo() throws Exception {
+    LocalDate sixth = FOURTH.plusDays(2);
+    int firstChampion = first.pick().version();
+    // the newest version the gate did not reject (a rejected one can never be promoted)
+    int latest = Registry.models(warehouse).where(col("decision").notEqual("rejected")).agg(expr("max(version)")).head().getInt(0);
+    assertThat(latest).isNotEqualTo(firstChampion);
+    String[] options = {"--pipeline", loaded.file().toString(), "--env", Cli.productionProfile(dir, env).toString()};
+    Map<String, String> login = Map.of("NIGHTCAST_PG_USER", "postgres", "NIGHTCAST_PG_PASSWORD", "trusted-by-the-embedded-server");
+
+    Cli.Result promote = Cli.run(dir, login, concat(new String[] {"models", "promote", "v" + latest, "--date", sixth.toString(),
+        "--reason", "canary looked good", "--actor", "oncall"}, options));
+    assertThat(promote.code()).as(promote.output()).isZero();
+    assertThat(promote.output()).contains("champion from " + sixth + ": v" + latest);
+    assertThat(Registry.champion(warehouse, sixth).map(Registry.Champion::version)).contains(latest);
+
+    Cli.Result list = Cli.run(dir, login, concat(new String[] {"models", "list", "--date", sixth.toString()}, options));
+    assertThat(list.code()).as(list.output()).isZero();
+    assertThat(list.output().lines().filter(line -> line.startsWith("*"))).singleElement().asString().contains("v" + latest);
+    assertThat(list.output()).contains("v" + firstChampion);
+
+    Cli.Result rollback = Cli.run(dir, login, concat(new String[] {"models", "rollback", "--date", sixth.toString(), "--reason", "canary regressed"}, options));
+    assertThat(rollback.code()).as(rollback.output()).isZero();
+    int before = Registry.champion(warehouse, sixth).orElseThrow().version();
+    assertThat(before).isNotEqualTo(latest);
+    assertThat(rollback.output()).contains("champion from " + sixth + ": v" + before);
+
+    Cli.Result show = Cli.run(dir, login, concat(new String[] {"models", "show", "v" + latest}, options));
+    assertThat(show.code()).as(show.output()).isZero();
+    assertThat(show.output())
+        .contains(sixth + " #1 promote  v" + latest, "by oncall: canary looked good", sixth + " #2 rollback v" + before + " (was v" + latest + ")")
+        .containsPattern("calibration +" + Calibration.BINS + " bins: ");
+
+    Cli.Result unknown = Cli.run(dir, login, concat(new String[] {"models", "promote", "v999", "--date", sixth.toString()}, options));
+    assertThat(unknown.code()).isEqualTo(ExitCode.BAD_DATA.code);
+    assertThat(unknown.output()).contains("v999");
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(second)).toArray(String[]::new);
   }
 }
