@@ -7,6 +7,7 @@ import dev.nightcast.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.spark.Tables;
+import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -29,13 +31,17 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A nightly run whose landing zone and Delta warehouse live in object storage: s3a:// against a
  * real S3 API (S3Proxy with a filesystem blob store) on loopback.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3WarehouseTest {
   private static final String BUCKET = "nightcast";
   @TempDir static Path dir;
@@ -75,6 +81,7 @@ class S3WarehouseTest {
   }
 
   @Test
+  @Order(1)
   void aNightReadsDropsFromAndWritesEveryTableToS3() throws Exception {
     SparkSession spark = TestSpark.session();
     FileSystem s3 = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), spark.sparkContext().hadoopConfiguration());
@@ -118,6 +125,36 @@ class S3WarehouseTest {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(scheduled);
     }
+  }
+
+  /**
+   * The shipped production profile (plus what spark-submit and the region give in production):
+   * the S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY alone, and neither a
+   * verbose run nor a refused one prints the secret.
+   */
+  @Test
+  @Order(2)
+  void s3CredentialsComeFromTheEnvironmentAndNeverReachTheLogs() throws Exception {
+    Path profile = dir.resolve("production-s3.yaml");
+    Files.writeString(profile, Files.readString(TestPipelines.root().resolve("conf/env/production.yaml"))
+        .replace("  conf:\n", "  conf:\n    spark.hadoop.fs.s3a.endpoint.region: us-east-1\n    spark.hadoop.fs.s3a.connection.ssl.enabled: \"false\"\n"));
+    Map<String, String> environment = new java.util.HashMap<>(Map.of(
+        "NIGHTCAST_WAREHOUSE", "s3a://" + BUCKET + "/warehouse", "NIGHTCAST_LANDING", "s3a://" + BUCKET + "/landing",
+        "NIGHTCAST_S3_ENDPOINT", "http://127.0.0.1:" + proxy.getPort(), "NIGHTCAST_S3_PATH_STYLE", "true",
+        "NIGHTCAST_PG_URL", TestPostgres.database().credentials().url(), "NIGHTCAST_PG_USER", "postgres", "NIGHTCAST_PG_PASSWORD", "unused",
+        "AWS_ACCESS_KEY_ID", "test-access", "AWS_SECRET_ACCESS_KEY", "test-secret"));
+    List<String> jvm = List.of("-Dspark.master=local[1]");
+    String[] query = {"sql", "--verbose", "--tsv", "--env", profile.toString(), "select count(*) as n from raw_schedule"};
+
+    Cli.Result read = Cli.run(dir, environment, jvm, query);
+    assertThat(read.code()).as(read.output()).isZero();
+    long rows = TestSpark.session().read().format("delta").load("s3a://" + BUCKET + "/warehouse/raw_schedule").count();
+    assertThat(read.output()).contains("n\n" + rows + "\n").doesNotContain("test-secret");
+
+    environment.put("AWS_SECRET_ACCESS_KEY", "wrong-secret-4f7a");
+    Cli.Result refused = Cli.run(dir, environment, jvm, query);
+    assertThat(refused.code()).as(refused.output()).isNotZero();
+    assertThat(refused.output()).containsIgnoringCase("403").doesNotContain("wrong-secret-4f7a").doesNotContain("test-secret");
   }
 
   /** The upstream feed puts its drops into the bucket (through the blob store behind the S3 API). */

@@ -16,8 +16,14 @@ public final class Cli {
 
   /** Runs {@code nightcast args...} with {@code environment} added; its output goes to a log file in {@code dir}. */
   public static Result run(Path dir, Map<String, String> environment, String... args) throws Exception {
+    return run(dir, environment, List.of(), args);
+  }
+
+  /** The same with {@code jvmOptions} (e.g. {@code -Dspark.master=local[2]}, which spark-submit gives in production). */
+  public static Result run(Path dir, Map<String, String> environment, List<String> jvmOptions, String... args) throws Exception {
     List<String> command = ChildJvm.command("1g", "dev.nightcast.cli.Nightcast");
     command.add(1, "-Dlog4j.configurationFile=" + TestPipelines.root().resolve("conf/log4j2.properties"));
+    command.addAll(2, jvmOptions);
     command.addAll(List.of(args));
     Path log = Files.createTempFile(dir, "cli", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
