@@ -92,8 +92,15 @@ public final class Binning {
       return Arrays.stream(sums).sum() / valueRows(spec);
     }
 
-    /** Population standard deviation of the finite values. */
+    /**
+     * Population standard deviation of the finite values; exactly 0 for a constant column, where
+     * E[x²] - E[x]² would leave a rounding residue (a one-origin slice's trailing delay rate, say)
+     * that turned "no spread" into mean deltas of millions of standard deviations.
+     */
     public double std(Spec spec) {
+      if (min() == max()) {
+        return 0;
+      }
       double n = valueRows(spec);
       double mean = mean(spec);
       return Math.sqrt(Math.max(0, Arrays.stream(sumSquares).sum() / n - mean * mean));

@@ -46,7 +46,8 @@ import org.apache.spark.storage.StorageLevel;
  *       signal.
  * </ul>
  *
- * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined and cached;
+ * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined, shuffled by key
+ * (for bit-identical sums whatever the input files' layout) and cached;
  * then two aggregation passes over the cached rows (the score histogram, and the drift state once
  * per served model version, i.e. once on a normal night, shuffle-free), each covering every column,
  * metric and slice. The reference profile, data_quality and the lookback
@@ -202,7 +203,14 @@ public final class Monitor {
         scoring
             .join(outcomes, scoring.col(key).equalTo(outcomes.col("_outcome_key")).and(scoring.col("ds").equalTo(lit(yesterday))), "left")
             .drop("_outcome_key");
-    return scoring.unionByName(features.where(col(ROLE).equalTo(Features.LABELLED)), true);
+    // the drift state folds double sums row by row: hash-partitioned and sorted by key, every row
+    // meets the same partition in the same order whatever file layout a re-run or a crash left, so
+    // drift_daily is the same to the last bit (one small shuffle of the night's rows)
+    int partitions = Integer.parseInt(warehouse.spark().conf().get("spark.sql.shuffle.partitions"));
+    return scoring
+        .unionByName(features.where(col(ROLE).equalTo(Features.LABELLED)), true)
+        .repartition(partitions, col("ds"), col(ROLE), col(key))
+        .sortWithinPartitions("ds", ROLE, key);
   }
 
   /** The day's state per slice: the label's from the labelled rows, the rest from the rows to score. */
