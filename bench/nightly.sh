@@ -13,33 +13,11 @@
 #   backfill NIGHTS nights (2001-01-15 ..) in one application, from the same prepared state
 #   scale   the cold night at SCALES x the data (every flight copied with new keys)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 nights="${NIGHTS:-6}"
 scales="${SCALES:-1 2 4}"
 work="${BENCH_DIR:-$(mktemp -d /tmp/nightcast-bench.XXXXXX)}"
 mkdir -p "$work"
-cd "$root"
-
-bin/setup-python >/dev/null
-mvn -B -q -DskipTests package
-spark_submit="$root/.venv/bin/spark-submit"
-jar="$root/jobs/target/nightcast.jar"
-# the venv's pyspark is the Spark distribution (its spark-submit needs SPARK_HOME outside an activated venv)
-export SPARK_HOME="$("$root/.venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
-export NIGHTCAST_HOME="$root" SPARK_LOCAL_IP=127.0.0.1
-
-# run LABEL VAR_DIR LANDING ARGS...: one spark-submit, prints "seconds peak_rss_mb" to stdout
-run() {
-  local label="$1" var="$2" landing="$3"; shift 3
-  local timing="$work/$label.time"
-  NIGHTCAST_VAR_DIR="$var" NIGHTCAST_LANDING="$landing" NIGHTCAST_PG_PORT="${PG_PORT:-54390}" \
-    /usr/bin/time -o "$timing" -f "%e %M" \
-    "$spark_submit" --master 'local[2]' --driver-memory 6g \
-      --driver-java-options "-Dlog4j.configurationFile=$root/conf/log4j2.properties" \
-      --class dev.nightcast.cli.Nightcast "$jar" "$@" > "$work/$label.log" 2>&1 \
-    || { echo "bench: $label failed, see $work/$label.log" >&2; exit 1; }
-  awk '{printf "%.1f %.0f\n", $1, $2/1024}' "$timing"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 first_night=2001-01-15
 last_night="$(date -d "$first_night + $((nights - 1)) days" +%F)"
@@ -79,10 +57,6 @@ for k in $scales; do
 done
 echo "  stage shares (from the runs table):"
 for state in cold backfill; do
-  NIGHTCAST_VAR_DIR="$work/$state" NIGHTCAST_PG_PORT="${PG_PORT:-54390}" "$root/bin/nightcast" sql --tsv \
-    "select stage, round(sum(unix_micros(ended_at) - unix_micros(started_at)) / 1e6, 1) as seconds,
-            round(sum(unix_micros(ended_at) - unix_micros(started_at)) / (select sum(unix_micros(ended_at) - unix_micros(started_at)) from runs where ds >= '$first_night'), 2) as share
-     from runs where ds >= '$first_night' group by stage order by seconds desc" 2>/dev/null \
-    | sed "s/^/    $state\t/"
+  stage_shares "$work/$state" "$first_night" "$state"
 done
 echo "  logs: $work"
