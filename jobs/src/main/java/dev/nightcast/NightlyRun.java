@@ -171,11 +171,7 @@ public final class NightlyRun {
   }
 
   private long validate(LocalDate ds) {
-    long metrics = 0;
-    for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
-      metrics += Profile.run(warehouse, source.getKey(), source.getValue(), ds);
-    }
-    return metrics;
+    return Profile.run(warehouse, pipeline.sources(), ds);
   }
 
   private Train.Result train(LocalDate ds, String runId) {

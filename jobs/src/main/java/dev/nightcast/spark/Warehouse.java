@@ -7,6 +7,7 @@ import dev.nightcast.NightcastException;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -69,22 +70,41 @@ public final class Warehouse {
   /**
    * Atomically replaces the rows of {@code ds} with {@code rows} (which must all carry that ds).
    * Cost: one write job plus the Delta commit; no read of other dates.
+   *
+   * @return the rows now stored for {@code ds}, see {@link #replace}
    */
-  public void replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
-    replace(table, "ds = DATE'" + ds + "'", rows);
+  public long replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
+    return replace(table, "ds = DATE'" + ds + "'", rows);
   }
 
   /**
    * Atomically replaces the rows matching {@code predicate} (a SQL condition that must hold for every
    * new row) with {@code rows}: for tables where several writers share a date, each owning a slice.
+   *
+   * @return the rows the commit wrote, which are all the rows now matching {@code predicate}: taken
+   *     from the commit's own metrics (counted by the write tasks), so no read-back scan is needed
    */
-  public void replace(String table, String predicate, Dataset<Row> rows) {
+  public long replace(String table, String predicate, Dataset<Row> rows) {
     // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
     var writer = rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true");
     if (PARTITIONED.contains(table) || table.startsWith("raw_")) {
       writer = writer.partitionBy("ds");
     }
+    long before = version(table);
     writer.save(path(table));
+    // the run lock keeps other writers out, so a newer version is this write's commit
+    Row commit = DeltaTable.forPath(spark, path(table)).history(1).select("version", "operation", "operationMetrics").head();
+    if (commit.getLong(0) == before) {
+      return 0; // Delta skips a commit that changes nothing: the predicate matched no rows and none were written
+    }
+    Map<String, String> metrics = commit.getJavaMap(2);
+    // a write of no rows adds no file and reports no row count
+    String written = "0".equals(metrics.get("numFiles")) ? "0" : metrics.get("numOutputRows");
+    if (commit.getLong(0) != before + 1 || !"WRITE".equals(commit.getString(1)) || written == null) {
+      throw new IllegalStateException("Delta table " + table + " was at version " + before + ", then its latest commit is " + commit
+          + ", not this write with its row count: is another process writing to the warehouse?");
+    }
+    return Long.parseLong(written);
   }
 
   /**

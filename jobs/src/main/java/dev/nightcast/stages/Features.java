@@ -117,8 +117,7 @@ public final class Features {
         build(
             warehouse.readDate(Tables.raw(pipeline.scoringSource()), ds), pipeline, SCORING,
             ds.plusDays(pipeline.source(pipeline.scoringSource()).dayOffset()), history);
-    warehouse.replaceDate(Tables.FEATURES, ds, labelled.unionByName(scoring));
-    return warehouse.readDate(Tables.FEATURES, ds).count();
+    return warehouse.replaceDate(Tables.FEATURES, ds, labelled.unionByName(scoring));
   }
 
   public static List<String> names(PipelineConfig pipeline) {

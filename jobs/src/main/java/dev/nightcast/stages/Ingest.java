@@ -190,9 +190,9 @@ public final class Ingest {
       rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
       List<String> quarantineColumns = new ArrayList<>(rawColumns);
       quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
-      warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
+      long quarantined =
+          warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
       Profile.writeValidation(warehouse, sourceName, ds, Expectations.metrics(state, rules, ds, sourceName));
-      long quarantined = warehouse.readDate(Tables.quarantine(sourceName), ds).count();
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
       // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
       // history features and training windows
@@ -207,8 +207,7 @@ public final class Ingest {
                 Expectations.topReasons(state, rules, 3), path, String.join(", ", source.schema().keySet()),
                 Tables.quarantine(sourceName), ds, sourceName));
       }
-      warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
-      long ok = warehouse.readDate(Tables.raw(sourceName), ds).count();
+      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
       if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
         throw NightcastException.internal(
             "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok

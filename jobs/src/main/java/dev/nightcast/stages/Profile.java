@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -138,8 +139,18 @@ public final class Profile {
     return out;
   }
 
-  /** I/O shell: profiles raw_<source> for D and replaces that date's profile rows for the source. */
-  public static long run(Warehouse warehouse, String source, SourceConfig config, LocalDate ds) {
+  /**
+   * I/O shell: profiles raw_<source> for D of each source and replaces that date's profile rows of
+   * those sources in one commit (a commit costs more than profiling a day's drop).
+   */
+  public static long run(Warehouse warehouse, Map<String, SourceConfig> sources, LocalDate ds) {
+    List<Row> metrics = new ArrayList<>();
+    sources.forEach((source, config) -> metrics.addAll(profile(warehouse, source, config, ds)));
+    write(warehouse, sources.keySet(), ds, metrics, false);
+    return metrics.size();
+  }
+
+  private static List<Row> profile(Warehouse warehouse, String source, SourceConfig config, LocalDate ds) {
     Dataset<Row> rows = warehouse.readDate(Tables.raw(source), ds);
     Map<String, String> schema = config.schema();
     List<String> categorical =
@@ -147,14 +158,12 @@ public final class Profile {
             .filter(c -> c.getValue().equals("string") && !config.expectations().key().contains(c.getKey()))
             .map(Map.Entry::getKey)
             .toList();
-    List<Row> metrics = metrics(computeState(rows, schema), computeTopValues(rows, categorical), ds, source, schema);
-    write(warehouse, source, ds, metrics, false);
-    return metrics.size();
+    return metrics(computeState(rows, schema), computeTopValues(rows, categorical), ds, source, schema);
   }
 
   /** Replaces the validation metrics (row counts, rule pass/fail counts) of a source and date. */
   public static void writeValidation(Warehouse warehouse, String source, LocalDate ds, List<Row> metrics) {
-    write(warehouse, source, ds, metrics, true);
+    write(warehouse, Set.of(source), ds, metrics, true);
   }
 
   /** Earlier values of a whole-drop metric (e.g. rows_in) of a source in [from, to], one per date. */
@@ -175,13 +184,14 @@ public final class Profile {
 
   /**
    * data_quality holds every source, and validation and profile write at different times: replace
-   * only this source's rows for the date of the one kind.
+   * only these sources' rows for the date of the one kind.
    */
-  private static void write(Warehouse warehouse, String source, LocalDate ds, List<Row> metrics, boolean validation) {
+  private static void write(Warehouse warehouse, Set<String> sources, LocalDate ds, List<Row> metrics, boolean validation) {
     String kinds = Expectations.METRICS.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "));
+    String names = sources.stream().map(source -> "'" + source + "'").collect(Collectors.joining(", "));
     warehouse.replace(
         Tables.DATA_QUALITY,
-        "ds = DATE'" + ds + "' AND source = '" + source + "' AND metric " + (validation ? "" : "NOT ") + "IN (" + kinds + ")",
+        "ds = DATE'" + ds + "' AND source IN (" + names + ") AND metric " + (validation ? "" : "NOT ") + "IN (" + kinds + ")",
         warehouse.spark().createDataFrame(metrics, SCHEMA).coalesce(1));
   }
 

@@ -49,7 +49,6 @@ public final class Score {
   public static long run(Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, LocalDate ds) {
     Dataset<Row> features = warehouse.readDate(Tables.FEATURES, ds).where(col("role").equalTo(Features.SCORING));
     PipelineModel model = Artifacts.load(champion.artifactPath());
-    warehouse.replaceDate(Tables.PREDICTIONS, ds, score(model, champion.version(), features, pipeline));
-    return warehouse.readDate(Tables.PREDICTIONS, ds).count();
+    return warehouse.replaceDate(Tables.PREDICTIONS, ds, score(model, champion.version(), features, pipeline));
   }
 }

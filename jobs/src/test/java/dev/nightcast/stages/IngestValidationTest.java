@@ -367,7 +367,7 @@ class IngestValidationTest {
     assertThat(result.rowsQuarantined()).isZero();
     assertBalanced("schedule", LocalDate.parse("2001-01-01"), result);
 
-    Profile.run(warehouse, "schedule", pipeline.source("schedule"), LocalDate.parse("2001-01-01"));
+    Profile.run(warehouse, Map.of("schedule", pipeline.source("schedule")), LocalDate.parse("2001-01-01"));
     Dataset<Row> quality = warehouse.readDate(Tables.DATA_QUALITY, LocalDate.parse("2001-01-01")).where("source = 'schedule'").cache();
     Row median = quality.where("column_name = 'distance' and metric = 'p50'").head();
     assertThat(median.getDouble(median.fieldIndex("value"))).isBetween(21.0, 4962.0);
