@@ -57,15 +57,25 @@ public final class CopyLoader {
 
   private CopyLoader() {}
 
+  /**
+   * What one partition's load did: {@code rows} loaded, or the reason Postgres rejected a row (a
+   * null key or score, a score out of range), which must reach the driver as data: a failed task's
+   * exception arrives there only as text.
+   */
+  public record Part(long rows, String rejection) implements java.io.Serializable {}
+
+  /** not_null_violation and check_violation: the version table's checks on served rows. */
+  private static final java.util.Set<String> REJECTED = java.util.Set.of("23502", "23514");
+
   /** @param rows Spark's internal rows, with {@code types} in column order */
-  public static long load(
+  public static Part load(
       ServingDatabase.Credentials credentials, String schema, String table, int version, List<String> columns,
       List<ColumnType> types, int part, Iterator<InternalRow> rows) throws SQLException {
     String qualified = Sql.quote(schema) + "." + Sql.quote(Sql.versionTable(table, version));
     try (Connection connection = credentials.connect()) {
       connection.setAutoCommit(false);
       if (loaded(connection, schema, table, version, part)) {
-        return 0;
+        return new Part(0, null);
       }
       CopyIn copy =
           connection
@@ -89,6 +99,10 @@ public final class CopyLoader {
         if (copy.isActive()) {
           copy.cancelCopy();
         }
+        if (e instanceof SQLException rejected && REJECTED.contains(rejected.getSQLState())) {
+          connection.rollback();
+          return new Part(0, rejected.getMessage());
+        }
         throw e;
       }
       try (PreparedStatement insert =
@@ -101,7 +115,7 @@ public final class CopyLoader {
         insert.executeUpdate();
       }
       connection.commit();
-      return count;
+      return new Part(count, null);
     }
   }
 

@@ -29,10 +29,16 @@ import org.slf4j.LoggerFactory;
  * instant rollback, and readers see the old set or the new set, never an empty or partial one. (A
  * table rename would need an exclusive lock on the live table itself and would queue new readers
  * behind any long-running one for the whole swap.) A single publisher per table is enforced with
- * an advisory lock. Cost: one Spark count of the predictions, then {@code copy_streams} binary
- * COPY streams (no shuffle when the input has that many partitions), then in Postgres one sort of
- * every key for the primary key, ANALYZE's sample and one verification scan; the switch itself
- * and a rollback are catalog updates only.
+ * an advisory lock.
+ *
+ * <p>Verification costs no scan of its own: the version table is created with the checks a served
+ * row must pass (a non-null key; a probability in [0,1], not NaN, or a finite prediction), so
+ * Postgres rejects a bad row during the COPY; the primary key build rejects duplicate keys; and
+ * the row count is the load ledger's, committed by each stream with its rows, compared with
+ * Spark's count. Cost: one Spark count of the predictions, then {@code copy_streams} binary COPY
+ * streams (no shuffle when the input has that many partitions), then in Postgres one sort of every
+ * key for the primary key and ANALYZE's sample; the switch itself and a rollback are catalog
+ * updates only.
  */
 public final class Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
@@ -70,20 +76,20 @@ public final class Publisher {
         List<StructField> fields = List.of(predictions.schema().fields());
         try (Statement statement = control.createStatement()) {
           statement.execute("DROP TABLE IF EXISTS " + qualified);
-          statement.execute("CREATE TABLE " + qualified + " (" + columnsDdl(fields) + ")");
+          statement.execute("CREATE TABLE " + qualified + " (" + columnsDdl(fields) + ", " + scoreCheck(fields) + ")");
         }
         logStart(control, version, ds, modelVersion);
         try {
           long began = System.nanoTime();
-          load(predictions, version, fields);
+          load(predictions, version, fields, qualified, ds);
           double loadSeconds = seconds(began);
+          verifyCount(control, version, expected, ds);
           began = System.nanoTime();
           addPrimaryKey(control, qualified, versionTable, ds);
           try (Statement statement = control.createStatement()) {
             statement.execute("ANALYZE " + qualified);
           }
           double indexSeconds = seconds(began);
-          verify(control, qualified, expected, ds, fields);
           long switchBegan = System.nanoTime();
           // the log says 'published' exactly when the view points at the version: same transaction
           switchTo(control, version, () -> logFinish(control, version, "published", expected, loadSeconds, indexSeconds, seconds(switchBegan), null));
@@ -288,7 +294,7 @@ public final class Publisher {
    * relies on: coalescing (no shuffle) when there are enough input partitions, else a hash
    * repartition by key (one shuffle).
    */
-  private void load(Dataset<Row> predictions, int version, List<StructField> fields) {
+  private void load(Dataset<Row> predictions, int version, List<StructField> fields, String qualified, LocalDate ds) {
     List<String> columns = fields.stream().map(StructField::name).toList();
     List<CopyLoader.ColumnType> types = fields.stream().map(field -> CopyLoader.ColumnType.of(field.dataType())).toList();
     ServingDatabase.Credentials credentials = database.credentials();
@@ -297,34 +303,55 @@ public final class Publisher {
     int streams = serving.copyStreams();
     Dataset<Row> parts =
         predictions.rdd().getNumPartitions() >= streams ? predictions.coalesce(streams) : predictions.repartition(streams, col(entityKey));
-    parts
-        .queryExecution()
-        .toRdd()
-        .toJavaRDD()
-        .foreachPartition(rows -> CopyLoader.load(credentials, schema, table, version, columns, types, TaskContext.getPartitionId(), rows));
-  }
-
-  /** Checks the loaded version before anyone can read it; any failure aborts the publish. */
-  private void verify(Connection control, String qualified, long expected, LocalDate ds, List<StructField> fields) throws SQLException {
-    // classification serves a probability in [0,1]; regression serves a prediction that must be a number
-    boolean probability = fields.stream().anyMatch(field -> field.name().equals("probability"));
-    String invalidRows =
-        probability
-            ? "probability IS NULL OR probability = 'NaN' OR probability < 0 OR probability > 1"
-            : "prediction IS NULL OR prediction = 'NaN' OR prediction IN ('Infinity', '-Infinity')";
-    try (Statement statement = control.createStatement();
-        ResultSet result =
-            statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + invalidRows + ") FROM " + qualified)) {
-      result.next();
-      long rows = result.getLong(1);
-      long invalid = result.getLong(2);
-      if (rows != expected || invalid != 0) {
+    List<CopyLoader.Part> loaded =
+        parts
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(rows -> List.of(CopyLoader.load(credentials, schema, table, version, columns, types, TaskContext.getPartitionId(), rows)).iterator())
+            .collect();
+    for (CopyLoader.Part part : loaded) {
+      if (part.rejection() != null) {
+        String what =
+            part.rejection().contains("column \"" + entityKey + "\"")
+                ? "entity key '" + entityKey + "' is not unique and non-null"
+                : "a score is null, NaN or out of range (probabilities must be in [0,1], predictions finite)";
         throw NightcastException.badData(
-            "Cannot publish predictions for " + ds + ": verification failed (rows loaded " + rows + ", expected " + expected
-                + (probability ? "; probabilities null, NaN or outside [0,1]: " : "; predictions null, NaN or infinite: ") + invalid
-                + "). The serving table is unchanged");
+            "Cannot publish predictions for " + ds + ": " + what + " in " + qualified + " (" + part.rejection()
+                + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
       }
     }
+  }
+
+  /**
+   * The rows loaded are the sum of the load ledger, which each COPY stream commits together with
+   * its rows: no count scan. Any difference from Spark's count aborts the publish.
+   */
+  private void verifyCount(Connection control, int version, long expected, LocalDate ds) throws SQLException {
+    try (PreparedStatement statement =
+        control.prepareStatement(
+            "SELECT coalesce(sum(row_count), 0) FROM " + Sql.quote(serving.schema()) + ".publish_parts WHERE serving_table = ? AND version = ?")) {
+      statement.setString(1, serving.table());
+      statement.setInt(2, version);
+      try (ResultSet result = statement.executeQuery()) {
+        result.next();
+        long rows = result.getLong(1);
+        if (rows != expected) {
+          throw NightcastException.badData(
+              "Cannot publish predictions for " + ds + ": verification failed (rows loaded " + rows + ", expected " + expected
+                  + "). The serving table is unchanged");
+        }
+      }
+    }
+  }
+
+  /** What a served row must satisfy besides a non-null key, checked by Postgres as the rows arrive. */
+  private static String scoreCheck(List<StructField> fields) {
+    // classification serves a probability in [0,1]; regression serves a prediction that must be a number
+    boolean probability = fields.stream().anyMatch(field -> field.name().equals("probability"));
+    return probability
+        ? "CHECK (probability IS NOT NULL AND probability <> 'NaN' AND probability BETWEEN 0 AND 1)"
+        : "CHECK (prediction IS NOT NULL AND prediction NOT IN ('NaN', 'Infinity', '-Infinity'))";
   }
 
   /** What must commit together with the view switch (the publish log's record of it). */
@@ -451,8 +478,10 @@ public final class Publisher {
     List<String> columns = new ArrayList<>();
     for (StructField field : fields) {
       CopyLoader.ColumnType type = CopyLoader.ColumnType.of(field.dataType());
-      String collation = field.name().equals(entityKey) && type == CopyLoader.ColumnType.TEXT ? " COLLATE \"C\"" : "";
-      columns.add(Sql.quote(field.name()) + " " + type.sql + collation + (field.nullable() ? "" : " NOT NULL"));
+      boolean key = field.name().equals(entityKey);
+      String collation = key && type == CopyLoader.ColumnType.TEXT ? " COLLATE \"C\"" : "";
+      // a key declared NOT NULL up front spares the primary key build a NOT NULL scan
+      columns.add(Sql.quote(field.name()) + " " + type.sql + collation + (key || !field.nullable() ? " NOT NULL" : ""));
     }
     return String.join(", ", columns);
   }

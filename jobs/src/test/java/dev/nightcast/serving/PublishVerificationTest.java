@@ -19,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A prediction set that fails verification (duplicate or null keys, a probability that is NaN or
- * outside [0,1]) aborts its publish with a clear error: applications keep the version they had,
+ * A prediction set that fails verification (a duplicate or null key, a probability that is null,
+ * NaN or outside [0,1]) aborts its publish with a clear error: applications keep the version they had,
  * the failed version is logged and dropped, and the next good set publishes normally.
  */
 class PublishVerificationTest {
@@ -34,8 +34,9 @@ class PublishVerificationTest {
       value = {
         "duplicate key | entity key 'flight_id' is not unique and non-null",
         "null key      | entity key 'flight_id' is not unique and non-null",
-        "NaN score     | probabilities null, NaN or outside [0,1]: 1",
-        "score above 1 | probabilities null, NaN or outside [0,1]: 1",
+        "NaN score     | a score is null, NaN or out of range",
+        "score above 1 | a score is null, NaN or out of range",
+        "null score    | a score is null, NaN or out of range",
       })
   void aSetThatFailsVerificationLeavesServingUntouched(String defect, String reason) throws Exception {
     String schema = "verify_" + defect.replaceAll("[^a-z0-9]", "_").toLowerCase(java.util.Locale.ROOT);
@@ -65,6 +66,7 @@ class PublishVerificationTest {
       case "duplicate key" -> rows -> rows.unionByName(rows.where(row));
       case "null key" -> rows -> rows.withColumn(ServingFixtures.KEY, when(row, lit(null).cast("string")).otherwise(col(ServingFixtures.KEY)));
       case "NaN score" -> rows -> rows.withColumn("probability", when(row, lit(Double.NaN)).otherwise(col("probability")));
+      case "null score" -> rows -> rows.withColumn("probability", when(row, lit(null).cast("double")).otherwise(col("probability")));
       case "score above 1" -> rows -> rows.withColumn("probability", when(row, lit(1.5)).otherwise(col("probability")));
       default -> throw new IllegalArgumentException(defect);
     };
