@@ -11,8 +11,6 @@
 set -euo pipefail
 from="${1:-2001-01-01}"
 to="${2:-2001-06-29}"
-work="${BENCH_DIR:-$(mktemp -d /tmp/nightcast-backfill.XXXXXX)}"
-mkdir -p "$work"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 landing="$work/flights"

@@ -1,5 +1,8 @@
-# Shared by bench/nightly.sh and bench/backfill.sh (sourced): builds the jar, then `run` times one
-# spark-submit of nightcast with the venv's real Spark on --master local[2].
+# Shared by bench/nightly.sh and bench/backfill.sh (sourced): makes the work dir ($BENCH_DIR, kept
+# between runs to reuse derived data and prepared states, or a fresh one), builds the jar, then
+# `run` times one spark-submit of nightcast with the venv's real Spark on --master local[2].
+work="${BENCH_DIR:-$(mktemp -d /tmp/nightcast-bench.XXXXXX)}"
+mkdir -p "$work"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bin/setup-python >/dev/null

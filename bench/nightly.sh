@@ -15,8 +15,6 @@
 set -euo pipefail
 nights="${NIGHTS:-6}"
 scales="${SCALES:-1 2 4}"
-work="${BENCH_DIR:-$(mktemp -d /tmp/nightcast-bench.XXXXXX)}"
-mkdir -p "$work"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 first_night=2001-01-15
