@@ -4,8 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -13,6 +15,7 @@ import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
 
 /**
  * Streams one Spark partition into a Postgres table with binary COPY, in one transaction that also
@@ -59,13 +62,13 @@ public final class CopyLoader {
 
   /**
    * What one partition's load did: {@code rows} loaded, or the reason Postgres rejected a row (a
-   * null key or score, a score out of range), which must reach the driver as data: a failed task's
-   * exception arrives there only as text.
+   * null key or score, a score out of range) and the column a NOT NULL rejection names (null for a
+   * CHECK), which must reach the driver as data: a failed task's exception arrives there only as text.
    */
-  public record Part(long rows, String rejection) implements java.io.Serializable {}
+  public record Part(long rows, String rejection, String rejectedColumn) implements Serializable {}
 
   /** not_null_violation and check_violation: the version table's checks on served rows. */
-  private static final java.util.Set<String> REJECTED = java.util.Set.of("23502", "23514");
+  private static final Set<String> REJECTED = Set.of("23502", "23514");
 
   /** @param rows Spark's internal rows, with {@code types} in column order */
   public static Part load(
@@ -75,7 +78,7 @@ public final class CopyLoader {
     try (Connection connection = credentials.connect()) {
       connection.setAutoCommit(false);
       if (loaded(connection, schema, table, version, part)) {
-        return new Part(0, null);
+        return new Part(0, null, null);
       }
       CopyIn copy =
           connection
@@ -101,7 +104,10 @@ public final class CopyLoader {
         }
         if (e instanceof SQLException rejected && REJECTED.contains(rejected.getSQLState())) {
           connection.rollback();
-          return new Part(0, rejected.getMessage());
+          // the server's own error field, not its (possibly localised) message text
+          String column = rejected instanceof PSQLException server && server.getServerErrorMessage() != null
+              ? server.getServerErrorMessage().getColumn() : null;
+          return new Part(0, rejected.getMessage(), column);
         }
         throw e;
       }
@@ -115,7 +121,7 @@ public final class CopyLoader {
         insert.executeUpdate();
       }
       connection.commit();
-      return new Part(count, null);
+      return new Part(count, null, null);
     }
   }
 

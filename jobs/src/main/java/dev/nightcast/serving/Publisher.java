@@ -228,9 +228,7 @@ public final class Publisher {
     } catch (SQLException e) {
       // 23505 unique_violation, 23502 not_null_violation
       if ("23505".equals(e.getSQLState()) || "23502".equals(e.getSQLState())) {
-        throw NightcastException.badData(
-            "Cannot publish predictions for " + ds + ": entity key '" + entityKey + "' is not unique and non-null in " + qualified
-                + " (" + e.getMessage() + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
+        throw rejected(ds, "entity key '" + entityKey + "' is not unique and non-null", qualified, e.getMessage());
       }
       throw e;
     }
@@ -289,7 +287,8 @@ public final class Publisher {
   }
 
   /**
-   * COPY {@code copy_streams} partitions in parallel, straight from Spark's internal rows. Both ways
+   * COPY {@code copy_streams} partitions in parallel, straight from Spark's internal rows; a row the
+   * version table's checks reject stops the publish as bad data. Both ways
    * of getting there keep a partition's rows the same when a task is retried, which the load ledger
    * relies on: coalescing (no shuffle) when there are enough input partitions, else a hash
    * repartition by key (one shuffle).
@@ -312,15 +311,21 @@ public final class Publisher {
             .collect();
     for (CopyLoader.Part part : loaded) {
       if (part.rejection() != null) {
-        String what =
-            part.rejection().contains("column \"" + entityKey + "\"")
+        throw rejected(
+            ds,
+            entityKey.equals(part.rejectedColumn())
                 ? "entity key '" + entityKey + "' is not unique and non-null"
-                : "a score is null, NaN or out of range (probabilities must be in [0,1], predictions finite)";
-        throw NightcastException.badData(
-            "Cannot publish predictions for " + ds + ": " + what + " in " + qualified + " (" + part.rejection()
-                + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
+                : "a score is null, NaN or out of range (probabilities must be in [0,1], predictions finite)",
+            qualified, part.rejection());
       }
     }
+  }
+
+  /** A prediction set Postgres refused (by the version table's checks or its primary key): bad data. */
+  private static NightcastException rejected(LocalDate ds, String what, String qualified, String detail) {
+    return NightcastException.badData(
+        "Cannot publish predictions for " + ds + ": " + what + " in " + qualified + " (" + detail
+            + "). The serving table is unchanged; fix the predictions for " + ds + " and re-run the publish");
   }
 
   /**
