@@ -1,0 +1,65 @@
+package dev.nightcast.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightcast.testing.TestSpark;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Date-keyed replaces on a real Delta table: versions and row counts come from the Delta log. */
+class WarehouseTest {
+  private static final LocalDate D1 = LocalDate.of(2001, 1, 1);
+  private static final LocalDate D2 = LocalDate.of(2001, 1, 2);
+  private static final StructType SCHEMA =
+      new StructType().add("ds", DataTypes.DateType).add("flight_id", DataTypes.StringType);
+
+  @TempDir Path dir;
+
+  @Test
+  void replacingADateReportsTheRowsWrittenAndAdvancesTheVersionByOne() {
+    Warehouse warehouse = new Warehouse(TestSpark.session(), dir.toString());
+    assertThat(warehouse.version("raw_flights")).isEqualTo(-1);
+
+    assertThat(warehouse.replaceDate("raw_flights", D1, rows(D1, 3))).isEqualTo(3);
+    assertThat(warehouse.version("raw_flights")).isEqualTo(0);
+    assertThat(warehouse.replaceDate("raw_flights", D2, rows(D2, 5))).isEqualTo(5);
+    assertThat(warehouse.version("raw_flights")).isEqualTo(1);
+
+    // a re-run replaces the date's rows, never adds to them, and leaves other dates alone
+    assertThat(warehouse.replaceDate("raw_flights", D1, rows(D1, 4))).isEqualTo(4);
+    assertThat(warehouse.version("raw_flights")).isEqualTo(2);
+    assertThat(warehouse.readDate("raw_flights", D1).count()).isEqualTo(4);
+    assertThat(warehouse.readDate("raw_flights", D2).count()).isEqualTo(5);
+  }
+
+  @Test
+  void replacingADateWithNoRowsEmptiesItAndReportsZero() {
+    Warehouse warehouse = new Warehouse(TestSpark.session(), dir.toString());
+    warehouse.replaceDate("quarantine_flights", D1, rows(D1, 2));
+    warehouse.replaceDate("quarantine_flights", D2, rows(D2, 1));
+
+    assertThat(warehouse.replaceDate("quarantine_flights", D1, rows(D1, 0))).isZero();
+    assertThat(warehouse.readDate("quarantine_flights", D1).count()).isZero();
+    assertThat(warehouse.readDate("quarantine_flights", D2).count()).isEqualTo(1);
+    // and again, when the date already holds nothing
+    long version = warehouse.version("quarantine_flights");
+    assertThat(warehouse.replaceDate("quarantine_flights", D1, rows(D1, 0))).isZero();
+    assertThat(warehouse.version("quarantine_flights")).isGreaterThanOrEqualTo(version);
+    assertThat(warehouse.read("quarantine_flights").count()).isEqualTo(1);
+  }
+
+  private static Dataset<Row> rows(LocalDate ds, int count) {
+    List<Row> rows = IntStream.range(0, count).mapToObj(i -> RowFactory.create(Date.valueOf(ds), ds + "-" + i)).toList();
+    return TestSpark.session().createDataFrame(rows, SCHEMA);
+  }
+}
