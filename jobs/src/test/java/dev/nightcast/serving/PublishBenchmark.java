@@ -70,9 +70,10 @@ public final class PublishBenchmark {
 
       Latencies idle = lookups(rows, () -> sleepSeconds(IDLE_SECONDS));
       long[] during = new long[1];
+      Publisher.Result[] second = new Publisher.Result[1];
       Latencies busy = lookups(rows, () -> {
         long start = System.nanoTime();
-        publisher.publish(predictions, ds, 1);
+        second[0] = publisher.publish(predictions, ds, 1);
         during[0] = System.nanoTime() - start;
       });
       predictions.unpersist();
@@ -86,7 +87,8 @@ public final class PublishBenchmark {
       System.out.printf("  nightcast / raw COPY   %.2f x (load phase %.2f x)%n", nightcast / copy, nightcastLoad / copy);
       System.out.printf("  nightcast / Spark JDBC %.2f x (load phase %.2f x)%n", nightcast / jdbc, nightcastLoad / jdbc);
       System.out.printf("  lookups idle            %s%n", idle);
-      System.out.printf("  lookups during publish  %s  (publish took %.1f s)%n", busy, during[0] / 1e9);
+      System.out.printf("  lookups during publish  %s  (publish took %.1f s: load %.1f s, index+analyze %.1f s, switch %.3f s)%n",
+          busy, during[0] / 1e9, second[0].loadSeconds(), second[0].indexSeconds(), second[0].switchSeconds());
       System.out.printf("  p99 during / idle      %.2f x%n", busy.p99() / idle.p99());
       System.out.printf("  throughput during / idle %.2f x%n", busy.perSecond() / idle.perSecond());
     }
