@@ -1,10 +1,10 @@
 package dev.nightcast.serving;
 
+import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
