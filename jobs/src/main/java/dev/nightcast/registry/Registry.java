@@ -1,7 +1,5 @@
 package dev.nightcast.registry;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.NightcastException;
 import dev.nightcast.spark.Tables;
@@ -9,6 +7,7 @@ import dev.nightcast.spark.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,8 +105,8 @@ public final class Registry {
       return Optional.empty();
     }
     int version = stack.get(stack.size() - 1);
-    Row model = models(warehouse).where(col("version").equalTo(version)).select("ds", "artifact_path").head();
-    return Optional.of(new Champion(version, model.getDate(0).toLocalDate(), model.getString(1)));
+    Row model = model(warehouse, version, "serve");
+    return Optional.of(new Champion(version, model.<Date>getAs("ds").toLocalDate(), model.getAs("artifact_path")));
   }
 
   /**
@@ -135,36 +134,25 @@ public final class Registry {
 
   /**
    * The calibration map of every model version that has one (models trained before maps were
-   * kept, and regressors, have none). Cost: one scan of the small models table.
+   * kept, and regressors, have none).
    */
   public static Map<Integer, double[]> calibrations(Warehouse warehouse) {
     Map<Integer, double[]> out = new TreeMap<>();
-    if (!warehouse.exists(Tables.MODELS)) {
-      return out;
-    }
-    Dataset<Row> models = models(warehouse);
-    if (!List.of(models.columns()).contains("calibration")) {
-      return out;
-    }
-    for (Row row : models.where(col("calibration").isNotNull()).select("version", "calibration").collectAsList()) {
-      out.put(row.getInt(0), row.<Double>getList(1).stream().mapToDouble(Double::doubleValue).toArray());
+    for (Row row : registered(warehouse)) {
+      int index = List.of(row.schema().fieldNames()).indexOf("calibration");
+      if (index >= 0 && !row.isNullAt(index)) {
+        out.put(row.getAs("version"), row.<Double>getList(index).stream().mapToDouble(Double::doubleValue).toArray());
+      }
     }
     return out;
   }
 
-  /** Alias moves on or before {@code asOf}, oldest first. Cost: one scan of the small events table. */
+  /** Alias moves on or before {@code asOf}, oldest first. */
   public static List<Event> events(Warehouse warehouse, LocalDate asOf) {
-    if (!warehouse.exists(Tables.MODEL_EVENTS)) {
-      return List.of();
-    }
-    return warehouse
-        .read(Tables.MODEL_EVENTS)
-        .where(col("ds").leq(lit(Date.valueOf(asOf))).and(col("event").isin(PROMOTE, ROLLBACK)))
-        .orderBy(col("ds"), col("seq"))
-        .select("ds", "seq", "event", "model_version")
-        .collectAsList()
-        .stream()
-        .map(r -> new Event(r.getDate(0).toLocalDate(), r.getInt(1), r.getString(2), r.getInt(3)))
+    return warehouse.rows(Tables.MODEL_EVENTS).stream()
+        .map(r -> new Event(r.<Date>getAs("ds").toLocalDate(), r.getAs("seq"), r.getAs("event"), r.getAs("model_version")))
+        .filter(e -> !e.ds().isAfter(asOf) && (e.event().equals(PROMOTE) || e.event().equals(ROLLBACK)))
+        .sorted(Comparator.comparing(Event::ds).thenComparingInt(Event::seq))
         .toList();
   }
 
@@ -172,22 +160,30 @@ public final class Registry {
     return warehouse.read(Tables.MODELS);
   }
 
+  /**
+   * The registry's rows, read once per version of the table: a night asks for the champion, the
+   * last training and the calibration maps several times, and the table changes only when a model is
+   * trained. Cost: a listing of the Delta log; a read of the small table after it changed.
+   */
+  private static List<Row> registered(Warehouse warehouse) {
+    return warehouse.rows(Tables.MODELS);
+  }
+
   /** Versions are dense and ordered by training date; a re-run of date D reuses D's numbers. */
   public static int nextVersion(Warehouse warehouse, LocalDate ds) {
-    if (!warehouse.exists(Tables.MODELS)) {
-      return 1;
-    }
-    Row max = models(warehouse).where(col("ds").lt(lit(Date.valueOf(ds)))).agg(org.apache.spark.sql.functions.max("version")).head();
-    return max.isNullAt(0) ? 1 : max.getInt(0) + 1;
+    return registered(warehouse).stream()
+        .filter(r -> r.<Date>getAs("ds").toLocalDate().isBefore(ds))
+        .mapToInt(r -> r.<Integer>getAs("version"))
+        .max()
+        .orElse(0) + 1;
   }
 
   /** The last date any training ran (whatever its decision), if any. */
   public static Optional<LocalDate> lastTraining(Warehouse warehouse, LocalDate asOf) {
-    if (!warehouse.exists(Tables.MODELS)) {
-      return Optional.empty();
-    }
-    Row max = models(warehouse).where(col("ds").leq(lit(Date.valueOf(asOf)))).agg(org.apache.spark.sql.functions.max("ds")).head();
-    return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
+    return registered(warehouse).stream()
+        .map(r -> r.<Date>getAs("ds").toLocalDate())
+        .filter(ds -> !ds.isAfter(asOf))
+        .max(Comparator.naturalOrder());
   }
 
   public static String artifactPath(Warehouse warehouse, int version) {
@@ -229,12 +225,13 @@ public final class Registry {
 
   /** The registry row of {@code version}, or a clear error naming what to do. */
   public static Row model(Warehouse warehouse, int version, String action) {
-    List<Row> rows = warehouse.exists(Tables.MODELS) ? models(warehouse).where(col("version").equalTo(version)).collectAsList() : List.of();
-    if (rows.isEmpty()) {
-      throw NightcastException.badData(
-          "Cannot " + action + " model v" + version + ": no such version in " + warehouse.path(Tables.MODELS) + " (see `nightcast models list`)");
-    }
-    return rows.get(0);
+    return registered(warehouse).stream()
+        .filter(r -> r.<Integer>getAs("version") == version)
+        .findFirst()
+        .orElseThrow(
+            () -> NightcastException.badData(
+                "Cannot " + action + " model v" + version + ": no such version in " + warehouse.path(Tables.MODELS)
+                    + " (see `nightcast models list`)"));
   }
 
   /** Writes training's own event of night D (seq 0), replacing a previous training's of that night. */
@@ -246,9 +243,12 @@ public final class Registry {
   }
 
   private static void append(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason, String actor) {
-    Row max =
-        warehouse.read(Tables.MODEL_EVENTS).where(col("ds").equalTo(lit(Date.valueOf(ds)))).agg(org.apache.spark.sql.functions.max("seq")).head();
-    int seq = max.isNullAt(0) ? 1 : max.getInt(0) + 1;
+    int seq =
+        warehouse.rows(Tables.MODEL_EVENTS).stream()
+            .filter(r -> r.<Date>getAs("ds").toLocalDate().equals(ds))
+            .mapToInt(r -> r.<Integer>getAs("seq"))
+            .max()
+            .orElse(0) + 1;
     warehouse.append(
         Tables.MODEL_EVENTS,
         warehouse.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), seq, event, version, previous, reason, actor)), EVENTS_SCHEMA)

@@ -58,6 +58,22 @@ class WarehouseTest {
     assertThat(warehouse.read("quarantine_flights").count()).isEqualTo(1);
   }
 
+  @Test
+  void aSmallTablesRowsAreReadAgainOnlyAfterTheTableChanged() {
+    Warehouse warehouse = new Warehouse(TestSpark.session(), dir.toString());
+    assertThat(warehouse.rows("models")).isEmpty();
+
+    warehouse.replaceDate("models", D1, rows(D1, 2));
+    List<Row> first = warehouse.rows("models");
+    assertThat(first).extracting(row -> row.getString(1)).containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1");
+    assertThat(warehouse.rows("models")).isSameAs(first);
+
+    // a write by this process, or by another one (here: a second Warehouse on the same root), is seen
+    new Warehouse(TestSpark.session(), dir.toString()).replaceDate("models", D2, rows(D2, 1));
+    assertThat(warehouse.rows("models")).isNotSameAs(first).extracting(row -> row.getString(1))
+        .containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1", "2001-01-02-0");
+  }
+
   private static Dataset<Row> rows(LocalDate ds, int count) {
     List<Row> rows = IntStream.range(0, count).mapToObj(i -> RowFactory.create(Date.valueOf(ds), ds + "-" + i)).toList();
     return TestSpark.session().createDataFrame(rows, SCHEMA);
