@@ -1,6 +1,5 @@
 package dev.nightcast.registry;
 
-
 import dev.nightcast.NightcastException;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;

@@ -137,8 +137,8 @@ public final class Ingest {
    * The drop's keys that were already ingested in the {@code key_history_days} dates before D, with
    * the latest such date; null when there is nothing to check. Cost: one scan of the key columns of
    * those dates, semi-joined with the drop's keys before grouping, so only the (usually no) repeated
-   * keys are aggregated: grouping every earlier key first shuffled ~key_history_days drops' worth of
-   * rows a night (about a tenth of a night's time on the sample) to find the few that match.
+   * keys are aggregated; grouping every earlier key first shuffled ~key_history_days drops' worth of
+   * rows a night to find the few that match.
    */
   private static Dataset<Row> seenKeys(Warehouse warehouse, String sourceName, SourceConfig source, LocalDate ds, Dataset<Row> drop) {
     ExpectationsConfig expectations = source.expectations();
