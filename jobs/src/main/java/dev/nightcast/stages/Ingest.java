@@ -106,9 +106,8 @@ public final class Ingest {
   static Dataset<Row> prepare(Dataset<Row> drop, SourceConfig source, Dataset<Row> seenKeys) {
     List<Column> columns = new ArrayList<>();
     for (Map.Entry<String, String> column : source.schema().entrySet()) {
-      String quoted = "`" + column.getKey() + "`";
-      columns.add(col(quoted));
-      columns.add(expr("try_cast(" + quoted + " as " + column.getValue() + ")").as(Expectations.typed(column.getKey())));
+      columns.add(col("`" + column.getKey() + "`"));
+      columns.add(typed(column.getKey(), column.getValue()));
     }
     boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
     columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
@@ -133,6 +132,11 @@ public final class Ingest {
     return prepared.join(seenKeys, scala.jdk.javaapi.CollectionConverters.asScala(key.stream().map(Expectations::typed).toList()).toSeq(), "left");
   }
 
+  /** A drop column as its declared type, null where the value does not convert (text formats arrive as strings). */
+  private static Column typed(String column, String type) {
+    return expr("try_cast(`" + column + "` as " + type + ")").as(Expectations.typed(column));
+  }
+
   /**
    * The drop's keys that were already ingested in the {@code key_history_days} dates before D, with
    * the latest such date; null when there is nothing to check. Cost: one scan of the key columns of
@@ -147,10 +151,7 @@ public final class Ingest {
     }
     List<String> typedKey = expectations.key().stream().map(Expectations::typed).toList();
     Column[] earlier = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
-    Column[] arriving =
-        expectations.key().stream()
-            .map(c -> expr("try_cast(`" + c + "` as " + source.schema().get(c) + ")").as(Expectations.typed(c)))
-            .toArray(Column[]::new);
+    Column[] arriving = expectations.key().stream().map(c -> typed(c, source.schema().get(c))).toArray(Column[]::new);
     return warehouse
         .read(Tables.raw(sourceName))
         .where(col("ds").between(Date.valueOf(ds.minusDays(expectations.keyHistoryDays())), Date.valueOf(ds.minusDays(1))))
