@@ -1,7 +1,5 @@
 package dev.nightcast.cli;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.nightcast.Context;
 import dev.nightcast.NightlyRun;
 import dev.nightcast.registry.Registry;
@@ -55,10 +53,9 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("nightcast demo: " + nights.size() + " nights run (" + from + " .. " + to + ") in "
           + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
       if (champion.isPresent()) {
-        Row model = Registry.models(context.warehouse()).where(col("version").equalTo(champion.get().version()))
-            .select("candidate", "test_auc", "ds").head();
+        Row model = Registry.model(context.warehouse(), champion.get().version(), "summarise");
         System.out.printf("  champion: model v%d (%s), trained %s, test AUC %.4f%n",
-            champion.get().version(), model.getString(0), model.getDate(2), model.getDouble(1));
+            champion.get().version(), model.getAs("candidate"), model.getAs("ds"), model.<Double>getAs("test_auc"));
       } else {
         System.out.println("  champion: none (no candidate passed the gate)");
       }
