@@ -4,7 +4,7 @@
 # the machine's drift hits both sides alike. Prints each run's time per warm night (every night
 # after the first, which carries the JVM's warm-up) and the ratio of the medians, B / A.
 #
-#   bench/compare.sh 2c63c01 HEAD              # 3 pairs of 5 nights (2001-01-15..19): ~25 min on 2 cores
+#   bench/compare.sh 2c63c01 HEAD              # 3 pairs of 5 nights (2001-01-15..19): ~30 min on 2 cores
 #   PAIRS=2 NIGHTS=3 bench/compare.sh A B      # quicker, coarser
 #
 # A single pair does not resolve a change of a few percent on a shared machine; three usually do.
@@ -50,7 +50,7 @@ declare -A warm
 for ((k = 1; k <= pairs; k++)); do
   for side in a b; do
     rm -rf "$work/compare"; cp -a "$work/state-x1" "$work/compare"
-    jar="${jars[$side]}"
+    jar="${jars[$side]}"  # the jar lib.sh's run submits
     read -r seconds _ < <(run "compare-$side-$k" "$work/compare" "$landing" backfill --from "$first_night" --to "$last_night")
     night="$(warm_night "$work/compare-$side-$k.log")"
     warm[$side]+="$night "
