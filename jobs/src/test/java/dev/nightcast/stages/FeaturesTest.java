@@ -43,17 +43,22 @@ class FeaturesTest {
     history = source -> warehouse.read(Tables.raw(source));
     String landing = TestPipelines.sampleLanding().toString();
     for (LocalDate night : List.of(DAY.minusDays(2), DAY.minusDays(1), DAY)) {
-      Ingest.run(warehouse, landing, "actuals", pipeline.source("actuals"), night, "run", "2001-01-01 00:00:00");
+      Ingest.run(warehouse, landing, Map.of("actuals", pipeline.source("actuals")), night, "run", "2001-01-01 00:00:00");
     }
-    Ingest.run(warehouse, landing, "schedule", pipeline.source("schedule"), DAY.minusDays(1), "run", "2001-01-01 00:00:00");
+    Ingest.run(warehouse, landing, Map.of("schedule", pipeline.source("schedule")), DAY.minusDays(1), "run", "2001-01-01 00:00:00");
   }
 
   private Dataset<Row> labelled() {
-    return Features.build(warehouse.readDate(Tables.raw("actuals"), DAY), pipeline, Features.LABELLED, DAY, history);
+    return labelled(DAY);
+  }
+
+  private Dataset<Row> labelled(LocalDate day) {
+    return Features.build(List.of(new Features.Input(warehouse.readDate(Tables.raw("actuals"), day), Features.LABELLED, day)), pipeline, history);
   }
 
   private Dataset<Row> scoring() {
-    return Features.build(warehouse.readDate(Tables.raw("schedule"), DAY.minusDays(1)), pipeline, Features.SCORING, DAY, history);
+    return Features.build(
+        List.of(new Features.Input(warehouse.readDate(Tables.raw("schedule"), DAY.minusDays(1)), Features.SCORING, DAY)), pipeline, history);
   }
 
   /** Rows of {@code a} whose features differ from those of the same flight in {@code b}. */
@@ -77,6 +82,36 @@ class FeaturesTest {
     assertThat(scoring.where(col("route").equalTo(lit("ORD-LGA"))).count()).isPositive();
     labelled.unpersist();
     scoring.unpersist();
+  }
+
+  /**
+   * A night builds its two feeds, which describe two dates, in one plan that shares the history
+   * scans: each date's rows must still get the features of their own window.
+   */
+  @Test
+  void feedsOfTwoDatesBuiltTogetherGetTheirOwnDatesHistory() {
+    LocalDate dayBefore = DAY.minusDays(1);
+    Dataset<Row> together =
+        copy(
+            Features.build(
+                List.of(
+                    new Features.Input(warehouse.readDate(Tables.raw("actuals"), dayBefore), Features.LABELLED, dayBefore),
+                    new Features.Input(warehouse.readDate(Tables.raw("actuals"), DAY), Features.LABELLED, DAY)),
+                pipeline, history),
+            "together");
+    for (LocalDate day : List.of(dayBefore, DAY)) {
+      Dataset<Row> alone = copy(labelled(day), "alone-" + day);
+      Dataset<Row> sameDay = together.where(col("ds").equalTo(lit(java.sql.Date.valueOf(day))));
+      assertThat(sameDay.count()).isEqualTo(alone.count()).isGreaterThan(10_000);
+      assertThat(differing(sameDay, alone)).isZero();
+      assertThat(sameDay.where(col("label").isNull()).count()).isZero();
+    }
+    // the two windows differ (DAY's holds the day before, whose own window does not): the check can fail
+    Dataset<Row> rates = together.groupBy("ds", "origin").agg(org.apache.spark.sql.functions.first("origin_delay_rate_28d").as("rate"));
+    assertThat(rates.where(col("ds").equalTo(lit(java.sql.Date.valueOf(dayBefore)))).as("a")
+            .join(rates.where(col("ds").equalTo(lit(java.sql.Date.valueOf(DAY)))).as("b"), "origin")
+            .where(col("a.rate").notEqual(col("b.rate"))).count())
+        .isPositive();
   }
 
   /** A copy on disk, not a cache: Spark would answer a re-built identical plan from the cache. */
