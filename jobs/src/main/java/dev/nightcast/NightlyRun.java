@@ -1,7 +1,6 @@
 package dev.nightcast;
 
 import dev.nightcast.config.PipelineConfig;
-import dev.nightcast.config.SourceConfig;
 import dev.nightcast.ops.Pushgateway;
 import dev.nightcast.ops.RunMetrics;
 import dev.nightcast.registry.Registry;
@@ -157,15 +156,11 @@ public final class NightlyRun {
 
   private List<Ingest.Result> ingest(LocalDate ds, String runId) {
     String ingestedAt = Timestamp.from(Instant.now()).toString();
-    List<Ingest.Result> results = new ArrayList<>();
-    // every drop must be there before the first one is written: a missing drop leaves D untouched
-    pipeline.sources().forEach((name, source) -> Ingest.requireDrop(warehouse.spark(), name, ds, Ingest.dropPath(context.env().landing(), source, ds)));
-    for (Map.Entry<String, SourceConfig> source : pipeline.sources().entrySet()) {
-      Ingest.Result result = Ingest.run(warehouse, context.env().landing(), source.getKey(), source.getValue(), ds, runId, ingestedAt);
+    List<Ingest.Result> results = Ingest.run(warehouse, context.env().landing(), pipeline.sources(), ds, runId, ingestedAt);
+    for (Ingest.Result result : results) {
       LOG.info(
           "{} ingest {}: {} rows in, {} quarantined, {} with warnings, from {}",
-          ds, source.getKey(), result.rowsIn(), result.rowsQuarantined(), result.rowsWarned(), result.dropPath());
-      results.add(result);
+          ds, result.source(), result.rowsIn(), result.rowsQuarantined(), result.rowsWarned(), result.dropPath());
     }
     return results;
   }

@@ -19,11 +19,13 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
@@ -162,9 +164,32 @@ public final class Ingest {
   }
 
   /**
-   * I/O shell: reads the drop for {@code ds}, checks its schema (before anything is written),
+   * I/O shell of the ingest stage: checks that every source's drop for {@code ds} has arrived
+   * (before the first one is written), ingests each source (see {@link #ingest}), then records all
+   * sources' validation metrics in data_quality in one commit, also when a source stops the run,
+   * so the metrics of a rejected drop are there to inspect.
+   */
+  public static List<Result> run(
+      Warehouse warehouse, String landing, Map<String, SourceConfig> sources, LocalDate ds, String runId, String ingestedAt) {
+    sources.forEach((name, source) -> requireDrop(warehouse.spark(), name, ds, dropPath(landing, source, ds)));
+    List<Result> results = new ArrayList<>();
+    Map<String, List<Row>> metrics = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
+        results.add(ingest(warehouse, landing, source.getKey(), source.getValue(), ds, runId, ingestedAt, metrics::put));
+      }
+    } finally {
+      if (!metrics.isEmpty()) {
+        Profile.writeValidation(warehouse, metrics.keySet(), ds, metrics.values().stream().flatMap(List::stream).toList());
+      }
+    }
+    return results;
+  }
+
+  /**
+   * One source: reads the drop for {@code ds}, checks its schema (before anything is written),
    * evaluates every row rule in one select, checks the dataset rules, then replaces D in
-   * quarantine_<source> (rows that break an error rule), records the rule counts in data_quality,
+   * quarantine_<source> (rows that break an error rule), hands the rule counts to {@code metrics},
    * stops the run when the quarantined share is above the source's maximum (raw_<source> keeps what
    * it had), else replaces D in raw_<source> (the other rows) and checks rows_in = rows_ok +
    * rows_quarantined. Cost: for CSV and JSON one small job
@@ -172,11 +197,11 @@ public final class Ingest {
    * the uniqueness rules, a join with the earlier keys) whose result is cached and written twice;
    * see {@code IngestValidationTest} for the measured number of Spark jobs.
    */
-  public static Result run(
-      Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt) {
+  private static Result ingest(
+      Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
+      BiConsumer<String, List<Row>> metrics) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
-    requireDrop(spark, sourceName, ds, path);
     Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
     List<String> columns = new ArrayList<>(Arrays.asList(drop.columns()));
     columns.remove(Expectations.CORRUPT);
@@ -207,7 +232,7 @@ public final class Ingest {
       quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
       long quarantined =
           warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
-      Profile.writeValidation(warehouse, sourceName, ds, Expectations.metrics(state, rules, ds, sourceName));
+      metrics.accept(sourceName, Expectations.metrics(state, rules, ds, sourceName));
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
       // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
       // history features and training windows

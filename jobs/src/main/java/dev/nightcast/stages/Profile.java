@@ -161,9 +161,9 @@ public final class Profile {
     return metrics(computeState(rows, schema), computeTopValues(rows, categorical), ds, source, schema);
   }
 
-  /** Replaces the validation metrics (row counts, rule pass/fail counts) of a source and date. */
-  public static void writeValidation(Warehouse warehouse, String source, LocalDate ds, List<Row> metrics) {
-    write(warehouse, Set.of(source), ds, metrics, true);
+  /** Replaces the validation metrics (row counts, rule pass/fail counts) of these sources and date. */
+  public static void writeValidation(Warehouse warehouse, Set<String> sources, LocalDate ds, List<Row> metrics) {
+    write(warehouse, sources, ds, metrics, true);
   }
 
   /** Earlier values of a whole-drop metric (e.g. rows_in) of a source in [from, to], one per date. */

@@ -117,7 +117,7 @@ class IngestValidationTest {
   }
 
   private Ingest.Result ingest(PipelineConfig pipeline, String source, LocalDate night) {
-    return Ingest.run(warehouse, landing.toString(), source, pipeline.source(source), night, "run-test", "2001-01-01 00:00:00");
+    return Ingest.run(warehouse, landing.toString(), Map.of(source, pipeline.source(source)), night, "run-test", "2001-01-01 00:00:00").get(0);
   }
 
   private NightcastException rejected(PipelineConfig pipeline, String source, LocalDate night) {
@@ -337,6 +337,11 @@ class IngestValidationTest {
             "nightcast sql \"select flight_id, dep_time, origin, destination, distance, _failures from quarantine_schedule where ds = date'" + night + "'\"");
     assertThat(warehouse.readDate(Tables.quarantine("schedule"), night).count()).isEqualTo(20);
     assertThat(warehouse.readDate(Tables.raw("schedule"), night).count()).isZero();
+    // the rejected drop's counts are recorded, for the report and the on-call engineer
+    Map<String, Double> counts = new HashMap<>();
+    warehouse.readDate(Tables.DATA_QUALITY, night).where("source = 'schedule' and column_name = '*'")
+        .collectAsList().forEach(r -> counts.put(r.getString(r.fieldIndex("metric")), r.getDouble(r.fieldIndex("value"))));
+    assertThat(counts).containsEntry("rows_in", 20.0).containsEntry("rows_quarantined", 20.0);
   }
 
   // ---- a real sample drop: the cost of validation and the profile -------------------------------
