@@ -165,18 +165,23 @@ public final class Ingest {
 
   /**
    * I/O shell of the ingest stage: checks that every source's drop for {@code ds} has arrived
-   * (before the first one is written), ingests each source (see {@link #ingest}), then records all
+   * (before the first one is written), reads the sources' earlier daily row counts (one query),
+   * ingests each source (see {@link #ingest}), then records all
    * sources' validation metrics in data_quality in one commit, also when a source stops the run,
    * so the metrics of a rejected drop are there to inspect.
    */
   public static List<Result> run(
       Warehouse warehouse, String landing, Map<String, SourceConfig> sources, LocalDate ds, String runId, String ingestedAt) {
     sources.forEach((name, source) -> requireDrop(warehouse.spark(), name, ds, dropPath(landing, source, ds)));
+    int historyDays = sources.values().stream().mapToInt(source -> source.expectations().historyDays()).max().orElse(1);
+    Map<String, Map<LocalDate, Long>> rowCounts =
+        Profile.history(warehouse, sources.keySet(), Expectations.ROWS_IN, ds.minusDays(historyDays), ds.minusDays(1));
     List<Result> results = new ArrayList<>();
     Map<String, List<Row>> metrics = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
-        results.add(ingest(warehouse, landing, source.getKey(), source.getValue(), ds, runId, ingestedAt, metrics::put));
+        results.add(
+            ingest(warehouse, landing, source.getKey(), source.getValue(), ds, runId, ingestedAt, rowCounts.get(source.getKey()), metrics::put));
       }
     } finally {
       if (!metrics.isEmpty()) {
@@ -199,7 +204,7 @@ public final class Ingest {
    */
   private static Result ingest(
       Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
-      BiConsumer<String, List<Row>> metrics) {
+      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<Row>> metrics) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
     Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
@@ -225,7 +230,7 @@ public final class Ingest {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Expectations.State state = readable(sourceName, ds, path, () -> Expectations.computeState(validated, rules));
-      checkRowCount(warehouse, sourceName, source.expectations(), ds, path, state.rowsIn());
+      checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
       List<String> rawColumns = new ArrayList<>(source.schema().keySet());
       rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
       List<String> quarantineColumns = new ArrayList<>(rawColumns);
@@ -266,16 +271,18 @@ public final class Ingest {
 
   /**
    * Dataset rules, checked before any row is written: at least {@code min_rows} rows, and within
-   * the tolerance of the median of earlier daily counts once enough of them exist.
+   * the tolerance of the median of the daily counts of the {@code history_days} before D
+   * ({@code rowCounts}: date -> rows_in) once enough of them exist. Pure.
    */
   private static void checkRowCount(
-      Warehouse warehouse, String sourceName, ExpectationsConfig expectations, LocalDate ds, String path, long rowsIn) {
+      String sourceName, ExpectationsConfig expectations, LocalDate ds, String path, long rowsIn, Map<LocalDate, Long> rowCounts) {
     if (rowsIn < expectations.minRows()) {
       throw NightcastException.badData(
           "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop has " + rowsIn + " rows, fewer than the minimum "
               + expectations.minRows() + " (file: " + path + "). Check the upstream export (header only?) and re-run this date");
     }
-    List<Long> history = Profile.history(warehouse, sourceName, Expectations.ROWS_IN, ds.minusDays(expectations.historyDays()), ds.minusDays(1));
+    LocalDate from = ds.minusDays(expectations.historyDays());
+    List<Long> history = rowCounts.entrySet().stream().filter(day -> !day.getKey().isBefore(from)).map(Map.Entry::getValue).toList();
     if (history.size() >= expectations.minHistoryDays()) {
       double median = Expectations.median(history);
       if (Math.abs(rowsIn - median) > expectations.rowCountTolerance() * median) {

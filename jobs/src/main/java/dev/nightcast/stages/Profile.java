@@ -21,10 +21,12 @@ import dev.nightcast.spark.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -166,20 +168,24 @@ public final class Profile {
     write(warehouse, sources, ds, metrics, true);
   }
 
-  /** Earlier values of a whole-drop metric (e.g. rows_in) of a source in [from, to], one per date. */
-  public static List<Long> history(Warehouse warehouse, String source, String metric, LocalDate from, LocalDate to) {
+  /**
+   * Earlier values of a whole-drop metric (e.g. rows_in) of these sources in [from, to]: per
+   * source, date -> value. One query for all sources.
+   */
+  public static Map<String, Map<LocalDate, Long>> history(Warehouse warehouse, Set<String> sources, String metric, LocalDate from, LocalDate to) {
+    Map<String, Map<LocalDate, Long>> history = new HashMap<>();
+    sources.forEach(source -> history.put(source, new TreeMap<>()));
     if (!warehouse.exists(Tables.DATA_QUALITY)) {
-      return List.of();
+      return history;
     }
-    return warehouse.read(Tables.DATA_QUALITY)
+    warehouse.read(Tables.DATA_QUALITY)
         .where(
-            col("source").equalTo(source).and(col("column_name").equalTo(Expectations.ROW)).and(col("metric").equalTo(metric))
+            col("source").isin(sources.toArray()).and(col("column_name").equalTo(Expectations.ROW)).and(col("metric").equalTo(metric))
                 .and(col("ds").between(Date.valueOf(from), Date.valueOf(to))))
-        .select(col("value").cast("long"))
+        .select(col("source"), col("ds"), col("value").cast("long"))
         .collectAsList()
-        .stream()
-        .map(row -> row.getLong(0))
-        .toList();
+        .forEach(row -> history.get(row.getString(0)).put(row.getDate(1).toLocalDate(), row.getLong(2)));
+    return history;
   }
 
   /**
