@@ -8,6 +8,7 @@ import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,10 +30,10 @@ public final class Warehouse {
 
   private final SparkSession spark;
   private final String root;
-  private final Map<String, Snapshot> small = new ConcurrentHashMap<>();
+  private final Map<String, Collected> collected = new ConcurrentHashMap<>();
 
-  /** A small table's rows as of one version. */
-  private record Snapshot(long version, List<Row> rows) {}
+  /** Rows collected from one version of a table: the whole table (key empty) or one date's. */
+  private record Collected(long version, Map<Optional<LocalDate>, List<Row>> reads) {}
 
   public Warehouse(SparkSession spark, String root) {
     this.spark = spark;
@@ -76,17 +77,29 @@ public final class Warehouse {
    * a read is a Spark query with its file-pruning job (~100-300 ms).
    */
   public List<Row> rows(String table) {
+    return collect(table, Optional.empty());
+  }
+
+  /**
+   * The rows of {@code ds} of a table that rarely changes (empty when it does not exist),
+   * collected once per table version, like {@link #rows}: e.g. the reference profile of the
+   * serving model's training date, which every night's monitor reads.
+   */
+  public List<Row> rowsOn(String table, LocalDate ds) {
+    return collect(table, Optional.of(ds));
+  }
+
+  private List<Row> collect(String table, Optional<LocalDate> ds) {
     long version = version(table);
     if (version < 0) {
       return List.of();
     }
-    Snapshot cached = small.get(table);
-    if (cached == null || cached.version() != version) {
-      List<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path(table)).collectAsList();
-      cached = new Snapshot(version, List.copyOf(rows));
-      small.put(table, cached);
-    }
-    return cached.rows();
+    // a newer version drops every read of the older one
+    Collected current = collected.compute(table, (t, c) -> c != null && c.version() == version ? c : new Collected(version, new ConcurrentHashMap<>()));
+    return current.reads().computeIfAbsent(ds, date -> {
+      Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path(table));
+      return List.copyOf((date.isPresent() ? rows.where(col("ds").equalTo(lit(java.sql.Date.valueOf(date.get())))) : rows).collectAsList());
+    });
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.nightcast.spark.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -121,12 +122,15 @@ public final class ReferenceProfile {
     warehouse.replaceDate(Tables.REFERENCE_PROFILES, ds, warehouse.spark().createDataFrame(out, SCHEMA).coalesce(1));
   }
 
-  /** Reads the profile stored by the training of {@code trainedOn}. */
+  /** Reads the profile stored by the training of {@code trainedOn} (a Spark read only when the table changed). */
   public static Stored read(Warehouse warehouse, LocalDate trainedOn) {
     List<Row> rows =
-        warehouse.readDate(Tables.REFERENCE_PROFILES, trainedOn)
-            .orderBy(col("slice_key"), col("slice_value"), col("column_name"), col("slot"))
-            .collectAsList();
+        warehouse.rowsOn(Tables.REFERENCE_PROFILES, trainedOn).stream()
+            .sorted(Comparator.comparing((Row row) -> row.<String>getAs("slice_key"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+                .thenComparing(row -> row.<String>getAs("slice_value"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+                .thenComparing(row -> row.<String>getAs("column_name"))
+                .thenComparing(row -> row.<Integer>getAs("slot")))
+            .toList();
     if (rows.isEmpty()) {
       throw dev.nightcast.NightcastException.badData(
           "Cannot read the reference profile of " + trainedOn + ": reference_profiles has no rows for that training date"

@@ -72,6 +72,14 @@ class WarehouseTest {
     new Warehouse(TestSpark.session(), dir.toString()).replaceDate("models", D2, rows(D2, 1));
     assertThat(warehouse.rows("models")).isNotSameAs(first).extracting(row -> row.getString(1))
         .containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1", "2001-01-02-0");
+
+    // one date's rows, the same way
+    List<Row> day = warehouse.rowsOn("models", D1);
+    assertThat(day).extracting(row -> row.getString(1)).containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1");
+    assertThat(warehouse.rowsOn("models", D1)).isSameAs(day);
+    warehouse.replaceDate("models", D1, rows(D1, 3));
+    assertThat(warehouse.rowsOn("models", D1)).extracting(row -> row.getString(1))
+        .containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1", "2001-01-01-2");
   }
 
   private static Dataset<Row> rows(LocalDate ds, int count) {
