@@ -33,7 +33,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -154,19 +153,14 @@ public final class Profile {
   }
 
   private static List<Row> profile(Warehouse warehouse, String source, SourceConfig config, LocalDate ds) {
-    // two passes over one read: cached, the second one plans no Delta file listing of its own
-    Dataset<Row> rows = warehouse.readDate(Tables.raw(source), ds).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Map<String, String> schema = config.schema();
-      List<String> categorical =
-          schema.entrySet().stream()
-              .filter(c -> c.getValue().equals("string") && !config.expectations().key().contains(c.getKey()))
-              .map(Map.Entry::getKey)
-              .toList();
-      return metrics(computeState(rows, schema), computeTopValues(rows, categorical), ds, source, schema);
-    } finally {
-      rows.unpersist();
-    }
+    Dataset<Row> rows = warehouse.readDate(Tables.raw(source), ds);
+    Map<String, String> schema = config.schema();
+    List<String> categorical =
+        schema.entrySet().stream()
+            .filter(c -> c.getValue().equals("string") && !config.expectations().key().contains(c.getKey()))
+            .map(Map.Entry::getKey)
+            .toList();
+    return metrics(computeState(rows, schema), computeTopValues(rows, categorical), ds, source, schema);
   }
 
   /** Replaces the validation metrics (row counts, rule pass/fail counts) of these sources and date. */
