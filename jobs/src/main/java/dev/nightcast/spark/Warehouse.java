@@ -67,7 +67,11 @@ public final class Warehouse {
   }
 
   public Dataset<Row> readDate(String table, LocalDate ds) {
-    return read(table).where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
+    return onDate(read(table), ds);
+  }
+
+  private static Dataset<Row> onDate(Dataset<Row> rows, LocalDate ds) {
+    return rows.where(col("ds").equalTo(lit(java.sql.Date.valueOf(ds))));
   }
 
   /**
@@ -98,7 +102,7 @@ public final class Warehouse {
     Collected current = collected.compute(table, (t, c) -> c != null && c.version() == version ? c : new Collected(version, new ConcurrentHashMap<>()));
     return current.reads().computeIfAbsent(ds, date -> {
       Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path(table));
-      return List.copyOf((date.isPresent() ? rows.where(col("ds").equalTo(lit(java.sql.Date.valueOf(date.get())))) : rows).collectAsList());
+      return List.copyOf((date.isPresent() ? onDate(rows, date.get()) : rows).collectAsList());
     });
   }
 

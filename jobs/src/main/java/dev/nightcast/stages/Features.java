@@ -118,11 +118,12 @@ public final class Features {
             .map(date -> when(col("ds").between(Date.valueOf(date.minusDays(spec.days() + offset)), Date.valueOf(date.minusDays(1 + offset))),
                 lit(Date.valueOf(date))))
             .toArray(Column[]::new);
-    List<Column> keys = new ArrayList<>(spec.by().stream().map(c -> col(c)).toList());
-    keys.add(col(ROWS_DATE));
-    List<Column> columns = new ArrayList<>(keys.subList(0, spec.by().size()));
+    List<Column> by = spec.by().stream().map(c -> col(c)).toList();
+    List<Column> columns = new ArrayList<>(by);
     columns.add(explode(array(windows)).as(ROWS_DATE));
     columns.add(expr(feature.expr()).cast("double").as(historyColumn(feature)));
+    List<Column> keys = new ArrayList<>(by);
+    keys.add(col(ROWS_DATE));
     LocalDate first = rowsDates.get(0).minusDays(spec.days() + offset);
     LocalDate last = rowsDates.get(rowsDates.size() - 1).minusDays(1 + offset);
     return history
