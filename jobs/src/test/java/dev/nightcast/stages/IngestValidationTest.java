@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.SourceConfig;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import dev.nightcast.testing.TestPipelines;
@@ -146,11 +147,16 @@ class IngestValidationTest {
     assertThat(ok + quarantined).as("rows_in = rows_ok + rows_quarantined").isEqualTo(result.rowsIn());
     assertThat(ok).isEqualTo(result.rows());
     assertThat(quarantined).isEqualTo(result.rowsQuarantined());
+    assertThat(dropCounts(source, night)).containsEntry("rows_in", (double) result.rowsIn()).containsEntry("rows_ok", (double) ok)
+        .containsEntry("rows_quarantined", (double) quarantined);
+  }
+
+  /** The whole-drop metrics (rows_in, rows_ok, rows_quarantined, ...) data_quality holds for a source and night. */
+  private Map<String, Double> dropCounts(String source, LocalDate night) {
     Map<String, Double> counts = new HashMap<>();
     warehouse.readDate(Tables.DATA_QUALITY, night).where(col("source").equalTo(source).and(col("column_name").equalTo("*")))
         .collectAsList().forEach(r -> counts.put(r.getString(r.fieldIndex("metric")), r.getDouble(r.fieldIndex("value"))));
-    assertThat(counts).containsEntry("rows_in", (double) result.rowsIn()).containsEntry("rows_ok", (double) ok)
-        .containsEntry("rows_quarantined", (double) quarantined);
+    return counts;
   }
 
   // ---- dataset-level failures: a clear error, nothing written ------------------------------------
@@ -198,6 +204,26 @@ class IngestValidationTest {
     Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2));
     assertThat(rejected(tolerant(), "schedule", night).getMessage()).contains("the drop is unreadable", "truncated or corrupt");
     assertThat(rowsOn(Tables.raw("schedule"), night)).isZero();
+  }
+
+  /** The stage writes every source's counts in one commit: also when a later source stops the night. */
+  @Test
+  void aLaterSourcesRejectionStillRecordsTheEarlierSourcesCounts() throws IOException {
+    schedule(night, with(List.of(HEADER), goodLines(flights, 20).toArray(String[]::new)));
+    TestSpark.session()
+        .sql("select 'F1' as flight_id, timestamp'" + night + " 08:00:00' as dep_time, 'SFO' as origin, 'LAX' as destination,"
+            + " 337 as distance, '12' as delay")
+        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(landing.resolve("actuals/" + night + ".parquet").toString());
+    PipelineConfig pipeline = tolerant();
+    Map<String, SourceConfig> sources = new java.util.LinkedHashMap<>();
+    sources.put("schedule", pipeline.source("schedule"));
+    sources.put("actuals", pipeline.source("actuals"));
+    NightcastException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            NightcastException.class, () -> Ingest.run(warehouse, landing.toString(), sources, night, "run-test", "2001-01-01 00:00:00"));
+    assertThat(e.getMessage()).startsWith("Cannot ingest source 'actuals' for " + night + ": ").contains("column types differ");
+    assertThat(dropCounts("schedule", night)).containsEntry("rows_in", 20.0).containsEntry("rows_ok", 20.0);
+    assertThat(rowsOn(Tables.raw("actuals"), night)).isZero();
   }
 
   @Test
@@ -338,10 +364,7 @@ class IngestValidationTest {
     assertThat(warehouse.readDate(Tables.quarantine("schedule"), night).count()).isEqualTo(20);
     assertThat(warehouse.readDate(Tables.raw("schedule"), night).count()).isZero();
     // the rejected drop's counts are recorded, for the report and the on-call engineer
-    Map<String, Double> counts = new HashMap<>();
-    warehouse.readDate(Tables.DATA_QUALITY, night).where("source = 'schedule' and column_name = '*'")
-        .collectAsList().forEach(r -> counts.put(r.getString(r.fieldIndex("metric")), r.getDouble(r.fieldIndex("value"))));
-    assertThat(counts).containsEntry("rows_in", 20.0).containsEntry("rows_quarantined", 20.0);
+    assertThat(dropCounts("schedule", night)).containsEntry("rows_in", 20.0).containsEntry("rows_quarantined", 20.0);
   }
 
   // ---- a real sample drop: the cost of validation and the profile -------------------------------
