@@ -15,12 +15,12 @@ public final class Tables {
   public static final String PREDICTIONS = "predictions";
   public static final String PERFORMANCE_DAILY = "performance_daily";
   public static final String DRIFT_DAILY = "drift_daily";
-  public static final String ALERTS = "alerts";
-  public static final String RUNS = "runs";
   /**
    * Written by monitoring: ds, kind, severity, metric, column_name, value, threshold, message. A row
    * with kind {@code retrain} on D-1 makes training due on night D.
    */
+  public static final String ALERTS = "alerts";
+  public static final String RUNS = "runs";
 
   /**
    * Columns that describe an attempt (its id, wall-clock times, the Delta versions it read or wrote:

@@ -16,6 +16,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -25,8 +27,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * re-run replaces and never duplicates, and readers see the old or the new rows, never a mix.
  */
 public final class Warehouse {
-  /** Large per-date tables are partitioned by ds; small ones use replaceWhere on the column alone. */
-  private static final List<String> PARTITIONED = List.of("features", "predictions");
+  private static final Logger LOG = LoggerFactory.getLogger(Warehouse.class);
 
   private final SparkSession spark;
   private final String root;
@@ -153,13 +154,11 @@ public final class Warehouse {
    *     from the commit's own metrics (counted by the write tasks), so no read-back scan is needed
    */
   public long replace(String table, String predicate, Dataset<Row> rows) {
-    // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
-    var writer = rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true");
-    if (PARTITIONED.contains(table) || table.startsWith("raw_")) {
-      writer = writer.partitionBy("ds");
-    }
+    partitionByDate(table);
     long before = version(table);
-    writer.save(path(table));
+    // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
+    rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true")
+        .partitionBy("ds").save(path(table));
     // the run lock keeps other writers out, so a newer version is this write's commit
     long after = version(table);
     if (after == before) {
@@ -174,6 +173,21 @@ public final class Warehouse {
           + " (" + commit.operation() + " " + metrics + "), not this write with its row count: is another process writing to the warehouse?");
     }
     return Long.parseLong(written);
+  }
+
+  /**
+   * Every replaced table is partitioned by ds, small ones too: a date's replace then drops whole
+   * files found from the Delta log's partition values, where on an unpartitioned table Delta has to
+   * parse every file's column statistics to find the date's files and scan them for the delete.
+   * A table written unpartitioned (by nightcast before 2026-11-27) is rewritten partitioned once,
+   * in one commit: readers see the old or the new layout, and its history stays.
+   */
+  private void partitionByDate(String table) {
+    if (!exists(table) || log(table).update(false, Option.empty(), Option.empty()).metadata().partitionColumns().contains("ds")) {
+      return;
+    }
+    LOG.info("Delta table {}: rewriting it partitioned by ds (once; its rows and history stay)", table);
+    read(table).write().format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("ds").save(path(table));
   }
 
   /**

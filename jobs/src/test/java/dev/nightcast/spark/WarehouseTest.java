@@ -82,6 +82,32 @@ class WarehouseTest {
         .containsExactlyInAnyOrder("2001-01-01-0", "2001-01-01-1", "2001-01-01-2");
   }
 
+  @Test
+  void aTableWrittenUnpartitionedIsPartitionedByDateOnItsNextReplaceKeepingItsRowsAndHistory() {
+    Warehouse warehouse = new Warehouse(TestSpark.session(), dir.toString());
+    // as nightcast before 2026-11-27 wrote the small tables
+    rows(D1, 2).union(rows(D2, 3)).write().format("delta").save(warehouse.path("data_quality"));
+    assertThat(partitionColumns(warehouse, "data_quality")).isEmpty();
+
+    assertThat(warehouse.replaceDate("data_quality", D1, rows(D1, 4))).isEqualTo(4);
+
+    assertThat(partitionColumns(warehouse, "data_quality")).containsExactly("ds");
+    assertThat(warehouse.readDate("data_quality", D1).count()).isEqualTo(4);
+    assertThat(warehouse.readDate("data_quality", D2).collectAsList()).extracting(row -> row.getString(1))
+        .containsExactlyInAnyOrder("2001-01-02-0", "2001-01-02-1", "2001-01-02-2");
+    // version 0 (the old layout) stays readable; the rewrite and the replace are one commit each
+    assertThat(warehouse.version("data_quality")).isEqualTo(2);
+    assertThat(TestSpark.session().read().format("delta").option("versionAsOf", 0).load(warehouse.path("data_quality")).count()).isEqualTo(5);
+    // the next replace writes into the partitioned table directly
+    assertThat(warehouse.replaceDate("data_quality", D2, rows(D2, 1))).isEqualTo(1);
+    assertThat(warehouse.version("data_quality")).isEqualTo(3);
+  }
+
+  private static List<String> partitionColumns(Warehouse warehouse, String table) {
+    Row detail = TestSpark.session().sql("DESCRIBE DETAIL delta.`" + warehouse.path(table) + "`").head();
+    return detail.getList(detail.fieldIndex("partitionColumns"));
+  }
+
   private static Dataset<Row> rows(LocalDate ds, int count) {
     List<Row> rows = IntStream.range(0, count).mapToObj(i -> RowFactory.create(Date.valueOf(ds), ds + "-" + i)).toList();
     return TestSpark.session().createDataFrame(rows, SCHEMA);
