@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.slf4j.Logger;
@@ -113,10 +114,11 @@ public final class Warehouse {
    * {@code DeltaTable.history(1)} plans and runs a Spark job for it (~100 ms), and every replace asks twice.
    */
   public long version(String table) {
-    if (!exists(table)) {
-      return -1;
-    }
-    return log(table).update(false, Option.empty(), Option.empty()).version();
+    return latest(table).map(Snapshot::version).orElse(-1L);
+  }
+
+  private Optional<Snapshot> latest(String table) {
+    return exists(table) ? Optional.of(log(table).update(false, Option.empty(), Option.empty())) : Optional.empty();
   }
 
   private DeltaLog log(String table) {
@@ -154,8 +156,7 @@ public final class Warehouse {
    *     from the commit's own metrics (counted by the write tasks), so no read-back scan is needed
    */
   public long replace(String table, String predicate, Dataset<Row> rows) {
-    partitionByDate(table);
-    long before = version(table);
+    long before = partitionByDate(table);
     // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
     rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true")
         .partitionBy("ds").save(path(table));
@@ -181,13 +182,17 @@ public final class Warehouse {
    * parse every file's column statistics to find the date's files and scan them for the delete.
    * A table written unpartitioned (by nightcast before 2026-11-27) is rewritten partitioned once,
    * in one commit: readers see the old or the new layout, and its history stays.
+   *
+   * @return the table's version from then on (-1 when it does not exist yet), from the same log read
    */
-  private void partitionByDate(String table) {
-    if (!exists(table) || log(table).update(false, Option.empty(), Option.empty()).metadata().partitionColumns().contains("ds")) {
-      return;
+  private long partitionByDate(String table) {
+    Optional<Snapshot> latest = latest(table);
+    if (latest.isEmpty() || latest.get().metadata().partitionColumns().contains("ds")) {
+      return latest.map(Snapshot::version).orElse(-1L);
     }
     LOG.info("Delta table {}: rewriting it partitioned by ds (once; its rows and history stay)", table);
     read(table).write().format("delta").mode("overwrite").option("overwriteSchema", "true").partitionBy("ds").save(path(table));
+    return version(table);
   }
 
   /**
