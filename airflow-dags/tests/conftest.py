@@ -49,6 +49,7 @@ NIGHTCAST_VARS = (
     "NIGHTCAST_SPARK_CONN",
     "NIGHTCAST_VAR_DIR",
     "NIGHTCAST_DRIVER_MEMORY",
+    "NIGHTCAST_DRIVER_CLASS_ARCHIVE",
     "NIGHTCAST_CATCHUP",
 )
 for _name in NIGHTCAST_VARS:
@@ -189,6 +190,17 @@ def spark_submit_backfill(jar, pipeline, first, last, *, master="local[2]", extr
         "--from", first,
         "--to", last,
     ]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def driver_class_archive(nightcast_jar, tmp_path_factory):
+    """The class-data archive of the venv's spark-submit driver, as `bin/driver-archive` writes one on a worker."""
+    archive = tmp_path_factory.mktemp("driver-archive") / "driver.jsa"
+    env = spark_env(tmp_path_factory.mktemp("driver-archive-var"), free_port())
+    result = run([PROJECT_DIR / "bin" / "driver-archive", archive], env=env, timeout=300)
+    assert result.stdout.strip() == str(archive)
+    assert archive.stat().st_size > 0
+    return archive
 
 
 def serving_query(env, sql):

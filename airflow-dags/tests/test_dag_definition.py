@@ -189,6 +189,7 @@ def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_pat
         NIGHTCAST_SPARK_CONN="spark_cluster",
         NIGHTCAST_VAR_DIR="/var/lib/nightcast",
         NIGHTCAST_DRIVER_MEMORY="6g",
+        NIGHTCAST_DRIVER_CLASS_ARCHIVE="/var/lib/nightcast/driver.jsa",
     )
 
     argv, env = render_submit(dag, ds="2001-01-16")
@@ -198,7 +199,8 @@ def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_pat
         "--master", "spark://10.0.0.5:7077",
         "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties",
+        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties"
+        " -XX:SharedArchiveFile=/var/lib/nightcast/driver.jsa -Xlog:cds*=off",
         "--driver-memory", "6g",
         "--name", "nightcast-2001-01-16",
         "--class", MAIN_CLASS,

@@ -1,6 +1,7 @@
-"""bin/nightcast's local mode starts from the class-data archive of its jar: written once per
-build, then mapped by every start (-Xshare:on makes a JVM that cannot map it fail instead of
-silently loading the classes from the jars), and never heard of on stdout."""
+"""Class-data archives: bin/nightcast's local mode starts from the archive of its jar, written once
+per build; bin/driver-archive writes one for spark-submit's driver. Every start maps its archive
+(-Xshare:on makes a JVM that cannot map it fail instead of silently loading the classes from the
+jars), and none is heard of on stdout."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import shutil
 import time
 
-from conftest import LAUNCHER, MAIN_CLASS, run
+from conftest import LAUNCHER, MAIN_CLASS, VENV_BIN, free_port, run, spark_env
 
 
 def test_every_start_maps_the_class_data_archive_written_for_the_jar(nightcast_jar, tmp_path):
@@ -46,3 +47,18 @@ def test_an_archive_that_does_not_match_the_classpath_is_refused_and_the_start_g
     assert refused.returncode != 0
     assert started.stdout.strip().startswith("nightcast")
     assert "shared" not in started.stdout + started.stderr
+
+
+def test_a_spark_submit_driver_maps_the_archive_bin_driver_archive_wrote(nightcast_jar, driver_class_archive, tmp_path):
+    command = [
+        VENV_BIN / "spark-submit",
+        "--master", "local[1]",
+        "--driver-java-options", f"-Xshare:on -XX:SharedArchiveFile={driver_class_archive} -Xlog:cds*=off",
+        "--class", MAIN_CLASS,
+        nightcast_jar,
+        "--version",
+    ]  # fmt: skip
+
+    result = run(command, env=spark_env(tmp_path / "var", free_port()), timeout=300)
+
+    assert result.stdout.strip().startswith("nightcast")

@@ -53,13 +53,20 @@ def work(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def night_env(airflow_db, work):
+def night_env(airflow_db, driver_class_archive, work):
     """The environment of `airflow dags test`: the DAG's defaults (jar, `local` profile, connection
-    `spark_default`) except for the cheap pipeline, the state directory and the Postgres port."""
+    `spark_default`) except for the cheap pipeline, the state directory, the Postgres port and the
+    driver's class-data archive (as a worker with one written by bin/driver-archive)."""
     pipeline = write_small_pipeline(work / "flight_delay_small.yaml", retrain_on_first_monitored_night=True)
     return {
         **airflow_db,
-        **spark_env(work / "var", free_port(), AIRFLOW_CONN_SPARK_DEFAULT=SPARK_LOCAL_CONN, NIGHTCAST_PIPELINE=str(pipeline)),
+        **spark_env(
+            work / "var",
+            free_port(),
+            AIRFLOW_CONN_SPARK_DEFAULT=SPARK_LOCAL_CONN,
+            NIGHTCAST_PIPELINE=str(pipeline),
+            NIGHTCAST_DRIVER_CLASS_ARCHIVE=str(driver_class_archive),
+        ),
     }
 
 
