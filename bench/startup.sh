@@ -19,7 +19,7 @@ bin/nightcast --version >/dev/null  # writes the jar's archive when it is missin
 local_archive="$root/jobs/target/nightcast.jsa"
 driver_archive="$(bin/driver-archive "$work/driver.jsa")"
 
-# local LABEL ARCHIVE ARGS...: one bin/nightcast command on a fresh var dir, prints its seconds
+# local_run LABEL ARCHIVE ARGS...: one bin/nightcast command on a fresh var dir, prints its seconds
 local_run() {
   local label="$1" archive="$2"; shift 2
   rm -rf "$work/var"
@@ -29,7 +29,7 @@ local_run() {
   cat "$work/$label.time"
 }
 
-# submit LABEL ARCHIVE ARGS...: the same through spark-submit (bench/lib.sh), prints its seconds
+# submit_run LABEL ARCHIVE ARGS...: the same through spark-submit (bench/lib.sh), prints its seconds
 submit_run() {
   local label="$1" archive="$2"; shift 2
   rm -rf "$work/var"
