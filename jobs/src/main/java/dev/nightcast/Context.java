@@ -81,7 +81,7 @@ public final class Context implements AutoCloseable {
       database.close();
     }
     if (ownsSpark) {
-      spark.stop();
+      Sessions.stop(spark);
     }
   }
 }

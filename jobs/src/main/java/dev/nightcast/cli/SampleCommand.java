@@ -42,7 +42,7 @@ final class SampleCommand implements Callable<Integer> {
       System.out.println("sample: " + rows + " flights from " + from + " to " + to + " written to " + out);
       return 0;
     } finally {
-      spark.stop();
+      Sessions.stop(spark);
     }
   }
 }

@@ -15,6 +15,7 @@ import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.monitoring.Calibration;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.spark.Sessions;
 import dev.nightcast.spark.Tables;
 import dev.nightcast.spark.Warehouse;
 import dev.nightcast.testing.Cli;
@@ -314,6 +315,10 @@ class TrainAndGateTest {
     Cli.Result unknown = Cli.run(dir, login, concat(new String[] {"models", "promote", "v999", "--date", sixth.toString()}, options));
     assertThat(unknown.code()).isEqualTo(ExitCode.BAD_DATA.code);
     assertThat(unknown.output()).contains("v999");
+
+    // every command's session made its checkpoint subdirectory under the warehouse and removed it
+    Path checkpoints = Path.of(env.warehouse(), Sessions.CHECKPOINTS);
+    assertThat(checkpoints).isDirectory().isEmptyDirectory();
   }
 
   private static String[] concat(String[] first, String[] second) {

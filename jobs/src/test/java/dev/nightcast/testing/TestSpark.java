@@ -2,6 +2,9 @@ package dev.nightcast.testing;
 
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.spark.Sessions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -21,10 +24,21 @@ public final class TestSpark {
                   "spark.default.parallelism", "4",
                   "spark.ui.enabled", "false",
                   "spark.driver.host", "127.0.0.1",
-                  "spark.driver.bindAddress", "127.0.0.1"));
+                  "spark.driver.bindAddress", "127.0.0.1",
+                  // the tests' trainings checkpoint as production's do (there: under the warehouse)
+                  "spark.checkpoint.dir", checkpoints()));
       session = Sessions.create(new EnvConfig("unused", "unused", settings, new EnvConfig.PostgresSettings(new EnvConfig.Embedded("unused", 0), null, null, null)), "nightcast-tests");
-      Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+      SparkSession started = session;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> Sessions.stop(started)));
     }
     return session;
+  }
+
+  private static String checkpoints() {
+    try {
+      return Files.createTempDirectory("nightcast-test-checkpoints").toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
