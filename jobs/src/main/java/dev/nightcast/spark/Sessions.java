@@ -37,15 +37,22 @@ public final class Sessions {
     }
     // MLlib's GBT checkpoints its running predictions every 10 trees only when a checkpoint
     // directory is set; without one each task deserializes the lineage of every tree so far (their
-    // category sets included), which made a third of a training's executor time. Under the warehouse,
-    // shared storage wherever it runs; the profile or spark-submit may choose another.
-    if (System.getProperty(CHECKPOINT_DIR) == null) {
+    // category sets included), which made a third of a training's executor time. By default under
+    // a local warehouse only: Spark checks the directory it creates with a status call, which an
+    // s3a:// store may answer "not found" (S3WarehouseTest), failing the start. The profile or
+    // spark-submit sets one anywhere else (HDFS, or a local path with a local master).
+    if (System.getProperty(CHECKPOINT_DIR) == null && isLocal(env.warehouse())) {
       builder.config(CHECKPOINT_DIR, env.warehouse() + "/" + CHECKPOINTS);
     }
     for (Map.Entry<String, String> setting : env.spark().conf().entrySet()) {
       builder.config(setting.getKey(), setting.getValue());
     }
     return builder.getOrCreate();
+  }
+
+  private static boolean isLocal(String path) {
+    String scheme = new Path(path).toUri().getScheme();
+    return scheme == null || scheme.equals("file");
   }
 
   /**
