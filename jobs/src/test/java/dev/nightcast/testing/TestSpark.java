@@ -25,7 +25,7 @@ public final class TestSpark {
                   "spark.ui.enabled", "false",
                   "spark.driver.host", "127.0.0.1",
                   "spark.driver.bindAddress", "127.0.0.1",
-                  // the tests' trainings checkpoint as production's do (there: under the warehouse)
+                  // the tests' trainings checkpoint as runs on a local warehouse do (there: under it)
                   "spark.checkpoint.dir", checkpoints()));
       session = Sessions.create(new EnvConfig("unused", "unused", settings, new EnvConfig.PostgresSettings(new EnvConfig.Embedded("unused", 0), null, null, null)), "nightcast-tests");
       SparkSession started = session;
