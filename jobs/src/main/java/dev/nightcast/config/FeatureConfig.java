@@ -8,11 +8,20 @@ import java.util.Set;
  * as doubles, clipped to {@code clip} when given, with missing values imputed by {@code impute}
  * (mean, median, most_frequent: learned on the training window inside the model; constant:
  * {@code impute_value}); categorical ones are indexed and one-hot encoded inside the model
- * pipeline. With {@code history}, the feature is instead the mean of {@code expr} over the history
+ * pipeline; with {@code max_categories}, only that many of its values most frequent in the training
+ * window keep a category of their own, the rest share one with values unseen in training. With
+ * {@code history}, the feature is instead the mean of {@code expr} over the history
  * source's rows of the {@code days} dates strictly before the row's date, per {@code by} columns.
  */
 public record FeatureConfig(
-    String name, String expr, String type, List<Double> clip, String impute, Double imputeValue, HistoryConfig history) {
+    String name,
+    String expr,
+    String type,
+    List<Double> clip,
+    String impute,
+    Double imputeValue,
+    HistoryConfig history,
+    Integer maxCategories) {
   private static final Set<String> TYPES = Set.of("numeric", "categorical");
   public static final Set<String> LEARNED_IMPUTATIONS = Set.of("mean", "median", "most_frequent");
   public static final String CONSTANT = "constant";
@@ -58,6 +67,10 @@ public record FeatureConfig(
       Check.that(impute == null && imputeValue == null, "feature '" + name + "': 'impute' applies to numeric features only");
     }
     Check.that(history == null || numeric, "'history' of feature '" + name + "' needs type numeric");
+    if (maxCategories != null) {
+      Check.that(!numeric, "'max_categories' of feature '" + name + "' needs type categorical");
+      Check.that(maxCategories >= 2, "'max_categories' of feature '" + name + "' must be at least 2 (got " + maxCategories + ")");
+    }
   }
 
   public boolean categorical() {

@@ -33,7 +33,6 @@ import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
-import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.Param;
@@ -89,13 +88,13 @@ public final class ModelFactory {
     if (!categorical.isEmpty()) {
       String[] indexed = categorical.stream().map(name -> name + INDEXED).toArray(String[]::new);
       String[] encoded = categorical.stream().map(name -> name + "__onehot").toArray(String[]::new);
-      stages.add(
-          new StringIndexer()
-              .setInputCols(categorical.toArray(String[]::new))
-              .setOutputCols(indexed)
-              .setHandleInvalid("keep")
-              // alphabetical order: ties in frequency cannot reorder the encoding between runs
-              .setStringOrderType("alphabetAsc"));
+      // alphabetical indexes (ties in frequency cannot reorder the encoding between runs), capped per feature
+      int[] caps =
+          config.features().stream()
+              .filter(FeatureConfig::categorical)
+              .mapToInt(f -> f.maxCategories() == null ? Integer.MAX_VALUE : f.maxCategories())
+              .toArray();
+      stages.add(new CategoryIndexer(categorical.toArray(String[]::new), indexed, caps));
       stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setHandleInvalid("keep"));
       assembled.addAll(Arrays.asList(encoded));
       indexedLayout.addAll(Arrays.asList(indexed));

@@ -73,6 +73,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aCategoryCapNeedsACategoricalFeatureAndAtLeastTwoValues() throws IOException {
+    Path numeric = rewrite("{name: hour_of_day, expr: \"hour(dep_time)\", type: numeric}",
+        "{name: hour_of_day, expr: \"hour(dep_time)\", type: numeric, max_categories: 10}");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(numeric))
+        .hasMessageContaining("'max_categories' of feature 'hour_of_day' needs type categorical");
+    Path one = rewrite("{name: origin, expr: \"origin\", type: categorical}", "{name: origin, expr: \"origin\", type: categorical, max_categories: 1}");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(one))
+        .hasMessageContaining("'max_categories' of feature 'origin' must be at least 2 (got 1)");
+  }
+
+  @Test
   void aMissingValueIsReported() throws IOException {
     Path file = rewrite("entity_key: flight_id\n", "");
     assertThatThrownBy(() -> ConfigLoader.loadPipeline(file)).hasMessageContaining("'entity_key' is required");

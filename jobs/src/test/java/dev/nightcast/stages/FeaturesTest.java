@@ -11,9 +11,13 @@ import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -137,6 +141,44 @@ class FeaturesTest {
       warehouse.replaceDate(Tables.raw("actuals"), DAY, actuals);
       warehouse.replaceDate(Tables.raw("actuals"), DAY.minusDays(1), dayBefore);
     }
+  }
+
+  /**
+   * route capped at 20: the 20 routes most frequent in the training rows keep an index of their own
+   * (alphabetical), every other route shares the next with unseen ones, and the cap survives the
+   * model's save and load; origin, not capped, is indexed as MLlib's alphabetical StringIndexer does.
+   */
+  @Test
+  void aCappedCategoricalKeepsItsMostFrequentValuesAndSharesOneIndexForTheRest() throws Exception {
+    PipelineConfig capped =
+        TestPipelines.flightDelay(dir, Map.of("features.7.max_categories", 20)).config();
+    assertThat(capped.features().get(7).name()).isEqualTo("route");
+    Dataset<Row> train = labelled().where("hour_of_day between 6 and 8").cache();
+    // equal counts by name: in this slice the 20th and 21st routes tie, so the rule decides the cut
+    List<String> kept =
+        train.groupBy("route").count().orderBy(col("count").desc(), col("route")).limit(20).collectAsList().stream()
+            .map(row -> row.getString(0)).sorted().toList();
+    Map<String, Long> counts = train.groupBy("route").count().collectAsList().stream()
+        .collect(Collectors.toMap(row -> row.getString(0), row -> row.getLong(1)));
+
+    PipelineModel fitted = ModelFactory.preprocessing(capped).fit(train);
+    fitted.write().save(dir.resolve("capped-model").toString());
+    PipelineModel model = PipelineModel.load(dir.resolve("capped-model").toString());
+    StringIndexerModel indexer =
+        Arrays.stream(model.stages()).filter(StringIndexerModel.class::isInstance).map(StringIndexerModel.class::cast).findFirst().orElseThrow();
+    List<String> inputs = List.of(indexer.getInputCols());
+    assertThat(List.of(indexer.labelsArray()[inputs.indexOf("route")])).isEqualTo(kept);
+    String[] origins = new StringIndexer().setInputCol("origin").setOutputCol("o")
+        .setStringOrderType("alphabetAsc").fit(train).labelsArray()[0];
+    assertThat(indexer.labelsArray()[inputs.indexOf("origin")]).containsExactly(origins);
+
+    String rare = counts.entrySet().stream().filter(e -> e.getValue() == 1).map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
+    Dataset<Row> probe = train.where(col("route").isin(kept.get(0), kept.get(19), rare)).dropDuplicates("route")
+        .unionByName(train.limit(1).withColumn("route", lit("XXX-YYY")));
+    Map<String, Double> index = model.transform(probe).select("route", "route__index").collectAsList().stream()
+        .collect(Collectors.toMap(row -> row.getString(0), row -> row.getDouble(1)));
+    assertThat(index).containsExactlyInAnyOrderEntriesOf(Map.of(kept.get(0), 0.0, kept.get(19), 19.0, rare, 20.0, "XXX-YYY", 20.0));
+    train.unpersist();
   }
 
   @Test
