@@ -67,7 +67,7 @@ public final class ModelFactory {
    * window and shared by every candidate and grid point (so they all see identical inputs).
    */
   public static Pipeline preprocessing(PipelineConfig config) {
-    List<String> categorical = config.features().stream().filter(FeatureConfig::categorical).map(FeatureConfig::name).toList();
+    List<FeatureConfig> categorical = config.features().stream().filter(FeatureConfig::categorical).toList();
     List<FeatureConfig> numeric = config.features().stream().filter(f -> !f.categorical()).toList();
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
@@ -86,15 +86,12 @@ public final class ModelFactory {
     numeric.forEach(f -> assembled.add(f.learnedImputation() ? f.name() + IMPUTED : f.name()));
     List<String> indexedLayout = new ArrayList<>(assembled);
     if (!categorical.isEmpty()) {
-      String[] indexed = categorical.stream().map(name -> name + INDEXED).toArray(String[]::new);
-      String[] encoded = categorical.stream().map(name -> name + "__onehot").toArray(String[]::new);
+      String[] names = categorical.stream().map(FeatureConfig::name).toArray(String[]::new);
+      String[] indexed = Arrays.stream(names).map(name -> name + INDEXED).toArray(String[]::new);
+      String[] encoded = Arrays.stream(names).map(name -> name + "__onehot").toArray(String[]::new);
       // alphabetical indexes (ties in frequency cannot reorder the encoding between runs), capped per feature
-      int[] caps =
-          config.features().stream()
-              .filter(FeatureConfig::categorical)
-              .mapToInt(f -> f.maxCategories() == null ? Integer.MAX_VALUE : f.maxCategories())
-              .toArray();
-      stages.add(new CategoryIndexer(categorical.toArray(String[]::new), indexed, caps));
+      int[] caps = categorical.stream().mapToInt(f -> f.maxCategories() == null ? Integer.MAX_VALUE : f.maxCategories()).toArray();
+      stages.add(new CategoryIndexer(names, indexed, caps));
       stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded).setHandleInvalid("keep"));
       assembled.addAll(Arrays.asList(encoded));
       indexedLayout.addAll(Arrays.asList(indexed));

@@ -155,11 +155,12 @@ class FeaturesTest {
     assertThat(capped.features().get(7).name()).isEqualTo("route");
     Dataset<Row> train = labelled().where("hour_of_day between 6 and 8").cache();
     // equal counts by name: in this slice the 20th and 21st routes tie, so the rule decides the cut
-    List<String> kept =
-        train.groupBy("route").count().orderBy(col("count").desc(), col("route")).limit(20).collectAsList().stream()
-            .map(row -> row.getString(0)).sorted().toList();
     Map<String, Long> counts = train.groupBy("route").count().collectAsList().stream()
         .collect(Collectors.toMap(row -> row.getString(0), row -> row.getLong(1)));
+    List<String> kept =
+        counts.entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .limit(20).map(Map.Entry::getKey).sorted().toList();
 
     PipelineModel fitted = ModelFactory.preprocessing(capped).fit(train);
     fitted.write().save(dir.resolve("capped-model").toString());
