@@ -3,8 +3,8 @@
 What it runs
     ``spark-submit --class dev.nightcast.cli.Nightcast <jar> run --pipeline <yaml> --env <profile>
     --date D`` through the Spark connection ``NIGHTCAST_SPARK_CONN``. That one Spark application
-    does the whole night: ingest, validate, features, split, train when due, gate and register,
-    score D+1, publish to Postgres, monitor (see the project's DESIGN.md).
+    does the whole night: ingest (with validation and profile), features, split, train when due,
+    gate and register, score D+1, publish to Postgres, monitor (see the project's DESIGN.md).
 
 Why one task for the whole night, not one task per stage
     * Start-up cost: every stage as its own task would be its own Spark application, paying JVM and
@@ -254,7 +254,7 @@ default_args = {
 
 with DAG(
     dag_id=DAG_ID,
-    description="Nightly nightcast run: ingest, validate, train when due, score, publish, monitor",
+    description="Nightly nightcast run: ingest and validate, train when due, score, publish, monitor",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2001, 1, 15, tz="UTC"),
     catchup=NIGHTCAST_CATCHUP,

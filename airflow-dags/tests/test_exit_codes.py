@@ -125,14 +125,14 @@ def test_exit_codes_a_retry_cannot_fix_fail_without_retrying(nightly_task, monke
     from airflow.sdk.exceptions import AirflowFailException
 
     monkeypatch.setenv("STAND_IN_EXIT_CODE", str(code))
-    stages = [{"stage": "ingest", "status": "succeeded"}, {"stage": "validate", "status": "failed", "message": "why"}]
+    stages = [{"stage": "ingest", "status": "succeeded"}, {"stage": "features", "status": "failed", "message": "why"}]
     monkeypatch.setenv("STAND_IN_SUMMARY", json.dumps({"status": "failed", "exit_code": code, "stages": stages}))
 
     with pytest.raises(AirflowFailException) as failure:
         nightly_task.execute({})
 
     message = str(failure.value)
-    assert f"Cannot run nightcast for 2001-01-16: the job exited {code} ({meaning}) in stage validate: why," in message
+    assert f"Cannot run nightcast for 2001-01-16: the job exited {code} ({meaning}) in stage features: why," in message
     assert "airflow tasks clear nightcast_nightly -t nightly_run -s 2001-01-16 -e 2001-01-16" in message
 
 

@@ -11,7 +11,6 @@ import dev.nightcast.spark.Warehouse;
 import dev.nightcast.stages.Features;
 import dev.nightcast.stages.Ingest;
 import dev.nightcast.stages.Monitor;
-import dev.nightcast.stages.Profile;
 import dev.nightcast.stages.Score;
 import dev.nightcast.stages.Train;
 import dev.nightcast.stages.TrainingSchedule;
@@ -33,15 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly run for logical date D: ingest, validate, features, train (when due), score,
- * publish, monitor. Each stage replaces D's rows, so any stage or the whole night can be re-run.
+ * The nightly run for logical date D: ingest (which validates and profiles each drop),
+ * features, train (when due), score, publish, monitor. Each stage replaces D's rows, so any stage or the whole night can be re-run.
  * Each stage's outcome goes to the {@code runs} table (the one table with wall-clock times).
  */
 public final class NightlyRun {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyRun.class);
 
   public enum Stage {
-    INGEST, VALIDATE, FEATURES, TRAIN, SCORE, PUBLISH, MONITOR;
+    INGEST, FEATURES, TRAIN, SCORE, PUBLISH, MONITOR;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -82,7 +81,6 @@ public final class NightlyRun {
     List<Ingest.Result> ingested = new ArrayList<>();
     try (RunLock lock = lock(ds, "run the night of")) {
       ingested.addAll(stage(log, runId, ds, Stage.INGEST, () -> ingest(ds, runId)));
-      stage(log, runId, ds, Stage.VALIDATE, () -> validate(ds));
       stage(log, runId, ds, Stage.FEATURES, () -> Features.run(warehouse, pipeline, ds));
       Optional<Train.Result> training = Optional.empty();
       String due = trainingDue(ds);
@@ -129,7 +127,6 @@ public final class NightlyRun {
     try (RunLock lock = lock(ds, "run " + stage.label() + " for")) {
       return switch (stage) {
         case INGEST -> stage(log, runId, ds, stage, () -> ingest(ds, runId));
-        case VALIDATE -> stage(log, runId, ds, stage, () -> validate(ds));
         case FEATURES -> stage(log, runId, ds, stage, () -> Features.run(warehouse, pipeline, ds));
         case TRAIN -> stage(log, runId, ds, stage, () -> train(ds, runId));
         case SCORE -> stage(log, runId, ds, stage, () -> Score.run(warehouse, pipeline, requireChampion(ds), ds));
@@ -163,10 +160,6 @@ public final class NightlyRun {
           ds, result.source(), result.rowsIn(), result.rowsQuarantined(), result.rowsWarned(), result.dropPath());
     }
     return results;
-  }
-
-  private long validate(LocalDate ds) {
-    return Profile.run(warehouse, pipeline.sources(), ds);
   }
 
   private Train.Result train(LocalDate ds, String runId) {
@@ -261,7 +254,7 @@ public final class NightlyRun {
   }
 
   /**
-   * Rows a stage wrote: raw rows (ingest), profile metrics (validate), feature rows, predictions,
+   * Rows a stage wrote: raw rows (ingest), feature rows, predictions,
    * published rows, registered candidates (train), monitoring rows (performance + drift + alerts).
    */
   private static Long rowsOut(Object result) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run the whole night for logical date D: ingest, validate, features, train (when due), score, publish, monitor.")
+    description = "Run the whole night for logical date D: ingest (with validation and profile), features, train (when due), score, publish, monitor.")
 final class RunCommand implements Callable<Integer> {
   @Mixin PipelineOptions options;
 

@@ -28,8 +28,9 @@ import org.apache.spark.sql.RowFactory;
 /**
  * The row rules of one source, evaluated in one select: each rule is a boolean column over the
  * prepared drop, and {@code _failures} collects a (rule, severity, column, value) struct for every
- * rule a row breaks. Building the column is pure; {@link #computeState} is the one Spark job;
- * {@link #interpret} is pure again (Deequ's split of state and metric).
+ * rule a row breaks. Building the column is pure; {@link #aggregates} make the one Spark job (the
+ * ingest stage runs it, with the profile's aggregates in the same pass); {@link #state} and
+ * {@link #metrics} are pure again (Deequ's split of state and metric).
  *
  * <p>The prepared drop holds each declared column twice: as delivered ({@code <c>}, text for CSV and
  * JSON) and typed ({@code <c>__typed}, null when it does not parse), plus {@link #CORRUPT} for
@@ -142,8 +143,11 @@ public final class Expectations {
   /** What one pass over the validated rows counts: rows in, quarantined, warned, failures per rule. */
   public record State(long rowsIn, long rowsQuarantined, long rowsWarned, Map<String, Long> failures) {}
 
-  /** Spark work: one aggregation over the validated rows (one job; its input is the drop scan). */
-  public static State computeState(Dataset<Row> validated, List<Rule> rules) {
+  /**
+   * The aggregate columns behind {@link State}, for the one aggregation over the validated rows
+   * (its input is the drop scan); other aggregates may share that pass.
+   */
+  public static List<Column> aggregates(List<Rule> rules) {
     List<Column> aggregates = new ArrayList<>();
     aggregates.add(count(lit(1)).as("rows_in"));
     aggregates.add(expr("count_if(exists(" + FAILURES + ", f -> f.severity = 'error'))").as("rows_quarantined"));
@@ -152,12 +156,17 @@ public final class Expectations {
     for (int i = 0; i < rules.size(); i++) {
       aggregates.add(expr("count_if(array_contains(" + FAILED_RULES + ", '" + rules.get(i).code() + "'))").as("rule_" + i));
     }
-    Row row = validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head();
+    return aggregates;
+  }
+
+  /** Pure: the {@link State} in an aggregate row holding {@link #aggregates}. */
+  public static State state(Row row, List<Rule> rules) {
     Map<String, Long> failures = new LinkedHashMap<>();
     for (int i = 0; i < rules.size(); i++) {
       failures.put(rules.get(i).code(), row.getLong(row.fieldIndex("rule_" + i)));
     }
-    return new State(row.getLong(0), row.getLong(1), row.getLong(2), failures);
+    return new State(
+        row.getLong(row.fieldIndex("rows_in")), row.getLong(row.fieldIndex("rows_quarantined")), row.getLong(row.fieldIndex("rows_warned")), failures);
   }
 
   /**

@@ -144,7 +144,9 @@ public final class Ingest {
    * the latest such date; null when there is nothing to check. Cost: one scan of the key columns of
    * those dates, semi-joined with the drop's keys before grouping, so only the (usually no) repeated
    * keys are aggregated; grouping every earlier key first shuffled ~key_history_days drops' worth of
-   * rows a night to find the few that match.
+   * rows a night to find the few that match. Collected (at most one row per key of the drop): a
+   * cached plan that still read raw_<source> would be re-planned, with a file listing, when the
+   * stage writes that table.
    */
   private static Dataset<Row> seenKeys(Warehouse warehouse, String sourceName, SourceConfig source, LocalDate ds, Dataset<Row> drop) {
     ExpectationsConfig expectations = source.expectations();
@@ -154,21 +156,24 @@ public final class Ingest {
     List<String> typedKey = expectations.key().stream().map(Expectations::typed).toList();
     Column[] earlier = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
     Column[] arriving = expectations.key().stream().map(c -> typed(c, source.schema().get(c))).toArray(Column[]::new);
-    return warehouse
-        .read(Tables.raw(sourceName))
-        .where(col("ds").between(Date.valueOf(ds.minusDays(expectations.keyHistoryDays())), Date.valueOf(ds.minusDays(1))))
-        .select(Stream.concat(Arrays.stream(earlier), Stream.of(col("ds"))).toArray(Column[]::new))
-        .join(drop.select(arriving), scala.jdk.javaapi.CollectionConverters.asScala(typedKey).toSeq(), "left_semi")
-        .groupBy(typedKey.stream().map(c -> col(c)).toArray(Column[]::new))
-        .agg(max(col("ds")).as(Expectations.KEY_SEEN_ON));
+    Dataset<Row> seen =
+        warehouse
+            .read(Tables.raw(sourceName))
+            .where(col("ds").between(Date.valueOf(ds.minusDays(expectations.keyHistoryDays())), Date.valueOf(ds.minusDays(1))))
+            .select(Stream.concat(Arrays.stream(earlier), Stream.of(col("ds"))).toArray(Column[]::new))
+            .join(drop.select(arriving), scala.jdk.javaapi.CollectionConverters.asScala(typedKey).toSeq(), "left_semi")
+            .groupBy(typedKey.stream().map(c -> col(c)).toArray(Column[]::new))
+            .agg(max(col("ds")).as(Expectations.KEY_SEEN_ON));
+    return warehouse.spark().createDataFrame(seen.collectAsList(), seen.schema());
   }
 
   /**
    * I/O shell of the ingest stage: checks that every source's drop for {@code ds} has arrived
    * (before the first one is written), reads the sources' earlier daily row counts (one query),
-   * ingests each source (see {@link #ingest}), then records all
-   * sources' validation metrics in data_quality in one commit, also when a source stops the run,
-   * so the metrics of a rejected drop are there to inspect.
+   * ingests each source (see {@link #ingest}), then records all sources' validation metrics and
+   * profiles in data_quality in one commit, also when a source stops the run, so the metrics of a
+   * rejected drop are there to inspect (a rejected drop is not profiled: raw_<source> kept what it
+   * had, and so does its profile).
    */
   public static List<Result> run(
       Warehouse warehouse, String landing, Map<String, SourceConfig> sources, LocalDate ds, String runId, String ingestedAt) {
@@ -185,7 +190,9 @@ public final class Ingest {
       }
     } finally {
       if (!metrics.isEmpty()) {
-        Profile.writeValidation(warehouse, metrics.keySet(), ds, metrics.values().stream().flatMap(List::stream).toList());
+        Set<String> unprofiled = new LinkedHashSet<>(metrics.keySet());
+        results.forEach(result -> unprofiled.remove(result.source()));
+        Profile.write(warehouse, metrics, unprofiled, ds);
       }
     }
     return results;
@@ -196,11 +203,13 @@ public final class Ingest {
    * evaluates every row rule in one select, checks the dataset rules, then replaces D in
    * quarantine_<source> (rows that break an error rule), hands the rule counts to {@code metrics},
    * stops the run when the quarantined share is above the source's maximum (raw_<source> keeps what
-   * it had), else replaces D in raw_<source> (the other rows) and checks rows_in = rows_ok +
-   * rows_quarantined. Cost: for CSV and JSON one small job
-   * reads the header or infers the schema; then one aggregation over the drop (a shuffle by key for
-   * the uniqueness rules, a join with the earlier keys) whose result is cached and written twice;
-   * see {@code IngestValidationTest} for the measured number of Spark jobs.
+   * it had), else replaces D in raw_<source> (the other rows), checks rows_in = rows_ok +
+   * rows_quarantined and hands the rule counts with the profile of the raw rows to {@code metrics}.
+   * Cost: for CSV and JSON one small job reads the header or infers the schema; then one aggregation
+   * over the drop (a shuffle by key for the uniqueness rules, a join with the earlier keys) for the
+   * rule counts and the profile, whose input is cached and written twice, and one grouping of the raw
+   * rows for the profile's top values; see {@code IngestValidationTest} for the measured number of
+   * Spark jobs.
    */
   private static Result ingest(
       Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
@@ -226,10 +235,17 @@ public final class Ingest {
             col(SOURCE_FILE), lit(runId).as("_run_id"), expr("timestamp'" + ingestedAt + "'").as("_ingested_at"),
             lit(Date.valueOf(ds)).as("ds"));
     Dataset<Row> validated =
-        Expectations.evaluate(prepare(drop, source, seenKeys(warehouse, sourceName, source, ds, drop)), source, rules, provenance)
+        Expectations.evaluate(
+                prepare(drop, source, readable(sourceName, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
+                provenance)
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Expectations.State state = readable(sourceName, ds, path, () -> Expectations.computeState(validated, rules));
+      // one pass counts the rules and profiles the rows that reach raw_<source>
+      List<Column> aggregates = new ArrayList<>(Expectations.aggregates(rules));
+      aggregates.addAll(Profile.aggregates(source.schema(), not(Expectations.quarantined())));
+      Row aggregated =
+          readable(sourceName, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
+      Expectations.State state = Expectations.state(aggregated, rules);
       checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
       List<String> rawColumns = new ArrayList<>(source.schema().keySet());
       rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
@@ -237,7 +253,8 @@ public final class Ingest {
       quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
       long quarantined =
           warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
-      metrics.accept(sourceName, Expectations.metrics(state, rules, ds, sourceName));
+      List<Row> validation = Expectations.metrics(state, rules, ds, sourceName);
+      metrics.accept(sourceName, validation);
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
       // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
       // history features and training windows
@@ -252,13 +269,18 @@ public final class Ingest {
                 Expectations.topReasons(state, rules, 3), path, String.join(", ", source.schema().keySet()),
                 Tables.quarantine(sourceName), ds, sourceName));
       }
-      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(validated.where(not(Expectations.quarantined())), rawColumns));
+      Dataset<Row> rows = validated.where(not(Expectations.quarantined()));
+      List<Row> topValues = Profile.computeTopValues(rows, source);
+      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(rows, rawColumns));
       if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
         throw NightcastException.internal(
             "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
                 + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
                 + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
       }
+      List<Row> quality = new ArrayList<>(validation);
+      quality.addAll(Profile.metrics(aggregated, topValues, ds, sourceName, source.schema()));
+      metrics.accept(sourceName, quality);
       return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
     } finally {
       validated.unpersist();

@@ -16,7 +16,7 @@ class NightcastCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"demo", "run", "backfill", "ingest", "validate", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report"}) {
+    for (String command : new String[] {"demo", "run", "backfill", "ingest", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report"}) {
       Captured result = run(command, "--help");
       assertThat(result.code).as(command).isZero();
       assertThat(result.out).as(command).contains("Usage: nightcast " + command);

@@ -294,6 +294,32 @@ class IngestValidationTest {
     assertThat(result.rowsIn()).isEqualTo(29);
     assertThat(quarantine("schedule", MIXED_NIGHT))
         .containsOnlyKeys("TOOFEW", "TOOMANY", "BADTYPE", "BADDATE", DUPLICATE.split(",")[0], "null", REUSED, "BADUTF8");
+    // the profile describes the rows that reached raw_schedule, not the quarantined ones
+    assertThat(result.rows()).isLessThan(result.rowsIn());
+    assertThat(dropCounts("schedule", MIXED_NIGHT)).containsEntry("rows", (double) result.rows());
+    assertThat(profile("schedule", MIXED_NIGHT, "flight_id", "count")).isEqualTo((double) result.rows());
+  }
+
+  /** A rejected re-delivery replaces the validation counts but keeps the profile of what raw still holds. */
+  @Test
+  void aRejectedDropKeepsTheProfileOfTheRowsRawKept() throws IOException {
+    schedule(night, with(List.of(HEADER), goodLines(flights, 20).toArray(String[]::new)));
+    assertThat(ingest(pipeline(dir, Map.of()), "schedule", night).rows()).isEqualTo(20);
+    assertThat(profile("schedule", night, "distance", "max")).isEqualTo(337.0);
+    // re-delivered with the flights of the wrong day: every row quarantined, the night stops
+    schedule(night, with(List.of(HEADER), goodLines(night, 30).toArray(String[]::new)));
+    rejected(pipeline(dir, Map.of()), "schedule", night);
+    assertThat(rowsOn(Tables.raw("schedule"), night)).isEqualTo(20);
+    assertThat(dropCounts("schedule", night)).containsEntry("rows_in", 30.0).containsEntry("rows_quarantined", 30.0).containsEntry("rows", 20.0);
+    assertThat(profile("schedule", night, "distance", "max")).isEqualTo(337.0);
+    assertThat(warehouse.readDate(Tables.DATA_QUALITY, night).where("metric = 'rows_in'").count()).isEqualTo(1);
+  }
+
+  /** One profile metric of a column: data_quality's value for (source, night, column, metric). */
+  private static double profile(String source, LocalDate night, String column, String metric) {
+    Row row = warehouse.readDate(Tables.DATA_QUALITY, night)
+        .where(col("source").equalTo(source).and(col("column_name").equalTo(column)).and(col("metric").equalTo(metric))).head();
+    return row.getDouble(row.fieldIndex("value"));
   }
 
   @Test
@@ -390,12 +416,11 @@ class IngestValidationTest {
     } finally {
       TestSpark.session().sparkContext().removeSparkListener(listener);
     }
-    System.out.println("Spark jobs to ingest and validate one drop (" + result.rowsIn() + " rows): " + jobs.get());
+    System.out.println("Spark jobs to ingest, validate and profile one drop (" + result.rowsIn() + " rows): " + jobs.get());
     assertThat(jobs.get()).isLessThanOrEqualTo(40);
     assertThat(result.rowsQuarantined()).isZero();
     assertBalanced("schedule", LocalDate.parse("2001-01-01"), result);
 
-    Profile.run(warehouse, Map.of("schedule", pipeline.source("schedule")), LocalDate.parse("2001-01-01"));
     Dataset<Row> quality = warehouse.readDate(Tables.DATA_QUALITY, LocalDate.parse("2001-01-01")).where("source = 'schedule'").cache();
     Row median = quality.where("column_name = 'distance' and metric = 'p50'").head();
     assertThat(median.getDouble(median.fieldIndex("value"))).isBetween(21.0, 4962.0);
@@ -406,7 +431,6 @@ class IngestValidationTest {
     assertThat(quality.where("column_name = 'flight_id' and metric = 'top_value'").count()).as("no top values for the key").isZero();
     Row passed = quality.where("metric = 'rule_passed' and value_str = 'origin_pattern'").head();
     assertThat(passed.getDouble(passed.fieldIndex("value"))).isEqualTo((double) result.rowsIn());
-    // the profile's rewrite keeps the validation metrics of the same date
     assertThat(quality.where("metric = 'rows_in'").count()).isEqualTo(1);
     quality.unpersist();
   }
