@@ -9,8 +9,8 @@
 #   PAIRS=3 BENCH_DIR=/tmp/startup bench/startup.sh
 #
 #   hello  `nightcast sql "select 1"` on an empty warehouse: JVM and Spark session start, one tiny job
-#   night  `nightcast run --date 2001-01-01` on an empty warehouse: a whole first night (ingest,
-#          validate, features; no model yet), with its embedded PostgreSQL
+#   night  `nightcast run --date 2001-01-01` on an empty warehouse: a whole first night (ingest with
+#          its checks and profile, features; no model yet), with its embedded PostgreSQL
 set -euo pipefail
 pairs="${PAIRS:-2}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -51,8 +51,9 @@ import org.apache.spark.storage.StorageLevel;
  * then two aggregation passes over the cached rows (the score histogram, and the drift state once
  * per served model version, i.e. once on a normal night, shuffle-free), each covering every column,
  * metric and slice. The reference profile, data_quality and the lookback
- * of performance_daily are small keyed reads. With validate's one profile pass per source, the
- * night's profile + drift + performance take one read of each input and 2 + sources aggregations.
+ * of performance_daily are small keyed reads. With ingest's one check-and-profile aggregation per
+ * source, the night's profile + drift + performance take one read of each input and 2 + sources
+ * aggregations.
  */
 public final class Monitor {
   private static final String ROLE = "role";
