@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Before/after of a change to the nightly run (issue 9): the same backfill nights from the same
-# prepared state, run with the jars of two git revisions alternately (A B A B ...) in one run, so
+# prepared state, run with the jars and conf/ of two git revisions alternately (A B A B ...) in one run, so
 # the machine's drift hits both sides alike. Prints each run's time per warm night (every night
 # after the first, which carries the JVM's warm-up) and the ratio of the medians, B / A.
 #
@@ -24,17 +24,19 @@ if [[ ! -d "$work/state-x1" ]]; then
   run prepare-x1 "$work/state-x1" "$landing" backfill --from 2001-01-01 --to 2001-01-14 >/dev/null
 fi
 
-# jar_of REV: the shaded jar built from REV in a throwaway worktree
-jar_of() {
+# build REV: the shaded jar built from REV in a throwaway worktree, and REV's conf/ beside it in
+# $work/home-REV (each side runs with its own Spark settings, which a change may be about)
+build() {
   local src="$work/src-$1"
-  rm -rf "$src"; git worktree prune
+  rm -rf "$src" "$work/home-$1"; git worktree prune
   git worktree add --detach -q "$src" "$1"
   (cd "$src" && mvn -B -q -DskipTests package) >&2
   cp "$src/jobs/target/nightcast.jar" "$work/nightcast-$1.jar"
+  mkdir -p "$work/home-$1"; cp -a "$src/conf" "$work/home-$1/"
   git worktree remove --force "$src"
-  echo "$work/nightcast-$1.jar"
 }
-declare -A jars=([a]="$(jar_of "$rev_a")" [b]="$(jar_of "$rev_b")")
+build "$rev_a"; build "$rev_b"
+declare -A revs=([a]="$rev_a" [b]="$rev_b")
 
 # warm_night LOG: wall seconds per night after the first: from the second night's first stage
 # start to the last night's last stage end (stages of a night may overlap, so not their sum)
@@ -50,11 +52,12 @@ declare -A warm
 for ((k = 1; k <= pairs; k++)); do
   for side in a b; do
     rm -rf "$work/compare"; cp -a "$work/state-x1" "$work/compare"
-    jar="${jars[$side]}"  # the jar lib.sh's run submits
+    jar="$work/nightcast-${revs[$side]}.jar"  # the jar lib.sh's run submits, with that revision's conf/
+    export NIGHTCAST_HOME="$work/home-${revs[$side]}"
     read -r seconds _ < <(run "compare-$side-$k" "$work/compare" "$landing" backfill --from "$first_night" --to "$last_night")
     night="$(warm_night "$work/compare-$side-$k.log")"
     warm[$side]+="$night "
-    printf "  pair %d %s (%s): %6.1f s in all, %6.2f s per warm night\n" "$k" "$side" "$([[ $side == a ]] && echo "$rev_a" || echo "$rev_b")" "$seconds" "$night"
+    printf "  pair %d %s (%s): %6.1f s in all, %6.2f s per warm night\n" "$k" "$side" "${revs[$side]}" "$seconds" "$night"
   done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
