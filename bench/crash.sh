@@ -61,7 +61,7 @@ warehouse: $work/warehouse
 landing: $root/data-samples/flights
 spark:
   master: local[2]
-  conf: {spark.sql.shuffle.partitions: "4", spark.default.parallelism: "4", spark.ui.enabled: "false"}
+  conf: {spark.sql.shuffle.partitions: "4", spark.ui.enabled: "false"}
 postgres: {url: "$url", user_env: NIGHTCAST_PG_USER, password_env: NIGHTCAST_PG_PASSWORD}
 EOF
 cat > "$work/db.yaml" <<EOF

@@ -171,6 +171,28 @@ class TrainAndGateTest {
 
   @Test
   @Order(3)
+  void theModelDoesNotDependOnHowTheFeaturesTableIsLaidOutInFiles() {
+    // the same rows, rewritten night by night into one file each and in reverse key order (as a compaction
+    // would leave them, say): training reads them into its own layout
+    int filesBefore = warehouse.read(Tables.FEATURES).inputFiles().length;
+    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
+      Dataset<Row> night = warehouse.readDate(Tables.FEATURES, ds);
+      List<Row> rows = night.orderBy(col(pipeline.entityKey()).desc()).collectAsList();
+      warehouse.replaceDate(Tables.FEATURES, ds, TestSpark.session().createDataFrame(rows, night.schema()).coalesce(1));
+    }
+    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(4).isLessThan(filesBefore);
+    Train.Result relaidOut = train(pipeline, THIRD, UnaryOperator.identity());
+    for (int i = 0; i < first.candidates().size(); i++) {
+      Train.Candidate before = first.candidates().get(i);
+      Train.Candidate after = relaidOut.candidates().get(i);
+      assertThat(after.params()).as(before.config().name()).isEqualTo(before.params());
+      assertThat(after.validation()).as(before.config().name()).isEqualTo(before.validation());
+      assertThat(after.test()).as(before.config().name()).isEqualTo(before.test());
+    }
+  }
+
+  @Test
+  @Order(4)
   void aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing() {
     int champion = first.pick().version();
     Train.Result degraded = train(pipeline, FOURTH, SHUFFLED_LABELS);
@@ -193,7 +215,7 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
     PipelineConfig sliced =
         with(Map.of("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 50, "thresholds", Map.of("auc", 0.99))));
@@ -209,7 +231,7 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void dryRunRecordsAFailedGateButPromotes() {
     Train.Result result = train(with(Map.of("gate.mode", "dry_run")), FOURTH, SHUFFLED_LABELS);
     assertThat(result.decision().passed()).isFalse();
@@ -223,7 +245,7 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void rollbackServesThePreviousChampionFromTheGivenNight() {
     int dryRunChampion = Registry.champion(warehouse, FOURTH).orElseThrow().version();
     Registry.Champion back = Registry.rollback(warehouse, FOURTH, "dry-run model misbehaves", "oncall");
@@ -243,7 +265,7 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aRetrainAlertOnTheNightBeforeMakesTrainingDue() {
     LocalDate fifth = FOURTH.plusDays(1);
     assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).isEmpty();
@@ -279,7 +301,7 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void theModelsCommandListsShowsPromotesAndRollsBackAsOperatorsDo() throws Exception {
     LocalDate sixth = FOURTH.plusDays(2);
     int firstChampion = first.pick().version();

@@ -21,7 +21,6 @@ public final class TestSpark {
               "local[2]",
               Map.of(
                   "spark.sql.shuffle.partitions", "4",
-                  "spark.default.parallelism", "4",
                   "spark.ui.enabled", "false",
                   "spark.driver.host", "127.0.0.1",
                   "spark.driver.bindAddress", "127.0.0.1",
