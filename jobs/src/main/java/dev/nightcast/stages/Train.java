@@ -129,7 +129,7 @@ public final class Train {
     // One partition per task slot, rows in key order: the candidates make hundreds of passes over the
     // window, each a task per partition, so the features table's file splits (8 for the sample's 14
     // nights on 2 cores) cost more in task overhead than they gain; one per core made a training
-    // 0.86x (README, Benchmarks). It also keeps the model independent of how those files are laid out.
+    // 0.92x (README, Benchmarks). It also keeps the model independent of how those files are laid out.
     Dataset<Row> window =
         window(warehouse, pipeline, ds)
             .repartition(warehouse.spark().sparkContext().defaultParallelism(), col(pipeline.entityKey()))
