@@ -304,31 +304,6 @@ class TrainAndGateTest {
   }
 
   @Test
-  @Order(10)
-  void treesSplitNumericFeaturesAtQuantilesOfTheWindowAsManyAsTheCandidatesMaxBins() {
-    Dataset<Row> window = warehouse.read(Tables.FEATURES).where(col("role").equalTo(Features.LABELLED));
-    List<String> numeric = pipeline.features().stream().filter(f -> !f.categorical()).map(f -> f.name()).toList();
-    int distance = numeric.indexOf("distance") + 1;
-    int route = numeric.size() + pipeline.features().stream().filter(f -> f.categorical()).map(f -> f.name()).toList().indexOf("route") + 1;
-    // no candidate sets maxBins: MLlib's default 32; a grid searching maxBins up to 64: 64
-    for (PipelineConfig config : List.of(pipeline, with(Map.of("candidates.1.grid", Map.of("maxBins", List.of(16, 64)))))) {
-      int bins = config == pipeline ? 32 : 64;
-      Row distinct =
-          ModelFactory.preprocessing(config).fit(window).transform(window)
-              .select(
-                  vector_to_array(col(ModelFactory.FEATURE_INDEXED), "float64").as("tree"), vector_to_array(col(ModelFactory.FEATURE_VECTOR), "float64").as("linear"))
-              .agg(
-                  countDistinct(element_at(col("tree"), distance)), countDistinct(element_at(col("linear"), distance)),
-                  countDistinct(element_at(col("tree"), route)))
-              .head();
-      assertThat(distinct.getLong(0)).as("distance buckets for trees, maxBins " + bins).isBetween(bins / 2L, (long) bins);
-      // linear models keep the values; categoricals keep every category (above maxBins, MLlib's own maxBins covers them)
-      assertThat(distinct.getLong(1)).as("distance values for linear models").isGreaterThan(2L * bins);
-      assertThat(distinct.getLong(2)).as("route categories").isGreaterThan(2L * bins);
-    }
-  }
-
-  @Test
   @Order(9)
   void theModelsCommandListsShowsPromotesAndRollsBackAsOperatorsDo() throws Exception {
     LocalDate sixth = FOURTH.plusDays(2);
@@ -373,5 +348,30 @@ class TrainAndGateTest {
 
   private static String[] concat(String[] first, String[] second) {
     return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(second)).toArray(String[]::new);
+  }
+
+  @Test
+  @Order(10)
+  void treesSplitNumericFeaturesAtQuantilesOfTheWindowAsManyAsTheCandidatesMaxBins() {
+    Dataset<Row> window = warehouse.read(Tables.FEATURES).where(col("role").equalTo(Features.LABELLED));
+    List<String> numeric = pipeline.features().stream().filter(f -> !f.categorical()).map(f -> f.name()).toList();
+    int distance = numeric.indexOf("distance") + 1;
+    int route = numeric.size() + pipeline.features().stream().filter(f -> f.categorical()).map(f -> f.name()).toList().indexOf("route") + 1;
+    // no candidate sets maxBins: MLlib's default 32; a grid searching maxBins up to 64: 64
+    for (PipelineConfig config : List.of(pipeline, with(Map.of("candidates.1.grid", Map.of("maxBins", List.of(16, 64)))))) {
+      int bins = config == pipeline ? 32 : 64;
+      Row distinct =
+          ModelFactory.preprocessing(config).fit(window).transform(window)
+              .select(
+                  vector_to_array(col(ModelFactory.FEATURE_INDEXED), "float64").as("tree"), vector_to_array(col(ModelFactory.FEATURE_VECTOR), "float64").as("linear"))
+              .agg(
+                  countDistinct(element_at(col("tree"), distance)), countDistinct(element_at(col("linear"), distance)),
+                  countDistinct(element_at(col("tree"), route)))
+              .head();
+      assertThat(distinct.getLong(0)).as("distance buckets for trees, maxBins " + bins).isBetween(bins / 2L, (long) bins);
+      // linear models keep the values; categoricals keep every category (above maxBins, MLlib's own maxBins covers them)
+      assertThat(distinct.getLong(1)).as("distance values for linear models").isGreaterThan(2L * bins);
+      assertThat(distinct.getLong(2)).as("route categories").isGreaterThan(2L * bins);
+    }
   }
 }
