@@ -1,4 +1,4 @@
-import dev.nightcast.spark.Tables;
+import dev.nightcast.warehouse.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Slices;
-import dev.nightcast.stages.Binning;
+import dev.nightcast.monitoring.Binning;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

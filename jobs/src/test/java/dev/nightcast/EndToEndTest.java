@@ -1,5 +1,7 @@
 package dev.nightcast;
 
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.apache.spark.sql.functions.col;
@@ -11,8 +13,8 @@ import dev.nightcast.registry.Registry;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.testing.Chromium;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;

@@ -1,5 +1,7 @@
 package dev.nightcast;
 
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.serving.Publisher;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;

@@ -1,13 +1,15 @@
 package dev.nightcast;
 
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.Task;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
 import java.nio.file.Path;

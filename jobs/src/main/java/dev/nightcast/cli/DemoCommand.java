@@ -1,9 +1,9 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.registry.Registry;
-import dev.nightcast.spark.Tables;
+import dev.nightcast.warehouse.Tables;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

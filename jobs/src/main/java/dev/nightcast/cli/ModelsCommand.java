@@ -2,9 +2,9 @@ package dev.nightcast.cli;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.nightcast.Context;
+import dev.nightcast.night.Context;
 import dev.nightcast.registry.Registry;
-import dev.nightcast.spark.Tables;
+import dev.nightcast.warehouse.Tables;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;

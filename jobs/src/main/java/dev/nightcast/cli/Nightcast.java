@@ -2,7 +2,7 @@ package dev.nightcast.cli;
 
 import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.NightlyRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
+import dev.nightcast.night.Context;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import java.nio.file.Path;

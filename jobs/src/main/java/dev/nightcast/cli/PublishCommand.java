@@ -1,7 +1,7 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.serving.Publisher;

@@ -1,6 +1,6 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
+import dev.nightcast.night.Context;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;

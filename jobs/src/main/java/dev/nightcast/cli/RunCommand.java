@@ -1,8 +1,8 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
-import dev.nightcast.NightlyRun;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
+import dev.nightcast.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;

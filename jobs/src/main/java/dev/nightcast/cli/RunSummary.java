@@ -6,10 +6,10 @@ import static org.apache.spark.sql.functions.max;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.nightcast.NightlyRun;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
-import dev.nightcast.stages.TrainingSchedule;
+import dev.nightcast.night.NightlyRun;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import dev.nightcast.training.TrainingSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

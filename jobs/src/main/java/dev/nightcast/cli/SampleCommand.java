@@ -2,7 +2,7 @@ package dev.nightcast.cli;
 
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.sample.FlightsSample;
-import dev.nightcast.spark.Sessions;
+import dev.nightcast.warehouse.Sessions;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;

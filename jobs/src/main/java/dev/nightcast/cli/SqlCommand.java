@@ -1,7 +1,7 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
-import dev.nightcast.spark.Tables;
+import dev.nightcast.night.Context;
+import dev.nightcast.warehouse.Tables;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;

@@ -1,7 +1,7 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -6,13 +6,13 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
-import dev.nightcast.Context;
+import dev.nightcast.night.Context;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.report.DeliveryMetrics;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportReader;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.NightlyRun;
 
 /** One-line outcomes printed by the commands. */
 final class Summaries {

@@ -1,6 +1,6 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.Context;
+import dev.nightcast.night.Context;
 import picocli.CommandLine;
 
 final class VersionProvider implements CommandLine.IVersionProvider {

@@ -2,7 +2,6 @@ package dev.nightcast.monitoring;
 
 import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
-import dev.nightcast.stages.Binning;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

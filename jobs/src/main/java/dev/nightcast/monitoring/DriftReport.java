@@ -1,7 +1,6 @@
 package dev.nightcast.monitoring;
 
 import dev.nightcast.config.DriftConfig;
-import dev.nightcast.stages.Binning;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

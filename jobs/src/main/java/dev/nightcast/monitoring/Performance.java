@@ -1,5 +1,6 @@
 package dev.nightcast.monitoring;
 
+import dev.nightcast.training.Calibration;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;

@@ -8,9 +8,9 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Slices;
-import dev.nightcast.quality.Expectations;
-import dev.nightcast.spark.Tables;
-import dev.nightcast.spark.Warehouse;
+import dev.nightcast.ingest.Expectations;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;

@@ -2,7 +2,7 @@ package dev.nightcast.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightcast.stages.Profile;
+import dev.nightcast.ingest.Profile;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
 import java.io.IOException;

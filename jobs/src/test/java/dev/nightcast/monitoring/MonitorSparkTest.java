@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
-import dev.nightcast.stages.Binning;
 import dev.nightcast.testing.TestSpark;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package dev.nightcast.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightcast.Context;
-import dev.nightcast.NightlyRun;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
-import dev.nightcast.spark.Tables;
+import dev.nightcast.warehouse.Tables;
 import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;

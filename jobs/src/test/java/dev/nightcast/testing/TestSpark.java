@@ -1,7 +1,7 @@
 package dev.nightcast.testing;
 
 import dev.nightcast.config.EnvConfig;
-import dev.nightcast.spark.Sessions;
+import dev.nightcast.warehouse.Sessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

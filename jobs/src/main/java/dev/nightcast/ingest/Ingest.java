@@ -1,0 +1,382 @@
+package dev.nightcast.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import dev.nightcast.NightcastException;
+import dev.nightcast.config.ExpectationsConfig;
+import dev.nightcast.config.SourceConfig;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.io.IOException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Stages 1-2: copies one source's drop for night D into {@code raw_<source>} with provenance, after
+ * validating it against the source's expectations: rows that break an error rule go to
+ * {@code quarantine_<source>} with their reasons instead. The drop itself is never modified. The
+ * schema is checked before any row is written.
+ */
+public final class Ingest {
+  private Ingest() {}
+
+  /** @param rows the rows that reached raw_<source> (rows_ok) */
+  public record Result(String source, String dropPath, long rows, long rowsIn, long rowsQuarantined, long rowsWarned) {}
+
+  private static final Set<String> TEXT_FORMATS = Set.of("csv", "json");
+  private static final String SOURCE_FILE = "_source_file";
+
+  /** Where the drop read on night {@code ds} lives: the landing root plus the source's dated path. */
+  public static String dropPath(String landing, SourceConfig source, LocalDate ds) {
+    return landing + "/" + source.path().replace("{date}", ds.plusDays(source.dayOffset()).toString());
+  }
+
+  /**
+   * Checks the drop's columns against the declared schema and names every difference; runs before
+   * anything is written. Pure: compares two column lists.
+   */
+  public static void checkColumns(String sourceName, LocalDate ds, String dropPath, List<String> actual, Set<String> expected) {
+    Set<String> missing = new LinkedHashSet<>(expected);
+    missing.removeAll(actual);
+    Set<String> extra = new LinkedHashSet<>(actual);
+    extra.removeAll(expected);
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop's columns differ from the declared schema"
+              + " (missing: " + missing + ", unexpected: " + extra
+              + (missing.size() == 1 && extra.size() == 1 ? ", renamed from " + missing.iterator().next() + "?" : "")
+              + ", file: " + dropPath + ")."
+              + " Fix the export, or update sources." + sourceName + ".schema in the pipeline definition if the change is intended");
+    }
+  }
+
+  /**
+   * For typed formats (Parquet, Delta) the drop's column types must be the declared ones; text
+   * formats are typed row by row instead, so a bad value goes to quarantine. Pure.
+   */
+  public static void checkTypes(String sourceName, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
+    List<String> differences = new ArrayList<>();
+    for (Map.Entry<String, String> column : declared.entrySet()) {
+      String type = actual.apply(column.getKey()).dataType().simpleString();
+      if (!type.equals(column.getValue())) {
+        differences.add(column.getKey() + ": declared " + column.getValue() + ", drop has " + type);
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop's column types differ from the declared schema"
+              + " (" + String.join("; ", differences) + ", file: " + dropPath + ")."
+              + " Fix the export, or update sources." + sourceName + ".schema in the pipeline definition if the change is intended");
+    }
+  }
+
+  /**
+   * Pure: each declared column as delivered and typed, the malformed-line text, the file, each
+   * row's rank among rows of the same key (first by content), and the latest earlier ds holding the
+   * key ({@code seenKeys}: typed key columns plus {@link Expectations#KEY_SEEN_ON}, or null).
+   * Cost when a key is declared: one shuffle by key for the rank and one join with the seen keys.
+   */
+  static Dataset<Row> prepare(Dataset<Row> drop, SourceConfig source, Dataset<Row> seenKeys) {
+    List<Column> columns = new ArrayList<>();
+    for (Map.Entry<String, String> column : source.schema().entrySet()) {
+      columns.add(col("`" + column.getKey() + "`"));
+      columns.add(typed(column.getKey(), column.getValue()));
+    }
+    boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
+    columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
+    columns.add(col("_metadata.file_path").as(SOURCE_FILE));
+    Dataset<Row> prepared = drop.select(columns.toArray(Column[]::new));
+    List<String> key = source.expectations().key();
+    if (key.isEmpty()) {
+      return prepared.withColumn(Expectations.KEY_RANK, lit(1)).withColumn(Expectations.KEY_SEEN_ON, lit(null).cast("date"));
+    }
+    Column[] typedKey = key.stream().map(c -> col(Expectations.typed(c))).toArray(Column[]::new);
+    List<Column> content = new ArrayList<>();
+    source.schema().keySet().forEach(c -> content.add(col("`" + c + "`").cast("string").asc_nulls_first()));
+    content.add(col(Expectations.CORRUPT).asc_nulls_first());
+    Column anyNull = java.util.Arrays.stream(typedKey).map(Column::isNull).reduce(Column::or).orElseThrow();
+    prepared =
+        prepared.withColumn(
+            Expectations.KEY_RANK,
+            when(anyNull, lit(1)).otherwise(row_number().over(Window.partitionBy(typedKey).orderBy(content.toArray(Column[]::new)))));
+    if (seenKeys == null) {
+      return prepared.withColumn(Expectations.KEY_SEEN_ON, lit(null).cast("date"));
+    }
+    return prepared.join(seenKeys, scala.jdk.javaapi.CollectionConverters.asScala(key.stream().map(Expectations::typed).toList()).toSeq(), "left");
+  }
+
+  /** A drop column as its declared type, null where the value does not convert (text formats arrive as strings). */
+  private static Column typed(String column, String type) {
+    return expr("try_cast(`" + column + "` as " + type + ")").as(Expectations.typed(column));
+  }
+
+  /**
+   * The drop's keys that were already ingested in the {@code key_history_days} dates before D, with
+   * the latest such date; null when there is nothing to check. Cost: one scan of the key columns of
+   * those dates, semi-joined with the drop's keys before grouping, so only the (usually no) repeated
+   * keys are aggregated; grouping every earlier key first shuffled ~key_history_days drops' worth of
+   * rows a night to find the few that match. Collected (at most one row per key of the drop): a
+   * cached plan that still read raw_<source> would be re-planned, with a file listing, when the
+   * stage writes that table.
+   */
+  private static Dataset<Row> seenKeys(Warehouse warehouse, String sourceName, SourceConfig source, LocalDate ds, Dataset<Row> drop) {
+    ExpectationsConfig expectations = source.expectations();
+    if (expectations.key().isEmpty() || expectations.keyHistoryDays() == 0 || !warehouse.exists(Tables.raw(sourceName))) {
+      return null;
+    }
+    List<String> typedKey = expectations.key().stream().map(Expectations::typed).toList();
+    Column[] earlier = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
+    Column[] arriving = expectations.key().stream().map(c -> typed(c, source.schema().get(c))).toArray(Column[]::new);
+    Dataset<Row> seen =
+        warehouse
+            .read(Tables.raw(sourceName))
+            .where(col("ds").between(Date.valueOf(ds.minusDays(expectations.keyHistoryDays())), Date.valueOf(ds.minusDays(1))))
+            .select(Stream.concat(Arrays.stream(earlier), Stream.of(col("ds"))).toArray(Column[]::new))
+            .join(drop.select(arriving), scala.jdk.javaapi.CollectionConverters.asScala(typedKey).toSeq(), "left_semi")
+            .groupBy(typedKey.stream().map(c -> col(c)).toArray(Column[]::new))
+            .agg(max(col("ds")).as(Expectations.KEY_SEEN_ON));
+    return warehouse.spark().createDataFrame(seen.collectAsList(), seen.schema());
+  }
+
+  /**
+   * I/O shell of the ingest stage: checks that every source's drop for {@code ds} has arrived
+   * (before the first one is written), reads the sources' earlier daily row counts (one query),
+   * ingests each source (see {@link #ingest}), then records all sources' validation metrics and
+   * profiles in data_quality in one commit, also when a source stops the run, so the metrics of a
+   * rejected drop are there to inspect (a rejected drop is not profiled: raw_<source> kept what it
+   * had, and so does its profile).
+   */
+  public static List<Result> run(
+      Warehouse warehouse, String landing, Map<String, SourceConfig> sources, LocalDate ds, String runId, String ingestedAt) {
+    sources.forEach((name, source) -> requireDrop(warehouse.spark(), name, ds, dropPath(landing, source, ds)));
+    int historyDays = sources.values().stream().mapToInt(source -> source.expectations().historyDays()).max().orElse(1);
+    Map<String, Map<LocalDate, Long>> rowCounts =
+        Profile.history(warehouse, sources.keySet(), Expectations.ROWS_IN, ds.minusDays(historyDays), ds.minusDays(1));
+    List<Result> results = new ArrayList<>();
+    Map<String, List<Row>> metrics = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
+        results.add(
+            ingest(warehouse, landing, source.getKey(), source.getValue(), ds, runId, ingestedAt, rowCounts.get(source.getKey()), metrics::put));
+      }
+    } finally {
+      if (!metrics.isEmpty()) {
+        Set<String> unprofiled = new LinkedHashSet<>(metrics.keySet());
+        results.forEach(result -> unprofiled.remove(result.source()));
+        Profile.write(warehouse, metrics, unprofiled, ds);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * One source: reads the drop for {@code ds}, checks its schema (before anything is written),
+   * evaluates every row rule in one select, checks the dataset rules, then replaces D in
+   * quarantine_<source> (rows that break an error rule), hands the rule counts to {@code metrics},
+   * stops the run when the quarantined share is above the source's maximum (raw_<source> keeps what
+   * it had), else replaces D in raw_<source> (the other rows), checks rows_in = rows_ok +
+   * rows_quarantined and hands the rule counts with the profile of the raw rows to {@code metrics}.
+   * Cost: for CSV and JSON one small job reads the header or infers the schema; then one aggregation
+   * over the drop (a shuffle by key for the uniqueness rules, a join with the earlier keys) for the
+   * rule counts and the profile, whose input is cached and written twice, and one grouping of the raw
+   * rows for the profile's top values; see {@code IngestValidationTest} for the measured number of
+   * Spark jobs.
+   */
+  private static Result ingest(
+      Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
+      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<Row>> metrics) {
+    SparkSession spark = warehouse.spark();
+    String path = dropPath(landing, source, ds);
+    Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
+    List<String> columns = new ArrayList<>(Arrays.asList(drop.columns()));
+    columns.remove(Expectations.CORRUPT);
+    if (columns.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is empty, without even a header line (file: " + path + ")."
+              + " Check the upstream export and re-run this date once a complete drop has arrived");
+    }
+    checkColumns(sourceName, ds, path, columns, source.schema().keySet());
+    boolean text = TEXT_FORMATS.contains(source.format());
+    if (!text) {
+      checkTypes(sourceName, ds, path, drop.schema(), source.schema());
+    }
+    List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
+    List<Column> provenance =
+        List.of(
+            col(SOURCE_FILE), lit(runId).as("_run_id"), expr("timestamp'" + ingestedAt + "'").as("_ingested_at"),
+            lit(Date.valueOf(ds)).as("ds"));
+    Dataset<Row> validated =
+        Expectations.evaluate(
+                prepare(drop, source, readable(sourceName, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
+                provenance)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      // one pass counts the rules and profiles the rows that reach raw_<source>
+      List<Column> aggregates = new ArrayList<>(Expectations.aggregates(rules));
+      aggregates.addAll(Profile.aggregates(source.schema(), not(Expectations.quarantined())));
+      Row aggregated =
+          readable(sourceName, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
+      Expectations.State state = Expectations.state(aggregated, rules);
+      checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
+      List<String> rawColumns = new ArrayList<>(source.schema().keySet());
+      rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
+      List<String> quarantineColumns = new ArrayList<>(rawColumns);
+      quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
+      long quarantined =
+          warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
+      List<Row> validation = Expectations.metrics(state, rules, ds, sourceName);
+      metrics.accept(sourceName, validation);
+      double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
+      // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
+      // history features and training windows
+      if (quarantined == state.rowsQuarantined() && ratio > source.expectations().maxBadRowRatio()) {
+        throw NightcastException.badData(
+            String.format(Locale.ROOT,
+                "Cannot ingest source '%s' for %s: %.2f%% of the drop's rows break error rules, above the allowed %.2f%%"
+                    + " (%d of %d rows quarantined; top reasons: %s; file: %s). Inspect them with"
+                    + " `nightcast sql \"select %s, _failures from %s where ds = date'%s'\"`, then fix the export and re-run this"
+                    + " date, or raise sources.%s.expectations.max_bad_row_ratio if such rows are expected",
+                sourceName, ds, 100 * ratio, 100 * source.expectations().maxBadRowRatio(), quarantined, state.rowsIn(),
+                Expectations.topReasons(state, rules, 3), path, String.join(", ", source.schema().keySet()),
+                Tables.quarantine(sourceName), ds, sourceName));
+      }
+      Dataset<Row> rows = validated.where(not(Expectations.quarantined()));
+      List<Row> topValues = Profile.computeTopValues(rows, source);
+      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(rows, rawColumns));
+      if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
+        throw NightcastException.internal(
+            "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
+                + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
+                + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
+      }
+      List<Row> quality = new ArrayList<>(validation);
+      quality.addAll(Profile.metrics(aggregated, topValues, ds, sourceName, source.schema()));
+      metrics.accept(sourceName, quality);
+      return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
+    } finally {
+      validated.unpersist();
+    }
+  }
+
+  private static Dataset<Row> select(Dataset<Row> rows, List<String> columns) {
+    return rows.select(columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new));
+  }
+
+  /**
+   * Dataset rules, checked before any row is written: at least {@code min_rows} rows, and within
+   * the tolerance of the median of the daily counts of the {@code history_days} before D
+   * ({@code rowCounts}: date -> rows_in) once enough of them exist. Pure.
+   */
+  private static void checkRowCount(
+      String sourceName, ExpectationsConfig expectations, LocalDate ds, String path, long rowsIn, Map<LocalDate, Long> rowCounts) {
+    if (rowsIn < expectations.minRows()) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop has " + rowsIn + " rows, fewer than the minimum "
+              + expectations.minRows() + " (file: " + path + "). Check the upstream export (header only?) and re-run this date");
+    }
+    LocalDate from = ds.minusDays(expectations.historyDays());
+    List<Long> history = rowCounts.entrySet().stream().filter(day -> !day.getKey().isBefore(from)).map(Map.Entry::getValue).toList();
+    if (history.size() >= expectations.minHistoryDays()) {
+      double median = Expectations.median(history);
+      if (Math.abs(rowsIn - median) > expectations.rowCountTolerance() * median) {
+        throw NightcastException.badData(
+            String.format(Locale.ROOT,
+                "Cannot ingest source '%s' for %s: the drop has %d rows, outside ±%.0f%% of the median %.0f of the %d earlier days"
+                    + " (file: %s). Check the upstream export for a partial or doubled delivery and re-run this date, or raise"
+                    + " sources.%s.expectations.row_count_tolerance if the volume really changed",
+                sourceName, ds, rowsIn, 100 * expectations.rowCountTolerance(), median, history.size(), path, sourceName));
+      }
+    }
+  }
+
+  /** Runs work that reads the drop; an I/O failure (a truncated gzip, say) is bad data, not a bug. */
+  private static <T> T readable(String sourceName, LocalDate ds, String path, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (Exception e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof NightcastException known) {
+          throw known;
+        }
+        if (t instanceof IOException io) {
+          throw NightcastException.badData(
+              "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is unreadable (" + io + ", file: " + path + ")."
+                  + " Is it truncated or corrupt? Have it delivered again and re-run this date");
+        }
+      }
+      throw Ingest.<RuntimeException>rethrow(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E rethrow(Exception e) throws E {
+    throw (E) e;
+  }
+
+  /** Stops with BAD_DATA when the drop at {@code path} has not arrived. */
+  public static void requireDrop(SparkSession spark, String sourceName, LocalDate ds, String path) {
+    try {
+      Path dropPath = new Path(path);
+      FileSystem fs = dropPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dropPath)) {
+        throw NightcastException.badData(
+            "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is missing (" + path + ")."
+                + " Check that the upstream export ran; re-run this date once the drop has arrived");
+      }
+    } catch (IOException e) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": the landing zone is not readable (" + path + ": " + e.getMessage() + ")");
+    }
+  }
+
+  private static Dataset<Row> read(SparkSession spark, SourceConfig source, String path) {
+    DataFrameReader reader = spark.read().options(source.options());
+    return switch (source.format()) {
+      // text formats are read as strings and typed row by row, so a bad value is seen, not guessed;
+      // the header gives the columns, then malformed lines land in _corrupt_record
+      case "csv" -> {
+        StructType header = spark.read().options(source.options()).option("header", "true").option("inferSchema", "false").csv(path).schema();
+        StructType strings = new StructType();
+        for (String column : header.fieldNames()) {
+          strings = strings.add(column, DataTypes.StringType);
+        }
+        yield header.isEmpty()
+            ? spark.emptyDataFrame()
+            : reader.schema(strings.add(Expectations.CORRUPT, DataTypes.StringType)).option("header", "true")
+                .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", Expectations.CORRUPT).csv(path);
+      }
+      case "json" -> reader.option("primitivesAsString", "true").option("columnNameOfCorruptRecord", Expectations.CORRUPT).json(path);
+      case "parquet" -> reader.parquet(path);
+      case "delta" -> reader.format("delta").load(path);
+      default -> throw new IllegalStateException("unreachable: format validated by SourceConfig");
+    };
+  }
+}

@@ -1,0 +1,274 @@
+package dev.nightcast.monitoring;
+
+import dev.nightcast.features.Features;
+import dev.nightcast.scoring.Score;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Stage 9 for night D: performance, drift and alerts.
+ *
+ * <ul>
+ *   <li>performance_daily: realised metrics of the predictions made on D-1 for the flights of D
+ *       (whose labels arrived on D), and the label-free estimate for the predictions made on D
+ *       (ds = D+1; its realised row follows on night D+1). `nightcast monitor --date X` recomputes
+ *       both, so a date whose labels changed is recomputed by re-running its night's monitor.
+ *   <li>drift_daily: D's rows to score (features and probability) and D's labels, against the
+ *       serving model's training reference (BASELINE) and against D-1 (CONSECUTIVE), whole and per
+ *       configured slice.
+ *   <li>alerts: drift, performance, data quality, numerical stability, staleness, and the retrain
+ *       signal.
+ * </ul>
+ *
+ * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined, shuffled by key
+ * (for bit-identical sums whatever the input files' layout) and cached;
+ * then two aggregation passes over the cached rows (the score histogram, and the drift state once
+ * per served model version, i.e. once on a normal night, shuffle-free), each covering every column,
+ * metric and slice. The reference profile, data_quality and the lookback
+ * of performance_daily are small keyed reads. With ingest's one check-and-profile aggregation per
+ * source, the night's profile + drift + performance take one read of each input and 2 + sources
+ * aggregations.
+ */
+public final class Monitor {
+  private static final String ROLE = "role";
+
+  private Monitor() {}
+
+  public record Result(int performanceRows, int driftRows, int alertRows) {}
+
+  /**
+   * Regression: rows, positives (label above the label threshold), RMSE, MAE, R² and mean error of the served
+   * prediction per model version. Cost: one join and aggregation.
+   */
+  static List<Row> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
+    Dataset<Row> joined =
+        predictions
+            .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PREDICTION))
+            .join(labelled.where(col(Features.LABEL).isNotNull()).select(col(pipeline.entityKey()), col(Features.LABEL)), pipeline.entityKey());
+    List<Row> out = new ArrayList<>();
+    for (Row group :
+        joined
+            .groupBy("model_version", "predicted_on")
+            .agg(
+                count(lit(1)).as("rows"),
+                sum(expr("cast(label > " + pipeline.label().threshold() + " as long)")).as("positives"),
+                expr("sqrt(avg(pow(prediction - label, 2)))").as("rmse"),
+                avg(expr("abs(prediction - label)")).as("mae"),
+                // 1 - SSE / SST, with SST = sum(label^2) - sum(label)^2 / n (one pass)
+                expr("1 - sum(pow(prediction - label, 2)) / (sum(label * label) - pow(sum(label), 2) / count(1))").as("r2"),
+                avg(expr("prediction - label")).as("mean_error"))
+            .orderBy("model_version")
+            .collectAsList()) {
+      out.add(RowFactory.create(
+          Date.valueOf(ds), group.getInt(0), group.getDate(1), group.getLong(2), group.getLong(3), null, null, null,
+          Performance.REALISED, null, null, null, null, null, null, null, null, pipeline.monitoring().decisionThreshold(), null, null,
+          null, group.get(4), group.get(5), group.get(6), group.get(7)));
+    }
+    return out;
+  }
+
+  /** I/O shell: writes D's performance (realised D, estimated D+1), drift and alert rows. */
+  public static Result run(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    if (pipeline.training().task() == Task.REGRESSION) {
+      return runRegression(warehouse, pipeline, ds);
+    }
+    var config = pipeline.monitoring();
+    List<Row> performance = new ArrayList<>();
+    List<Row> drift = new ArrayList<>();
+    List<Row> alerts = new ArrayList<>();
+    if (warehouse.exists(Tables.PREDICTIONS)) {
+      Dataset<Row> frame = frame(warehouse, pipeline, ds).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Map<Performance.Group, Performance.GroupState> scores =
+            Performance.computeState(
+                Slices.fanOut(frame.where(col(ROLE).equalTo(Features.SCORING)), config.slices()), config.scoreBins(), config.decisionThreshold(),
+                Registry.calibrations(warehouse));
+        performance.addAll(Performance.rows(scores, ds, config));
+        Set<Integer> served = new TreeSet<>();
+        scores.keySet().stream().filter(g -> g.predictedOn().equals(ds)).forEach(g -> served.add(g.modelVersion()));
+        for (int version : served) {
+          LocalDate trainedOn = Registry.model(warehouse, version, "monitor").<Date>getAs("ds").toLocalDate();
+          ReferenceProfile.Stored reference = ReferenceProfile.read(warehouse, trainedOn);
+          Map<List<Object>, Map<String, Binning.ColumnState>> state =
+              Binning.summarise(frame, List.of("ds", ROLE), Slices.columns(config.slices()), reference.specs());
+          Map<Slices.Slice, Map<String, Binning.ColumnState>> current = byRole(state, ds);
+          Map<Slices.Slice, Map<String, Binning.ColumnState>> previous = byRole(state, ds.minusDays(1));
+          Map<Slices.Slice, Long> sizes = new HashMap<>();
+          String sized = pipeline.features().get(0).name();
+          current.forEach((slice, columns) -> sizes.put(slice, columns.containsKey(sized) ? columns.get(sized).rows() : 0L));
+          Set<Slices.Slice> kept = Slices.kept(sizes, config.slices());
+          for (Map.Entry<Slices.Slice, Map<String, Binning.ColumnState>> slice : current.entrySet()) {
+            if (!kept.contains(slice.getKey())) {
+              continue;
+            }
+            Map<String, Binning.ColumnState> baseline = reference.slices().get(slice.getKey());
+            if (baseline != null) {
+              drift.addAll(
+                  DriftReport.rows(ds, version, slice.getKey(), DriftReport.BASELINE, reference.specs(), baseline, slice.getValue(),
+                      config.psiBins(), config.drift()));
+            }
+            Map<String, Binning.ColumnState> before = previous.get(slice.getKey());
+            if (before != null) {
+              drift.addAll(
+                  DriftReport.rows(ds, version, slice.getKey(), DriftReport.CONSECUTIVE, reference.specs(), before, slice.getValue(),
+                      config.psiBins(), config.drift()));
+            }
+          }
+          if (current.containsKey(Slices.Slice.WHOLE)) {
+            alerts.addAll(Alerts.numericalStability(ds, reference.specs(), current.get(Slices.Slice.WHOLE)));
+          }
+          alerts.addAll(Alerts.staleness(ds, version, trainedOn, config));
+        }
+      } finally {
+        frame.unpersist();
+      }
+    }
+    writePerformance(warehouse, ds, performance);
+    warehouse.replaceDate(Tables.DRIFT_DAILY, ds, warehouse.spark().createDataFrame(drift, DriftReport.SCHEMA).coalesce(1));
+
+    alerts.addAll(Alerts.drift(ds, drift));
+    alerts.addAll(Alerts.performance(ds, performance, config));
+    if (warehouse.exists(Tables.DATA_QUALITY)) {
+      alerts.addAll(Alerts.dataQuality(ds, warehouse.readDate(Tables.DATA_QUALITY, ds).collectAsList(), config));
+    }
+    // only the serving model's own nights count: a fresh champion starts with a clean record
+    Optional<Integer> champion = Registry.champion(warehouse, ds).map(Registry.Champion::version);
+    alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules(), champion), config));
+    warehouse.replaceDate(Tables.ALERTS, ds, warehouse.spark().createDataFrame(alerts, Alerts.SCHEMA).coalesce(1));
+    return new Result(performance.size(), drift.size(), alerts.size());
+  }
+
+  /**
+   * Regression pipelines: realised error of the predictions made on D-1 (drift and alerts are
+   * built on the classification score histogram and are not computed for regression yet).
+   */
+  private static Result runRegression(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    List<Row> performance = List.of();
+    if (warehouse.exists(Tables.PREDICTIONS)) {
+      performance =
+          regressionPerformance(
+              warehouse.readDate(Tables.PREDICTIONS, ds.minusDays(1)),
+              warehouse.readDate(Tables.FEATURES, ds).where(col(ROLE).equalTo(Features.LABELLED)), pipeline, ds);
+    }
+    writePerformance(warehouse, ds, performance);
+    return new Result(performance.size(), 0, 0);
+  }
+
+  /**
+   * The rows monitored on night D: the rows to score of D-1 and D with their predictions (and, for
+   * D-1's predictions, the labels that arrived on D as {@code outcome}), plus the labelled rows of
+   * D-1 and D (for the label's own drift). {@code role} tells the two apart.
+   */
+  static Dataset<Row> frame(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    String key = pipeline.entityKey();
+    Date yesterday = Date.valueOf(ds.minusDays(1));
+    Dataset<Row> features = warehouse.read(Tables.FEATURES).where(col("ds").isin(yesterday, Date.valueOf(ds)));
+    Dataset<Row> predictions =
+        warehouse.read(Tables.PREDICTIONS)
+            .where(col("ds").isin(yesterday, Date.valueOf(ds)))
+            .select(col("ds"), col(key), col(Score.PROBABILITY), col("model_version"));
+    Dataset<Row> outcomes =
+        warehouse.readDate(Tables.FEATURES, ds)
+            .where(col(ROLE).equalTo(Features.LABELLED))
+            .select(col(key).as("_outcome_key"), col(Features.LABEL).as(Performance.OUTCOME));
+    Dataset<Row> scoring =
+        features.where(col(ROLE).equalTo(Features.SCORING)).drop(Features.LABEL).join(predictions, new String[] {"ds", key}, "left");
+    scoring =
+        scoring
+            .join(outcomes, scoring.col(key).equalTo(outcomes.col("_outcome_key")).and(scoring.col("ds").equalTo(lit(yesterday))), "left")
+            .drop("_outcome_key");
+    // the drift state folds double sums row by row: hash-partitioned and sorted by key, every row
+    // meets the same partition in the same order whatever file layout a re-run or a crash left, so
+    // drift_daily is the same to the last bit (one small shuffle of the night's rows)
+    int partitions = Integer.parseInt(warehouse.spark().conf().get("spark.sql.shuffle.partitions"));
+    return scoring
+        .unionByName(features.where(col(ROLE).equalTo(Features.LABELLED)), true)
+        .repartition(partitions, col("ds"), col(ROLE), col(key))
+        .sortWithinPartitions("ds", ROLE, key);
+  }
+
+  /** The day's state per slice: the label's from the labelled rows, the rest from the rows to score. */
+  private static Map<Slices.Slice, Map<String, Binning.ColumnState>> byRole(
+      Map<List<Object>, Map<String, Binning.ColumnState>> state, LocalDate day) {
+    Map<Slices.Slice, Map<String, Binning.ColumnState>> out = new HashMap<>();
+    for (Map.Entry<List<Object>, Map<String, Binning.ColumnState>> group : state.entrySet()) {
+      if (!((Date) group.getKey().get(0)).toLocalDate().equals(day)) {
+        continue;
+      }
+      boolean labelled = group.getKey().get(1).equals(Features.LABELLED);
+      Slices.Slice slice = new Slices.Slice((String) group.getKey().get(2), (String) group.getKey().get(3));
+      Map<String, Binning.ColumnState> columns = out.computeIfAbsent(slice, s -> new HashMap<>());
+      group.getValue().forEach(
+          (column, columnState) -> {
+            if (column.equals(Features.LABEL) == labelled) {
+              columns.put(column, columnState);
+            }
+          });
+    }
+    return out;
+  }
+
+  /**
+   * Realised whole-population metrics of the lookback window (ds -> metric -> value) of the
+   * serving model's predictions.
+   */
+  private static TreeMap<LocalDate, Map<String, Double>> history(
+      Warehouse warehouse, LocalDate ds, List<dev.nightcast.config.MonitoringConfig.RetrainRule> rules, Optional<Integer> champion) {
+    TreeMap<LocalDate, Map<String, Double>> history = new TreeMap<>();
+    if (rules.isEmpty() || champion.isEmpty() || !warehouse.exists(Tables.PERFORMANCE_DAILY)) {
+      return history;
+    }
+    int lookback = rules.stream().mapToInt(dev.nightcast.config.MonitoringConfig.RetrainRule::lookbackNights).max().orElse(1);
+    List<Row> rows =
+        warehouse.read(Tables.PERFORMANCE_DAILY)
+            .where(
+                col("kind").equalTo(Performance.REALISED)
+                    .and(col(Slices.KEY).isNull())
+                    .and(col("model_version").equalTo(champion.get()))
+                    .and(col("ds").between(Date.valueOf(ds.minusDays(lookback - 1L)), Date.valueOf(ds))))
+            .collectAsList();
+    for (Row row : rows) {
+      Map<String, Double> metrics = history.computeIfAbsent(row.getDate(0).toLocalDate(), d -> new HashMap<>());
+      for (var rule : rules) {
+        int index = row.fieldIndex(rule.metric());
+        if (!row.isNullAt(index)) {
+          metrics.put(rule.metric(), row.getDouble(index));
+        }
+      }
+    }
+    return history;
+  }
+
+  /** Replaces the realised rows of D and the estimated rows of D+1 (both written by night D). */
+  private static void writePerformance(Warehouse warehouse, LocalDate ds, List<Row> rows) {
+    warehouse.replace(
+        Tables.PERFORMANCE_DAILY,
+        "(ds = DATE'" + ds + "' AND kind = '" + Performance.REALISED + "') OR (ds = DATE'" + ds.plusDays(1) + "' AND kind = '"
+            + Performance.ESTIMATED + "')",
+        warehouse.spark().createDataFrame(rows, Performance.SCHEMA).coalesce(1));
+  }
+}

@@ -1,0 +1,359 @@
+package dev.nightcast.training;
+
+import dev.nightcast.features.Features;
+import dev.nightcast.monitoring.ReferenceProfile;
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightcast.NightcastException;
+import dev.nightcast.config.CandidateConfig;
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.config.Task;
+import dev.nightcast.registry.Artifacts;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Stage 5 and 6: trains every candidate on the labelled window ending at D, tunes each over its
+ * grid on the validation window, picks the best on validation, evaluates on the test window
+ * (overall and per slice, with the baseline and the current champion on the same rows), lets the
+ * {@link Gate} decide, and registers every candidate with its lineage.
+ *
+ * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
+ * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
+ * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
+ * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
+ * pairs of the validation and test windows. The pick scores train once more for its reference
+ * profile ({@link ReferenceProfile#write}).
+ */
+public final class Train {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Train() {}
+
+  /** One grid point's validation outcome (no wall-clock values: the registry keeps it as data). */
+  public record Trial(Map<String, Object> params, Map<String, Double> validation) {}
+
+  public record Candidate(
+      CandidateConfig config,
+      int version,
+      Map<String, Object> params,
+      List<Trial> tuning,
+      Map<String, Double> validation,
+      Gate.Evaluation test,
+      double[] calibration,
+      double trainSeconds,
+      PipelineModel model) {
+    public Double validationMetric(Task task) {
+      return validation.get(task.primaryMetric());
+    }
+  }
+
+  /** @param promoted the version that became champion, empty when the gate rejected the pick */
+  public record Result(
+      List<Candidate> candidates, Candidate pick, Gate.Decision decision, Optional<Gate.ChampionEvaluation> champion, Optional<Integer> promoted, String reason) {}
+
+  /** The labelled window a training on night D uses: the {@code windowDays} days ending at D. */
+  public static LocalDate windowStart(PipelineConfig pipeline, LocalDate ds) {
+    return ds.minusDays(pipeline.training().windowDays() - 1L);
+  }
+
+  /** Days in [start, ds] whose labelled features exist; training needs all of them. */
+  public static long labelledDays(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    if (!warehouse.exists(Tables.FEATURES)) {
+      return 0;
+    }
+    return window(warehouse, pipeline, ds).select("ds").distinct().count();
+  }
+
+  private static Dataset<Row> window(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    return warehouse
+        .read(Tables.FEATURES)
+        .where(
+            col("role").equalTo(Features.LABELLED)
+                .and(col("ds").between(Date.valueOf(windowStart(pipeline, ds)), Date.valueOf(ds)))
+                .and(col(Features.LABEL).isNotNull()));
+  }
+
+  /** Trains on night D as scheduled. */
+  public static Result run(
+      Warehouse warehouse, PipelineConfig pipeline, String configSha256, String codeVersion, LocalDate ds, String runId) {
+    return run(warehouse, pipeline, configSha256, codeVersion, ds, runId, UnaryOperator.identity());
+  }
+
+  /**
+   * Trains on night D, with {@code trainRows} applied to the train split only (validation and test
+   * stay as they are): the way to build a deliberately degraded candidate, e.g. with shuffled
+   * labels, and check that the gate stops it.
+   */
+  public static Result run(
+      Warehouse warehouse,
+      PipelineConfig pipeline,
+      String configSha256,
+      String codeVersion,
+      LocalDate ds,
+      String runId,
+      UnaryOperator<Dataset<Row>> trainRows) {
+    Task task = pipeline.training().task();
+    LocalDate start = windowStart(pipeline, ds);
+    Split split = Split.of(start, ds, pipeline.training().trainFraction(), pipeline.training().validationFraction());
+    Map<String, Long> inputVersions = new TreeMap<>();
+    inputVersions.put(Tables.FEATURES, warehouse.version(Tables.FEATURES));
+    pipeline.sources().keySet().forEach(source -> inputVersions.put(Tables.raw(source), warehouse.version(Tables.raw(source))));
+    String sliceColumn = pipeline.gate().slices() == null ? null : pipeline.gate().slices().column();
+    // One partition per task slot, rows in key order: the candidates make hundreds of passes over the
+    // window, each a task per partition, so the features table's file splits (8 for the sample's 14
+    // nights on 2 cores) cost more in task overhead than they gain; one per core made a training
+    // 0.92x (README, Benchmarks). It also keeps the model independent of how those files are laid out.
+    Dataset<Row> window =
+        window(warehouse, pipeline, ds)
+            .repartition(warehouse.spark().sparkContext().defaultParallelism(), col(pipeline.entityKey()))
+            .sortWithinPartitions(pipeline.entityKey())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> cached = new ArrayList<>(List.of(window));
+    try {
+      Dataset<Row> train = trainRows.apply(split.train(window, pipeline.eventTime()));
+      Dataset<Row> validation = split.validation(window, pipeline.eventTime());
+      Dataset<Row> test = split.test(window, pipeline.eventTime()).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(test);
+      long trainRowCount = train.count();
+      long validationRowCount = validation.count();
+      long testRowCount = test.count();
+      if (trainRowCount == 0 || validationRowCount == 0 || testRowCount == 0) {
+        throw NightcastException.badData(
+            "Cannot train on " + ds + ": an empty split of the window " + start + ".." + ds + " (train " + trainRowCount + ", validation "
+                + validationRowCount + ", test " + testRowCount + " rows; check training.window_days and the fractions)");
+      }
+      PipelineModel preprocessing = ModelFactory.preprocessing(pipeline).fit(train);
+      Dataset<Row> trainEncoded = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> validationEncoded = preprocessing.transform(validation).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.addAll(List.of(trainEncoded, validationEncoded));
+      int version = Registry.nextVersion(warehouse, ds);
+      List<Candidate> candidates = new ArrayList<>();
+      for (CandidateConfig config : pipeline.candidates()) {
+        candidates.add(tune(config, version++, pipeline, preprocessing, train, trainEncoded, validationEncoded, test, sliceColumn));
+      }
+      Candidate baseline = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
+      Candidate pick = pick(candidates, task);
+      Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
+      Optional<Gate.ChampionEvaluation> champion =
+          current.map(c -> new Gate.ChampionEvaluation(c.version(), evaluate(scoreTest(loadChampion(c, ds), test, sliceColumn), pipeline, sliceColumn)));
+      Gate.Decision decision =
+          Gate.decide(pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), baseline.test(), champion);
+      Result result =
+          new Result(
+              candidates, pick, decision, champion, decision.promote() ? Optional.of(pick.version()) : Optional.empty(),
+              decision.summary());
+      // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
+      ReferenceProfile.write(warehouse, pipeline, ds, train, pick.model());
+      String reference = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
+      register(
+          warehouse, pipeline, configSha256, codeVersion, ds, runId, start, new long[] {trainRowCount, validationRowCount, testRowCount},
+          inputVersions, reference, result, current.map(Registry.Champion::version).orElse(null));
+      return result;
+    } finally {
+      cached.forEach(Dataset::unpersist);
+    }
+  }
+
+  /**
+   * Fits every grid point of {@code config} on the encoded train window and keeps the best on
+   * validation (ties: the first in grid order), then scores it on the test window.
+   */
+  private static Candidate tune(
+      CandidateConfig config,
+      int version,
+      PipelineConfig pipeline,
+      PipelineModel preprocessing,
+      Dataset<Row> train,
+      Dataset<Row> trainEncoded,
+      Dataset<Row> validationEncoded,
+      Dataset<Row> test,
+      String sliceColumn) {
+    Task task = pipeline.training().task();
+    long seed = pipeline.training().seed();
+    List<Map<String, Object>> points = config.gridPoints();
+    long began = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(pipeline.training().parallelism(), points.size()));
+    List<Future<Model<?>>> fits = new ArrayList<>();
+    try {
+      for (Map<String, Object> point : points) {
+        fits.add(pool.submit(() -> (Model<?>) ModelFactory.estimator(config, point, seed, preprocessing).fit(trainEncoded)));
+      }
+      List<Trial> tuning = new ArrayList<>();
+      Model<?> best = null;
+      int bestIndex = -1;
+      for (int i = 0; i < points.size(); i++) {
+        Model<?> fitted = fits.get(i).get();
+        Map<String, Double> metrics =
+            Metrics.compute(task, Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null));
+        tuning.add(new Trial(points.get(i), metrics));
+        if (best == null || better(task, metrics, tuning.get(bestIndex).validation())) {
+          best = fitted;
+          bestIndex = i;
+        }
+      }
+      PipelineModel model =
+          new Pipeline().setStages(new PipelineStage[] {preprocessing, best}).fit(train);
+      double seconds = (System.nanoTime() - began) / 1e9;
+      Metrics.Scored scored = scoreTest(model, test, sliceColumn);
+      double[] calibration = task == Task.REGRESSION ? null : Calibration.isotonic(scored.scores(), scored.labels(), Calibration.BINS);
+      return new Candidate(
+          config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
+          evaluate(scored, pipeline, sliceColumn), calibration, seconds, model);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw NightcastException.internal("Cannot train candidate '" + config.name() + "': " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Pure: is {@code metrics} strictly better than {@code than} on the primary metric (undefined loses)? */
+  static boolean better(Task task, Map<String, Double> metrics, Map<String, Double> than) {
+    Double mine = metrics.get(task.primaryMetric());
+    Double theirs = than.get(task.primaryMetric());
+    return mine != null && (theirs == null || Gate.improvement(task, task.primaryMetric(), mine, theirs) > 0);
+  }
+
+  /** Pure: the best validation metric wins; on ties the baseline, then the earlier candidate. */
+  static Candidate pick(List<Candidate> candidates, Task task) {
+    Candidate pick = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
+    for (Candidate candidate : candidates) {
+      if (better(task, candidate.validation(), pick.validation())) {
+        pick = candidate;
+      }
+    }
+    return pick;
+  }
+
+  /** The test window scored by a full model. Cost: one scoring pass. */
+  static Metrics.Scored scoreTest(PipelineModel model, Dataset<Row> test, String sliceColumn) {
+    return Metrics.collect(model.transform(test), ModelFactory.score(model), sliceColumn);
+  }
+
+  /** Test metrics, overall and (when configured) per slice. */
+  static Gate.Evaluation evaluate(Metrics.Scored scored, PipelineConfig pipeline, String sliceColumn) {
+    Task task = pipeline.training().task();
+    Map<String, Map<String, Double>> slices =
+        sliceColumn == null
+            ? Map.of()
+            : Metrics.perSlice(task, scored, pipeline.gate().slices().topN(), pipeline.gate().slices().minRows());
+    return new Gate.Evaluation(Metrics.compute(task, scored), slices);
+  }
+
+  private static PipelineModel loadChampion(Registry.Champion champion, LocalDate ds) {
+    try {
+      return Artifacts.load(champion.artifactPath());
+    } catch (RuntimeException e) {
+      throw NightcastException.badData(
+          "Cannot compare with champion v" + champion.version() + " on " + ds + ": its artifact " + champion.artifactPath()
+              + " does not load (" + e.getMessage() + "; restore it, or roll back with `nightcast models rollback`)");
+    }
+  }
+
+  private static void register(
+      Warehouse warehouse,
+      PipelineConfig pipeline,
+      String configSha256,
+      String codeVersion,
+      LocalDate ds,
+      String runId,
+      LocalDate start,
+      long[] rows,
+      Map<String, Long> inputVersions,
+      String reference,
+      Result result,
+      Integer championVersion) {
+    Task task = pipeline.training().task();
+    Candidate baseline = result.candidates().stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
+    List<Row> models = new ArrayList<>();
+    for (Candidate candidate : result.candidates()) {
+      String artifact = Registry.artifactPath(warehouse, candidate.version());
+      Artifacts.save(candidate.model(), artifact);
+      boolean picked = candidate == result.pick();
+      Map<String, Object> baselineComparison = new LinkedHashMap<>();
+      baselineComparison.put("baseline_version", baseline.version());
+      baselineComparison.put("baseline_test", new TreeMap<>(baseline.test().metrics()));
+      Double mine = candidate.test().metrics().get(task.primaryMetric());
+      Double theirs = baseline.test().metrics().get(task.primaryMetric());
+      baselineComparison.put(
+          task.primaryMetric() + "_improvement", mine == null || theirs == null ? null : Gate.improvement(task, task.primaryMetric(), mine, theirs));
+      // a fixed key order: Map.of iterates in a per-JVM random order, and a re-run must write the same text
+      String championComparison = result.champion().map(c -> {
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("champion_version", c.version());
+        comparison.put("champion_test", new TreeMap<>(c.evaluation().metrics()));
+        comparison.put("champion_slices", c.evaluation().slices());
+        return json(comparison);
+      }).orElse(null);
+      models.add(
+          RowFactory.create(
+              Date.valueOf(ds), runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(),
+              candidate.config().isBaseline(), task.yaml(), json(new TreeMap<>(candidate.params())), json(candidate.tuning()),
+              seq(Features.names(pipeline)), json(ModelFactory.imputation(candidate.model())), pipeline.training().seed(),
+              Date.valueOf(start), Date.valueOf(ds), rows[0], rows[1], rows[2],
+              candidate.validation().get("auc"), candidate.test().metrics().get("auc"),
+              map(candidate.validation()), map(candidate.test().metrics()), json(candidate.test().slices()), json(baselineComparison),
+              championVersion, championComparison, pipeline.gate().mode().yaml(),
+              picked ? result.decision().passed() : null,
+              seq(picked ? result.decision().reasons() : List.of()), candidate.trainSeconds(),
+              !picked ? "not_selected" : result.decision().label(),
+              picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
+                  candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
+              json(inputVersions), configSha256, codeVersion, artifact, reference,
+              candidate.calibration() == null ? null : seq(Arrays.stream(candidate.calibration()).boxed().toList())));
+    }
+    warehouse.replaceDate(Tables.MODELS, ds, warehouse.spark().createDataFrame(models, Registry.MODELS_SCHEMA).coalesce(1));
+    Registry.recordTraining(
+        warehouse, ds, result.promoted().isPresent() ? Registry.PROMOTE : Registry.REJECT, result.pick().version(), championVersion,
+        result.pick().config().name() + " v" + result.pick().version() + " " + result.reason());
+  }
+
+  private static <T> scala.collection.immutable.Seq<T> seq(List<T> values) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(values).toSeq();
+  }
+
+  private static scala.collection.Map<String, Double> map(Map<String, Double> values) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(new TreeMap<>(values));
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.nightcast.training;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+
+/**
+ * Whether training runs on night D: the first time a full labelled window exists, then every
+ * {@code retrain_every_days} after the last training (promoted or not, so a rejected training or a
+ * rollback does not retrain every night), or whenever monitoring raised a retrain signal on D-1 (a
+ * row with kind {@code retrain} in the {@code alerts} table).
+ */
+public final class TrainingSchedule {
+  public static final String RETRAIN_ALERT = "retrain";
+
+  private TrainingSchedule() {}
+
+  /**
+   * Pure decision: why training is due tonight, or empty.
+   *
+   * @param lastTraining the latest night any training ran, before D
+   * @param retrainSignal the message of a retrain alert raised on D-1, if any
+   */
+  public static Optional<String> due(
+      LocalDate ds,
+      boolean hasChampion,
+      Optional<LocalDate> lastTraining,
+      int retrainEveryDays,
+      Optional<String> retrainSignal,
+      long labelledDays,
+      int windowDays) {
+    if (retrainSignal.isPresent()) {
+      return Optional.of("monitoring raised a retrain signal on " + ds.minusDays(1) + ": " + retrainSignal.get());
+    }
+    if (lastTraining.isPresent()) {
+      long age = ds.toEpochDay() - lastTraining.get().toEpochDay();
+      if (age >= retrainEveryDays) {
+        return Optional.of("the last training was " + age + " days ago (retrain_every_days " + retrainEveryDays + ")");
+      }
+      return Optional.empty();
+    }
+    if (!hasChampion && labelledDays >= windowDays) {
+      return Optional.of("no champion yet, and " + windowDays + " labelled days are in the warehouse");
+    }
+    return Optional.empty();
+  }
+
+  /** I/O shell: reads the registry, the alerts of D-1 and (only before the first training) the window. */
+  public static Optional<String> due(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    Optional<LocalDate> last = Registry.lastTraining(warehouse, ds.minusDays(1));
+    boolean hasChampion = Registry.champion(warehouse, ds.minusDays(1)).isPresent();
+    long labelled = last.isEmpty() && !hasChampion ? Train.labelledDays(warehouse, pipeline, ds) : 0;
+    return due(
+        ds, hasChampion, last, pipeline.training().retrainEveryDays(), retrainSignal(warehouse, ds), labelled,
+        pipeline.training().windowDays());
+  }
+
+  /** The message of a retrain alert raised on D-1; empty when there is none or no alerts table yet. */
+  public static Optional<String> retrainSignal(Warehouse warehouse, LocalDate ds) {
+    if (!warehouse.exists(Tables.ALERTS)) {
+      return Optional.empty();
+    }
+    List<Row> alerts =
+        warehouse.read(Tables.ALERTS)
+            .where(col("ds").equalTo(lit(Date.valueOf(ds.minusDays(1)))).and(col("kind").equalTo(RETRAIN_ALERT)))
+            .orderBy(col("metric"), col("column_name"), col("message"))
+            .select("message")
+            .collectAsList();
+    return alerts.isEmpty() ? Optional.empty() : Optional.of(alerts.get(0).isNullAt(0) ? "(no message)" : alerts.get(0).getString(0));
+  }
+}

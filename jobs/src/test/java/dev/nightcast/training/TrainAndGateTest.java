@@ -1,0 +1,378 @@
+package dev.nightcast.training;
+
+import dev.nightcast.features.Features;
+import dev.nightcast.scoring.Score;
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.expr;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightcast.night.Context;
+import dev.nightcast.ExitCode;
+import dev.nightcast.NightcastException;
+import dev.nightcast.night.NightlyRun;
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.warehouse.Sessions;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import dev.nightcast.testing.Cli;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestPostgres;
+import dev.nightcast.testing.TestSpark;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training, the promotion gate and the registry on real Spark and Delta over the sample's first
+ * four nights (3-day windows). The tests build on each other in order: the first model on night
+ * 3; a degraded candidate, a slice failure, dry_run and rollback on night 4 (each training of
+ * night 4 replaces the previous one's registry rows and training event).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainAndGateTest {
+  private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  private static final LocalDate THIRD = FIRST.plusDays(2);
+  private static final LocalDate FOURTH = FIRST.plusDays(3);
+  /** Random labels with the sample's positive rate: whatever learns from them has no skill. */
+  private static final UnaryOperator<Dataset<Row>> SHUFFLED_LABELS =
+      rows -> rows.withColumn(Features.LABEL, expr("cast(rand(7) < 0.2 as double)"));
+
+  @TempDir static Path dir;
+  private Warehouse warehouse;
+  private ConfigLoader.LoadedPipeline loaded;
+  private PipelineConfig pipeline;
+  private EnvConfig env;
+  private Train.Result first;
+
+  @BeforeAll
+  void ingestFiveNights() {
+    // the baseline is tuned over a grid; a LinearSVC joins (scored by the logistic of its margin)
+    loaded =
+        TestPipelines.small(
+            dir,
+            Map.of(
+                "candidates.0.params", Map.of("maxIter", 20),
+                "candidates.0.grid", Map.of("regParam", List.of(0.1, 0.01)),
+                "candidates.2", Map.of("name", "svc", "algorithm", "linear_svc", "params", Map.of("maxIter", 10))));
+    pipeline = loaded.config();
+    env =
+        new EnvConfig(dir.resolve("warehouse").toString(), TestPipelines.sampleLanding().toString(),
+            new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
+    Context context = new Context(loaded, env, Map.of(), TestSpark.session(), false);
+    warehouse = context.warehouse();
+    NightlyRun run = new NightlyRun(context);
+    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
+      run.runStage(NightlyRun.Stage.INGEST, ds);
+      run.runStage(NightlyRun.Stage.FEATURES, ds);
+    }
+  }
+
+  private Train.Result train(PipelineConfig config, LocalDate ds, UnaryOperator<Dataset<Row>> trainRows) {
+    return Train.run(warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds, trainRows);
+  }
+
+  private PipelineConfig with(Map<String, Object> overrides) {
+    return TestPipelines.small(dir, overrides).config();
+  }
+
+  @Test
+  @Order(1)
+  void theFirstModelIsPromotedExplicitlyWithItsLineage() throws Exception {
+    first = train(pipeline, THIRD, UnaryOperator.identity());
+    assertThat(first.candidates()).hasSize(3);
+    assertThat(first.promoted()).contains(first.pick().version());
+    assertThat(first.decision().reasons()).anyMatch(r -> r.startsWith("PASS first model: no champion yet"));
+    assertThat(first.champion()).isEmpty();
+    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
+
+    Train.Candidate baseline = first.candidates().get(0);
+    assertThat(baseline.tuning()).hasSize(2);
+    assertThat(baseline.tuning()).extracting(t -> t.params().get("regParam")).containsExactly(0.1, 0.01);
+    for (Train.Candidate candidate : first.candidates()) {
+      assertThat(candidate.test().metrics().get("auc")).as(candidate.config().name()).isBetween(0.5, 1.0);
+      assertThat(candidate.validation()).containsKeys("auc", "average_precision");
+    }
+
+    Row row = Registry.model(warehouse, first.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted");
+    assertThat(row.<String>getList(row.fieldIndex("feature_names")))
+        .containsExactlyElementsOf(Features.names(pipeline));
+    ObjectMapper json = new ObjectMapper();
+    Map<String, Object> imputation = json.readValue(row.getString(row.fieldIndex("imputation")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(imputation.keySet()).containsExactlyInAnyOrderElementsOf(
+        pipeline.features().stream().filter(dev.nightcast.config.FeatureConfig::learnedImputation).map(dev.nightcast.config.FeatureConfig::name).toList());
+    assertThat(((Number) imputation.get("day_of_week")).doubleValue()).isBetween(1.0, 7.0);
+    Map<String, Object> inputs = json.readValue(row.getString(row.fieldIndex("input_versions")), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    assertThat(inputs.keySet()).containsExactlyInAnyOrder("features", "raw_actuals", "raw_schedule");
+    assertThat(((Number) inputs.get("features")).longValue()).isEqualTo(warehouse.version(Tables.FEATURES));
+    assertThat(row.getString(row.fieldIndex("code_version"))).isEqualTo("test+commit");
+    assertThat(row.getString(row.fieldIndex("config_sha256"))).isEqualTo(loaded.sha256());
+    assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + THIRD + " version=");
+    assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    // the test window's isotonic calibration, for the label-free estimates: a non-decreasing rate per bin
+    List<Double> calibration = row.getList(row.fieldIndex("calibration"));
+    assertThat(calibration).hasSize(Calibration.BINS).allSatisfy(rate -> assertThat(rate).isBetween(0.0, 1.0)).isSorted();
+    assertThat(calibration.get(0)).isLessThan(calibration.get(Calibration.BINS - 1));
+    assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
+    assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
+    assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
+
+    // every served score is in [0,1], the LinearSVC's too
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, THIRD).where(col("role").equalTo(Features.SCORING));
+    for (Train.Candidate candidate : first.candidates()) {
+      Row range = Score.score(candidate.model(), candidate.version(), scoring, pipeline).agg(expr("min(probability)"), expr("max(probability)")).head();
+      assertThat(range.getDouble(0)).as(candidate.config().name()).isGreaterThanOrEqualTo(0.0);
+      assertThat(range.getDouble(1)).as(candidate.config().name()).isLessThanOrEqualTo(1.0).isGreaterThan(range.getDouble(0));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void trainingTwiceOnTheSameInputsGivesIdenticalMetricsAndPredictions() {
+    List<Row> registered = registry(THIRD);
+    Train.Result again = train(pipeline, THIRD, UnaryOperator.identity());
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, FOURTH).where(col("role").equalTo(Features.SCORING));
+    for (int i = 0; i < first.candidates().size(); i++) {
+      Train.Candidate before = first.candidates().get(i);
+      Train.Candidate after = again.candidates().get(i);
+      assertThat(after.version()).isEqualTo(before.version());
+      assertThat(after.params()).isEqualTo(before.params());
+      assertThat(after.validation()).isEqualTo(before.validation());
+      assertThat(after.test()).isEqualTo(before.test());
+      Dataset<Row> predictedBefore = Score.score(before.model(), before.version(), scoring, pipeline);
+      Dataset<Row> predictedAfter = Score.score(after.model(), after.version(), scoring, pipeline);
+      assertThat(predictedBefore.count()).isPositive();
+      assertThat(predictedBefore.exceptAll(predictedAfter).count()).as(before.config().name()).isZero();
+      assertThat(predictedAfter.exceptAll(predictedBefore).count()).as(before.config().name()).isZero();
+    }
+    assertThat(registry(THIRD)).isEqualTo(registered);
+  }
+
+  @Test
+  @Order(3)
+  void theModelDoesNotDependOnHowTheFeaturesTableIsLaidOutInFiles() {
+    // the same rows, rewritten night by night into one file each and in reverse key order (as a compaction
+    // would leave them, say): training reads them into its own layout
+    int filesBefore = warehouse.read(Tables.FEATURES).inputFiles().length;
+    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
+      Dataset<Row> night = warehouse.readDate(Tables.FEATURES, ds);
+      List<Row> rows = night.orderBy(col(pipeline.entityKey()).desc()).collectAsList();
+      warehouse.replaceDate(Tables.FEATURES, ds, TestSpark.session().createDataFrame(rows, night.schema()).coalesce(1));
+    }
+    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(4).isLessThan(filesBefore);
+    Train.Result relaidOut = train(pipeline, THIRD, UnaryOperator.identity());
+    for (int i = 0; i < first.candidates().size(); i++) {
+      Train.Candidate before = first.candidates().get(i);
+      Train.Candidate after = relaidOut.candidates().get(i);
+      assertThat(after.params()).as(before.config().name()).isEqualTo(before.params());
+      assertThat(after.validation()).as(before.config().name()).isEqualTo(before.validation());
+      assertThat(after.test()).as(before.config().name()).isEqualTo(before.test());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing() {
+    int champion = first.pick().version();
+    Train.Result degraded = train(pipeline, FOURTH, SHUFFLED_LABELS);
+    assertThat(degraded.pick().test().metrics().get("auc")).isBetween(0.4, 0.58);
+    assertThat(degraded.promoted()).isEmpty();
+    assertThat(degraded.decision().label()).isEqualTo("rejected");
+    assertThat(degraded.champion()).map(Gate.ChampionEvaluation::version).contains(champion);
+    assertThat(degraded.decision().reasons())
+        .anyMatch(r -> r.startsWith("FAIL test auc") && r.contains("vs champion v" + champion));
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(champion);
+    Row event = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).head();
+    assertThat(event.getString(event.fieldIndex("event"))).isEqualTo(Registry.REJECT);
+    assertThat(event.getInt(event.fieldIndex("previous_version"))).isEqualTo(champion);
+
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+        .extracting(r -> r.getInt(0)).containsExactly(champion);
+    assertThatThrownBy(() -> Registry.promote(warehouse, degraded.pick().version(), FOURTH, "try", "test"))
+        .isInstanceOf(NightcastException.class).hasMessageContaining("the promotion gate rejected it");
+  }
+
+  @Test
+  @Order(5)
+  void aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
+    PipelineConfig sliced =
+        with(Map.of("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 50, "thresholds", Map.of("auc", 0.99))));
+    Train.Result result = train(sliced, FOURTH, UnaryOperator.identity());
+    assertThat(result.pick().test().slices()).hasSize(3);
+    assertThat(result.decision().reasons()).anyMatch(r -> r.startsWith("PASS test auc"));
+    assertThat(result.decision().reasons()).filteredOn(r -> r.startsWith("FAIL")).isNotEmpty()
+        .allMatch(r -> r.startsWith("FAIL slice origin="));
+    assertThat(result.promoted()).isEmpty();
+    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("slice_metrics"))).contains("\"auc\"");
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(first.pick().version());
+  }
+
+  @Test
+  @Order(6)
+  void dryRunRecordsAFailedGateButPromotes() {
+    Train.Result result = train(with(Map.of("gate.mode", "dry_run")), FOURTH, SHUFFLED_LABELS);
+    assertThat(result.decision().passed()).isFalse();
+    assertThat(result.promoted()).contains(result.pick().version());
+    assertThat(result.reason()).startsWith("promoted despite a failed gate (dry_run)");
+    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted_dry_run");
+    assertThat(row.getBoolean(row.fieldIndex("gate_passed"))).isFalse();
+    assertThat(row.getString(row.fieldIndex("gate_mode"))).isEqualTo("dry_run");
+    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(result.pick().version());
+  }
+
+  @Test
+  @Order(7)
+  void rollbackServesThePreviousChampionFromTheGivenNight() {
+    int dryRunChampion = Registry.champion(warehouse, FOURTH).orElseThrow().version();
+    Registry.Champion back = Registry.rollback(warehouse, FOURTH, "dry-run model misbehaves", "oncall");
+    assertThat(back.version()).isEqualTo(first.pick().version()).isNotEqualTo(dryRunChampion);
+    List<Row> events = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).orderBy("seq").collectAsList();
+    assertThat(events).extracting(r -> r.getString(2)).containsExactly(Registry.PROMOTE, Registry.ROLLBACK);
+    assertThat(events.get(1).getString(6)).isEqualTo("oncall");
+    assertThat(events.get(1).getInt(4)).isEqualTo(dryRunChampion);
+    // the night before is untouched; the rolled-back night scores with the previous champion
+    assertThat(Registry.events(warehouse, THIRD)).hasSize(1);
+    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+        .extracting(r -> r.getInt(0)).containsExactly(first.pick().version());
+    assertThatThrownBy(() -> Registry.rollback(warehouse, FOURTH, "again", "oncall"))
+        .isInstanceOf(NightcastException.class).hasMessageContaining("has no previous champion");
+  }
+
+  @Test
+  @Order(8)
+  void aRetrainAlertOnTheNightBeforeMakesTrainingDue() {
+    LocalDate fifth = FOURTH.plusDays(1);
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).isEmpty();
+    StructType alerts =
+        new StructType().add("ds", DataTypes.DateType).add("kind", DataTypes.StringType).add("severity", DataTypes.StringType)
+            .add("metric", DataTypes.StringType).add("column_name", DataTypes.StringType).add("value", DataTypes.DoubleType)
+            .add("threshold", DataTypes.DoubleType).add("message", DataTypes.StringType);
+    warehouse.append(
+        Tables.ALERTS,
+        TestSpark.session().createDataFrame(
+            List.of(
+                RowFactory.create(Date.valueOf(THIRD), "retrain", "warning", "psi", "distance", 0.5, 0.2, "old signal"),
+                RowFactory.create(Date.valueOf(FOURTH), "drift", "warning", "psi", "origin", 0.3, 0.2, "not a retrain signal"),
+                RowFactory.create(Date.valueOf(FOURTH), "retrain", "critical", "psi", "hour_of_day", 0.4, 0.2, "drift on 3 of 3 nights")),
+            alerts));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).hasValueSatisfying(
+        why -> assertThat(why).contains("retrain signal on " + FOURTH).contains("drift on 3 of 3 nights"));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth.plusDays(1))).isEqualTo(Optional.empty());
+  }
+
+  /**
+   * The registry rows of a date, collected (a cached Dataset would answer the second read from the
+   * cache), without the attempt columns and the reference profile link, whose Delta version moves
+   * because each training rewrites the profile.
+   */
+  private List<Row> registry(LocalDate ds) {
+    Dataset<Row> rows = warehouse.readDate(Tables.MODELS, ds).drop("reference_profile");
+    for (String column : Tables.ATTEMPT_COLUMNS) {
+      rows = rows.drop(column);
+    }
+    return rows.withColumn("validation_metrics", expr("to_json(validation_metrics)"))
+        .withColumn("test_metrics", expr("to_json(test_metrics)")).orderBy("version").collectAsList();
+  }
+
+  @Test
+  @Order(9)
+  void theModelsCommandListsShowsPromotesAndRollsBackAsOperatorsDo() throws Exception {
+    LocalDate sixth = FOURTH.plusDays(2);
+    int firstChampion = first.pick().version();
+    // the newest version the gate did not reject (a rejected one can never be promoted)
+    int latest = Registry.models(warehouse).where(col("decision").notEqual("rejected")).agg(expr("max(version)")).head().getInt(0);
+    assertThat(latest).isNotEqualTo(firstChampion);
+    String[] options = {"--pipeline", loaded.file().toString(), "--env", Cli.productionProfile(dir, env).toString()};
+    Map<String, String> login = Map.of("NIGHTCAST_PG_USER", "postgres", "NIGHTCAST_PG_PASSWORD", "trusted-by-the-embedded-server");
+
+    Cli.Result promote = Cli.run(dir, login, concat(new String[] {"models", "promote", "v" + latest, "--date", sixth.toString(),
+        "--reason", "canary looked good", "--actor", "oncall"}, options));
+    assertThat(promote.code()).as(promote.output()).isZero();
+    assertThat(promote.output()).contains("champion from " + sixth + ": v" + latest);
+    assertThat(Registry.champion(warehouse, sixth).map(Registry.Champion::version)).contains(latest);
+
+    Cli.Result list = Cli.run(dir, login, concat(new String[] {"models", "list", "--date", sixth.toString()}, options));
+    assertThat(list.code()).as(list.output()).isZero();
+    assertThat(list.output().lines().filter(line -> line.startsWith("*"))).singleElement().asString().contains("v" + latest);
+    assertThat(list.output()).contains("v" + firstChampion);
+
+    Cli.Result rollback = Cli.run(dir, login, concat(new String[] {"models", "rollback", "--date", sixth.toString(), "--reason", "canary regressed"}, options));
+    assertThat(rollback.code()).as(rollback.output()).isZero();
+    int before = Registry.champion(warehouse, sixth).orElseThrow().version();
+    assertThat(before).isNotEqualTo(latest);
+    assertThat(rollback.output()).contains("champion from " + sixth + ": v" + before);
+
+    Cli.Result show = Cli.run(dir, login, concat(new String[] {"models", "show", "v" + latest}, options));
+    assertThat(show.code()).as(show.output()).isZero();
+    assertThat(show.output())
+        .contains(sixth + " #1 promote  v" + latest, "by oncall: canary looked good", sixth + " #2 rollback v" + before + " (was v" + latest + ")")
+        .containsPattern("calibration +" + Calibration.BINS + " bins: ");
+
+    Cli.Result unknown = Cli.run(dir, login, concat(new String[] {"models", "promote", "v999", "--date", sixth.toString()}, options));
+    assertThat(unknown.code()).isEqualTo(ExitCode.BAD_DATA.code);
+    assertThat(unknown.output()).contains("v999");
+
+    // every command's session made its checkpoint subdirectory under the warehouse and removed it
+    Path checkpoints = Path.of(env.warehouse(), Sessions.CHECKPOINTS);
+    assertThat(checkpoints).isDirectory().isEmptyDirectory();
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(second)).toArray(String[]::new);
+  }
+
+  @Test
+  @Order(10)
+  void treesSplitNumericFeaturesAtQuantilesOfTheWindowAsManyAsTheCandidatesMaxBins() {
+    Dataset<Row> window = warehouse.read(Tables.FEATURES).where(col("role").equalTo(Features.LABELLED));
+    List<String> numeric = pipeline.features().stream().filter(f -> !f.categorical()).map(f -> f.name()).toList();
+    int distance = numeric.indexOf("distance") + 1;
+    int route = numeric.size() + pipeline.features().stream().filter(f -> f.categorical()).map(f -> f.name()).toList().indexOf("route") + 1;
+    // no candidate sets maxBins: MLlib's default 32; a grid searching maxBins up to 64: 64
+    for (PipelineConfig config : List.of(pipeline, with(Map.of("candidates.1.grid", Map.of("maxBins", List.of(16, 64)))))) {
+      int bins = config == pipeline ? 32 : 64;
+      Row distinct =
+          ModelFactory.preprocessing(config).fit(window).transform(window)
+              .select(
+                  vector_to_array(col(ModelFactory.FEATURE_INDEXED), "float64").as("tree"), vector_to_array(col(ModelFactory.FEATURE_VECTOR), "float64").as("linear"))
+              .agg(
+                  countDistinct(element_at(col("tree"), distance)), countDistinct(element_at(col("linear"), distance)),
+                  countDistinct(element_at(col("tree"), route)))
+              .head();
+      assertThat(distinct.getLong(0)).as("distance buckets for trees, maxBins " + bins).isBetween(bins / 2L, (long) bins);
+      // linear models keep the values; categoricals keep every category (above maxBins, MLlib's own maxBins covers them)
+      assertThat(distinct.getLong(1)).as("distance values for linear models").isGreaterThan(2L * bins);
+      assertThat(distinct.getLong(2)).as("route categories").isGreaterThan(2L * bins);
+    }
+  }
+}
