@@ -144,7 +144,22 @@ public final class Warehouse {
    *
    * @return the rows now stored for {@code ds}, see {@link #replace}
    */
+  /** Transitional: callers move to {@link #replaceDate(TableContract, LocalDate, Dataset)}; removed when none is left. */
   public long replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
+    return replace(TableContract.perPipeline(table, Warehouse.class, "").build(), "ds = DATE'" + ds + "'", rows);
+  }
+
+  /** Transitional, as above. */
+  public long replace(String table, String predicate, Dataset<Row> rows) {
+    return replace(TableContract.perPipeline(table, Warehouse.class, "").build(), predicate, rows);
+  }
+
+  /** Transitional, as above. */
+  public void append(String table, Dataset<Row> rows) {
+    append(TableContract.perPipeline(table, Warehouse.class, "").build(), rows);
+  }
+
+  public long replaceDate(TableContract table, LocalDate ds, Dataset<Row> rows) {
     return replace(table, "ds = DATE'" + ds + "'", rows);
   }
 
@@ -155,7 +170,9 @@ public final class Warehouse {
    * @return the rows the commit wrote, which are all the rows now matching {@code predicate}: taken
    *     from the commit's own metrics (counted by the write tasks), so no read-back scan is needed
    */
-  public long replace(String table, String predicate, Dataset<Row> rows) {
+  public long replace(TableContract contract, String predicate, Dataset<Row> rows) {
+    String table = contract.name();
+    requireContract(contract, rows);
     long before = partitionByDate(table);
     // mergeSchema: columns a newer nightcast adds join an existing table (older rows read null)
     rows.write().format("delta").mode("overwrite").option("replaceWhere", predicate).option("mergeSchema", "true")
@@ -200,8 +217,31 @@ public final class Warehouse {
    * New nullable columns merge into the table's schema, so a warehouse written by an older release
    * keeps its history (older rows read null there).
    */
-  public void append(String table, Dataset<Row> rows) {
-    rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(table));
+  public void append(TableContract table, Dataset<Row> rows) {
+    requireContract(table, rows);
+    rows.write().format("delta").mode("append").option("mergeSchema", "true").save(path(table.name()));
+  }
+
+  /** Rows built on the driver as a Dataset of the table's schema. */
+  public Dataset<Row> frame(TableContract table, List<Row> rows) {
+    return spark.createDataFrame(rows, table.schema());
+  }
+
+  /**
+   * A write whose columns differ from the table's contract is a bug in its owner (analysts and the
+   * other stages read those columns by name), so it fails before anything is written.
+   */
+  private static void requireContract(TableContract contract, Dataset<Row> rows) {
+    if (contract.schema() == null) {
+      return;
+    }
+    List<String> expected = java.util.Arrays.stream(contract.schema().fields()).map(f -> f.name() + " " + f.dataType().sql()).toList();
+    List<String> actual = java.util.Arrays.stream(rows.schema().fields()).map(f -> f.name() + " " + f.dataType().sql()).toList();
+    if (!expected.equals(actual)) {
+      throw new IllegalStateException(
+          "Cannot write Delta table " + contract.name() + ": the rows do not match its contract (" + contract.owner() + "): expected "
+              + expected + ", got " + actual);
+    }
   }
 
   /** Registers every existing table as a temp view by its name, for `nightcast sql`. */
