@@ -2,6 +2,7 @@ package dev.nightcast;
 
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.night.StageName;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -102,7 +103,7 @@ class NightReliabilityTest {
   void eachStageRunTwiceAndThriceLeavesEveryOutputAsTheFirstRunLeftIt() throws Exception {
     Map<String, String> once = fingerprints();
     NightlyRun run = new NightlyRun(context);
-    for (NightlyRun.Stage stage : NightlyRun.Stage.values()) {
+    for (StageName stage : StageName.values()) {
       for (int times = 2; times <= 3; times++) {
         long attempts = succeeded(stage);
         run.runStage(stage, NIGHT);
@@ -219,7 +220,7 @@ class NightReliabilityTest {
     assertThat(realised.head().<Long>getAs("rows")).isEqualTo(labels);
     assertThat(warehouse.readDate(Tables.PREDICTIONS, LATE).count()).isPositive();
     // an operator can still publish the older night on purpose
-    assertThat(new NightlyRun(context).runStage(NightlyRun.Stage.PUBLISH, LATE)).isInstanceOf(Publisher.Result.class);
+    assertThat(new NightlyRun(context).runStage(StageName.PUBLISH, LATE).value()).isInstanceOf(Publisher.Result.class);
     assertThat(servedDate()).contains(LATE);
   }
 
@@ -245,7 +246,7 @@ class NightReliabilityTest {
     return fingerprints;
   }
 
-  private long succeeded(NightlyRun.Stage stage) {
+  private long succeeded(StageName stage) {
     return warehouse.read(Tables.RUNS).where(col("stage").equalTo(stage.label()).and(col("status").equalTo("succeeded"))).count();
   }
 

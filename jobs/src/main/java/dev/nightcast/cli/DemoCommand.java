@@ -2,6 +2,7 @@ package dev.nightcast.cli;
 
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.warehouse.Tables;
 import java.nio.file.Path;
@@ -53,9 +54,9 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("nightcast demo: " + nights.size() + " nights run (" + from + " .. " + to + ") in "
           + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
       if (champion.isPresent()) {
-        Row model = Registry.model(context.warehouse(), champion.get().version(), "summarise");
+        ModelsTable.Model model = Registry.model(context.warehouse(), champion.get().version(), "summarise");
         System.out.printf("  champion: model v%d (%s), trained %s, test AUC %.4f%n",
-            champion.get().version(), model.getAs("candidate"), model.getAs("ds"), model.<Double>getAs("test_auc"));
+            champion.get().version(), model.candidate(), model.ds(), model.testAuc());
       } else {
         System.out.println("  champion: none (no candidate passed the gate)");
       }

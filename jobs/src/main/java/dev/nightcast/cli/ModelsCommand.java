@@ -64,7 +64,7 @@ final class ModelsCommand {
     public Integer call() {
       try (Context context = options.start()) {
         int v = parse(version);
-        Row row = Registry.model(context.warehouse(), v, "show");
+        Row row = Registry.model(context.warehouse(), v, "show").toRow();
         for (String field : row.schema().fieldNames()) {
           Object value = row.get(row.fieldIndex(field));
           if (field.equals("calibration") && value != null) {

@@ -3,6 +3,7 @@ package dev.nightcast.cli;
 import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.night.StageName;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,9 +43,9 @@ public final class Nightcast {
 
   public static int execute(String... args) {
     CommandLine commandLine = new CommandLine(new Nightcast());
-    for (NightlyRun.Stage stage : NightlyRun.Stage.values()) {
+    for (StageName stage : StageName.values()) {
       // publish has its own command: it also holds `publish rollback`
-      commandLine.addSubcommand(stage.label(), stage == NightlyRun.Stage.PUBLISH ? new PublishCommand() : new StageCommand(stage));
+      commandLine.addSubcommand(stage.label(), stage == StageName.PUBLISH ? new PublishCommand() : new StageCommand(stage));
     }
     return commandLine.setExecutionExceptionHandler(Nightcast::handle).execute(args);
   }

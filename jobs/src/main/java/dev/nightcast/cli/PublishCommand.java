@@ -2,6 +2,7 @@ package dev.nightcast.cli;
 
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.night.StageName;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.serving.Publisher;
@@ -37,8 +38,8 @@ final class PublishCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "Missing required option: '--date=YYYY-MM-DD'");
     }
     try (Context context = options.start()) {
-      Object result = new NightlyRun(context).runStage(NightlyRun.Stage.PUBLISH, date);
-      System.out.println(NightlyRun.Stage.PUBLISH.label() + " " + date + ": " + result);
+      Object result = new NightlyRun(context).runStage(StageName.PUBLISH, date).value();
+      System.out.println(StageName.PUBLISH.label() + " " + date + ": " + result);
       return 0;
     }
   }

@@ -111,7 +111,7 @@ public final class Monitor {
         Set<Integer> served = new TreeSet<>();
         scores.keySet().stream().filter(g -> g.predictedOn().equals(ds)).forEach(g -> served.add(g.modelVersion()));
         for (int version : served) {
-          LocalDate trainedOn = Registry.model(warehouse, version, "monitor").<Date>getAs("ds").toLocalDate();
+          LocalDate trainedOn = Registry.model(warehouse, version, "monitor").ds();
           ReferenceProfile.Stored reference = ReferenceProfile.read(warehouse, trainedOn);
           Map<List<Object>, Map<String, Binning.ColumnState>> state =
               Binning.summarise(frame, List.of("ds", ROLE), Slices.columns(config.slices()), reference.specs());

@@ -3,7 +3,6 @@ package dev.nightcast.registry;
 import dev.nightcast.NightcastException;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,9 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.ml.PipelineModel;
 
 /**
  * The model registry: {@code models} holds every trained candidate with its lineage,
@@ -37,66 +34,10 @@ public final class Registry {
   public static final String REJECT = "reject";
   public static final String ROLLBACK = "rollback";
 
-  private static final org.apache.spark.sql.types.DataType METRICS = DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType);
-
-  public static final StructType MODELS_SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("run_id", DataTypes.StringType, false)
-          .add("version", DataTypes.IntegerType, false)
-          .add("candidate", DataTypes.StringType, false)
-          .add("algorithm", DataTypes.StringType, false)
-          .add("is_baseline", DataTypes.BooleanType, false)
-          .add("task", DataTypes.StringType, false)
-          .add("params", DataTypes.StringType, false)
-          .add("tuning", DataTypes.StringType, false)
-          .add("feature_names", DataTypes.createArrayType(DataTypes.StringType), false)
-          .add("imputation", DataTypes.StringType, false)
-          .add("seed", DataTypes.LongType, false)
-          .add("window_start", DataTypes.DateType, false)
-          .add("window_end", DataTypes.DateType, false)
-          .add("train_rows", DataTypes.LongType, false)
-          .add("validation_rows", DataTypes.LongType, false)
-          .add("test_rows", DataTypes.LongType, false)
-          .add("validation_auc", DataTypes.DoubleType, true)
-          .add("test_auc", DataTypes.DoubleType, true)
-          .add("validation_metrics", METRICS, false)
-          .add("test_metrics", METRICS, false)
-          .add("slice_metrics", DataTypes.StringType, false)
-          .add("baseline_comparison", DataTypes.StringType, false)
-          .add("champion_version", DataTypes.IntegerType, true)
-          .add("champion_comparison", DataTypes.StringType, true)
-          .add("gate_mode", DataTypes.StringType, false)
-          .add("gate_passed", DataTypes.BooleanType, true)
-          .add("gate_reasons", DataTypes.createArrayType(DataTypes.StringType), false)
-          .add("train_seconds", DataTypes.DoubleType, false)
-          .add("decision", DataTypes.StringType, false)
-          .add("reason", DataTypes.StringType, false)
-          .add("input_versions", DataTypes.StringType, false)
-          .add("config_sha256", DataTypes.StringType, false)
-          .add("code_version", DataTypes.StringType, false)
-          .add("artifact_path", DataTypes.StringType, false)
-          .add("reference_profile", DataTypes.StringType, false)
-          // classifiers: the isotonic calibration map of the test window (Calibration), for the label-free estimates
-          .add("calibration", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
-
-  public static final StructType EVENTS_SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("seq", DataTypes.IntegerType, false)
-          .add("event", DataTypes.StringType, false)
-          .add("model_version", DataTypes.IntegerType, false)
-          .add("previous_version", DataTypes.IntegerType, true)
-          .add("reason", DataTypes.StringType, false)
-          .add("actor", DataTypes.StringType, false);
-
   private Registry() {}
 
   /** The serving model as of {@code asOf}. */
   public record Champion(int version, LocalDate trainedOn, String artifactPath) {}
-
-  /** One alias move, in the order they happened. */
-  public record Event(LocalDate ds, int seq, String event, int modelVersion) {}
 
   public static Optional<Champion> champion(Warehouse warehouse, LocalDate asOf) {
     List<Integer> stack = championStack(events(warehouse, asOf));
@@ -104,17 +45,17 @@ public final class Registry {
       return Optional.empty();
     }
     int version = stack.get(stack.size() - 1);
-    Row model = model(warehouse, version, "serve");
-    return Optional.of(new Champion(version, model.<Date>getAs("ds").toLocalDate(), model.getAs("artifact_path")));
+    ModelsTable.Model model = model(warehouse, version, "serve");
+    return Optional.of(new Champion(version, model.ds(), model.artifactPath()));
   }
 
   /**
    * Pure: replays alias moves into the stack of champions (a promote pushes, a rollback pops back
    * to the champion before); the last element serves. Promoting the serving model is a no-op.
    */
-  public static List<Integer> championStack(List<Event> events) {
+  public static List<Integer> championStack(List<ModelEventsTable.Event> events) {
     List<Integer> stack = new ArrayList<>();
-    for (Event event : events) {
+    for (ModelEventsTable.Event event : events) {
       if (event.event().equals(PROMOTE)) {
         if (stack.isEmpty() || stack.get(stack.size() - 1) != event.modelVersion()) {
           stack.add(event.modelVersion());
@@ -137,21 +78,19 @@ public final class Registry {
    */
   public static Map<Integer, double[]> calibrations(Warehouse warehouse) {
     Map<Integer, double[]> out = new TreeMap<>();
-    for (Row row : registered(warehouse)) {
-      int index = List.of(row.schema().fieldNames()).indexOf("calibration");
-      if (index >= 0 && !row.isNullAt(index)) {
-        out.put(row.getAs("version"), row.<Double>getList(index).stream().mapToDouble(Double::doubleValue).toArray());
+    for (ModelsTable.Model model : registered(warehouse)) {
+      if (model.calibration() != null) {
+        out.put(model.version(), model.calibrationMap());
       }
     }
     return out;
   }
 
   /** Alias moves on or before {@code asOf}, oldest first. */
-  public static List<Event> events(Warehouse warehouse, LocalDate asOf) {
-    return warehouse.rows(Tables.MODEL_EVENTS).stream()
-        .map(r -> new Event(r.<Date>getAs("ds").toLocalDate(), r.getAs("seq"), r.getAs("event"), r.getAs("model_version")))
+  public static List<ModelEventsTable.Event> events(Warehouse warehouse, LocalDate asOf) {
+    return ModelEventsTable.all(warehouse).stream()
         .filter(e -> !e.ds().isAfter(asOf) && (e.event().equals(PROMOTE) || e.event().equals(ROLLBACK)))
-        .sorted(Comparator.comparing(Event::ds).thenComparingInt(Event::seq))
+        .sorted(Comparator.comparing(ModelEventsTable.Event::ds).thenComparingInt(ModelEventsTable.Event::seq))
         .toList();
   }
 
@@ -164,15 +103,15 @@ public final class Registry {
    * last training and the calibration maps several times, and the table changes only when a model is
    * trained. Cost: a listing of the Delta log; a read of the small table after it changed.
    */
-  private static List<Row> registered(Warehouse warehouse) {
-    return warehouse.rows(Tables.MODELS);
+  private static List<ModelsTable.Model> registered(Warehouse warehouse) {
+    return warehouse.rows(Tables.MODELS).stream().map(ModelsTable.Model::fromRow).toList();
   }
 
   /** Versions are dense and ordered by training date; a re-run of date D reuses D's numbers. */
   public static int nextVersion(Warehouse warehouse, LocalDate ds) {
     return registered(warehouse).stream()
-        .filter(r -> r.<Date>getAs("ds").toLocalDate().isBefore(ds))
-        .mapToInt(r -> r.<Integer>getAs("version"))
+        .filter(model -> model.ds().isBefore(ds))
+        .mapToInt(ModelsTable.Model::version)
         .max()
         .orElse(0) + 1;
   }
@@ -180,7 +119,7 @@ public final class Registry {
   /** The last date any training ran (whatever its decision), if any. */
   public static Optional<LocalDate> lastTraining(Warehouse warehouse, LocalDate asOf) {
     return registered(warehouse).stream()
-        .map(r -> r.<Date>getAs("ds").toLocalDate())
+        .map(ModelsTable.Model::ds)
         .filter(ds -> !ds.isAfter(asOf))
         .max(Comparator.naturalOrder());
   }
@@ -194,11 +133,10 @@ public final class Registry {
    * A version the gate rejected cannot be promoted: it never serves.
    */
   public static Champion promote(Warehouse warehouse, int version, LocalDate ds, String reason, String actor) {
-    Row model = model(warehouse, version, "promote");
-    String decision = model.getString(model.fieldIndex("decision"));
-    if (decision.equals("rejected")) {
+    ModelsTable.Model model = model(warehouse, version, "promote");
+    if (model.decision().equals("rejected")) {
       throw NightcastException.gateFailed(
-          "Cannot promote model v" + version + ": the promotion gate rejected it (" + model.getString(model.fieldIndex("reason"))
+          "Cannot promote model v" + version + ": the promotion gate rejected it (" + model.reason()
               + "); a rejected model never serves (train a new one, or promote a version that passed)");
     }
     Optional<Champion> current = champion(warehouse, ds);
@@ -223,9 +161,9 @@ public final class Registry {
   }
 
   /** The registry row of {@code version}, or a clear error naming what to do. */
-  public static Row model(Warehouse warehouse, int version, String action) {
+  public static ModelsTable.Model model(Warehouse warehouse, int version, String action) {
     return registered(warehouse).stream()
-        .filter(r -> r.<Integer>getAs("version") == version)
+        .filter(model -> model.version() == version)
         .findFirst()
         .orElseThrow(
             () -> NightcastException.badData(
@@ -233,24 +171,29 @@ public final class Registry {
                     + " (see `nightcast models list`)"));
   }
 
-  /** Writes training's own event of night D (seq 0), replacing a previous training's of that night. */
-  public static void recordTraining(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason) {
-    warehouse.replace(
-        Tables.MODEL_EVENTS,
-        "ds = DATE'" + ds + "' AND actor = 'train'",
-        warehouse.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), 0, event, version, previous, reason, "train")), EVENTS_SCHEMA));
+  /**
+   * Registers a training of night {@code ds}: saves each candidate's artifact, replaces the date's
+   * registry rows in one commit, then records training's own alias event (promote or reject of the
+   * pick) for that night, replacing a previous training's of the same night.
+   */
+  public static void register(Warehouse warehouse, LocalDate ds, List<Registration> candidates, ModelEventsTable.Event decision) {
+    for (Registration candidate : candidates) {
+      Artifacts.save(candidate.model(), candidate.row().artifactPath());
+    }
+    ModelsTable.replace(warehouse, ds, candidates.stream().map(Registration::row).toList());
+    ModelEventsTable.replaceTraining(warehouse, decision);
   }
+
+  /** A candidate to register: its registry row and its fitted model (saved to the row's artifact path). */
+  public record Registration(ModelsTable.Model row, PipelineModel model) {}
 
   private static void append(Warehouse warehouse, LocalDate ds, String event, int version, Integer previous, String reason, String actor) {
     int seq =
-        warehouse.rows(Tables.MODEL_EVENTS).stream()
-            .filter(r -> r.<Date>getAs("ds").toLocalDate().equals(ds))
-            .mapToInt(r -> r.<Integer>getAs("seq"))
+        ModelEventsTable.all(warehouse).stream()
+            .filter(e -> e.ds().equals(ds))
+            .mapToInt(ModelEventsTable.Event::seq)
             .max()
             .orElse(0) + 1;
-    warehouse.append(
-        Tables.MODEL_EVENTS,
-        warehouse.spark().createDataFrame(List.of(RowFactory.create(Date.valueOf(ds), seq, event, version, previous, reason, actor)), EVENTS_SCHEMA)
-            .coalesce(1));
+    ModelEventsTable.append(warehouse, new ModelEventsTable.Event(ds, seq, event, version, previous, reason, actor));
   }
 }

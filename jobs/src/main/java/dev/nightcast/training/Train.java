@@ -1,7 +1,6 @@
 package dev.nightcast.training;
 
 import dev.nightcast.features.Features;
-import dev.nightcast.monitoring.ReferenceProfile;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,6 +10,8 @@ import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
 import dev.nightcast.registry.Artifacts;
+import dev.nightcast.registry.ModelEventsTable;
+import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
@@ -36,7 +37,6 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -50,7 +50,7 @@ import org.apache.spark.storage.StorageLevel;
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
  * pairs of the validation and test windows. The pick scores train once more for its reference
- * profile ({@link ReferenceProfile#write}).
+ * profile (written by the caller's {@link ReferenceWriter}).
  */
 public final class Train {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,16 +101,19 @@ public final class Train {
                 .and(col(Features.LABEL).isNotNull()));
   }
 
-  /** Trains on night D as scheduled. */
-  public static Result run(
-      Warehouse warehouse, PipelineConfig pipeline, String configSha256, String codeVersion, LocalDate ds, String runId) {
-    return run(warehouse, pipeline, configSha256, codeVersion, ds, runId, UnaryOperator.identity());
+  /**
+   * Writes the drift reference of a training: the train split's distribution and the pick's scores on
+   * it. Monitoring owns that table; training only hands it the rows while they are cached.
+   */
+  @FunctionalInterface
+  public interface ReferenceWriter {
+    void write(Dataset<Row> train, PipelineModel pick);
   }
 
   /**
    * Trains on night D, with {@code trainRows} applied to the train split only (validation and test
-   * stay as they are): the way to build a deliberately degraded candidate, e.g. with shuffled
-   * labels, and check that the gate stops it.
+   * stay as they are; identity as scheduled): the way to build a deliberately degraded candidate,
+   * e.g. with shuffled labels, and check that the gate stops it.
    */
   public static Result run(
       Warehouse warehouse,
@@ -119,6 +122,7 @@ public final class Train {
       String codeVersion,
       LocalDate ds,
       String runId,
+      ReferenceWriter reference,
       UnaryOperator<Dataset<Row>> trainRows) {
     Task task = pipeline.training().task();
     LocalDate start = windowStart(pipeline, ds);
@@ -171,11 +175,11 @@ public final class Train {
               candidates, pick, decision, champion, decision.promote() ? Optional.of(pick.version()) : Optional.empty(),
               decision.summary());
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
-      ReferenceProfile.write(warehouse, pipeline, ds, train, pick.model());
-      String reference = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
+      reference.write(train, pick.model());
+      String referenceProfile = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
       register(
           warehouse, pipeline, configSha256, codeVersion, ds, runId, start, new long[] {trainRowCount, validationRowCount, testRowCount},
-          inputVersions, reference, result, current.map(Registry.Champion::version).orElse(null));
+          inputVersions, referenceProfile, result, current.map(Registry.Champion::version).orElse(null));
       return result;
     } finally {
       cached.forEach(Dataset::unpersist);
@@ -298,10 +302,8 @@ public final class Train {
       Integer championVersion) {
     Task task = pipeline.training().task();
     Candidate baseline = result.candidates().stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
-    List<Row> models = new ArrayList<>();
+    List<Registry.Registration> models = new ArrayList<>();
     for (Candidate candidate : result.candidates()) {
-      String artifact = Registry.artifactPath(warehouse, candidate.version());
-      Artifacts.save(candidate.model(), artifact);
       boolean picked = candidate == result.pick();
       Map<String, Object> baselineComparison = new LinkedHashMap<>();
       baselineComparison.put("baseline_version", baseline.version());
@@ -318,35 +320,26 @@ public final class Train {
         comparison.put("champion_slices", c.evaluation().slices());
         return json(comparison);
       }).orElse(null);
-      models.add(
-          RowFactory.create(
-              Date.valueOf(ds), runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(),
-              candidate.config().isBaseline(), task.yaml(), json(new TreeMap<>(candidate.params())), json(candidate.tuning()),
-              seq(Features.names(pipeline)), json(ModelFactory.imputation(candidate.model())), pipeline.training().seed(),
-              Date.valueOf(start), Date.valueOf(ds), rows[0], rows[1], rows[2],
-              candidate.validation().get("auc"), candidate.test().metrics().get("auc"),
-              map(candidate.validation()), map(candidate.test().metrics()), json(candidate.test().slices()), json(baselineComparison),
-              championVersion, championComparison, pipeline.gate().mode().yaml(),
-              picked ? result.decision().passed() : null,
-              seq(picked ? result.decision().reasons() : List.of()), candidate.trainSeconds(),
+      ModelsTable.Model row =
+          new ModelsTable.Model(
+              ds, runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(), candidate.config().isBaseline(),
+              task.yaml(), json(new TreeMap<>(candidate.params())), json(candidate.tuning()), Features.names(pipeline),
+              json(ModelFactory.imputation(candidate.model())), pipeline.training().seed(), start, ds, rows[0], rows[1], rows[2],
+              candidate.validation().get("auc"), candidate.test().metrics().get("auc"), candidate.validation(), candidate.test().metrics(),
+              json(candidate.test().slices()), json(baselineComparison), championVersion, championComparison, pipeline.gate().mode().yaml(),
+              picked ? result.decision().passed() : null, picked ? result.decision().reasons() : List.of(), candidate.trainSeconds(),
               !picked ? "not_selected" : result.decision().label(),
               picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
                   candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
-              json(inputVersions), configSha256, codeVersion, artifact, reference,
-              candidate.calibration() == null ? null : seq(Arrays.stream(candidate.calibration()).boxed().toList())));
+              json(inputVersions), configSha256, codeVersion, Registry.artifactPath(warehouse, candidate.version()), reference,
+              candidate.calibration() == null ? null : Arrays.stream(candidate.calibration()).boxed().toList());
+      models.add(new Registry.Registration(row, candidate.model()));
     }
-    warehouse.replaceDate(Tables.MODELS, ds, warehouse.spark().createDataFrame(models, Registry.MODELS_SCHEMA).coalesce(1));
-    Registry.recordTraining(
-        warehouse, ds, result.promoted().isPresent() ? Registry.PROMOTE : Registry.REJECT, result.pick().version(), championVersion,
-        result.pick().config().name() + " v" + result.pick().version() + " " + result.reason());
-  }
-
-  private static <T> scala.collection.immutable.Seq<T> seq(List<T> values) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(values).toSeq();
-  }
-
-  private static scala.collection.Map<String, Double> map(Map<String, Double> values) {
-    return scala.jdk.javaapi.CollectionConverters.asScala(new TreeMap<>(values));
+    Registry.register(
+        warehouse, ds, models,
+        new ModelEventsTable.Event(
+            ds, 0, result.promoted().isPresent() ? Registry.PROMOTE : Registry.REJECT, result.pick().version(), championVersion,
+            result.pick().config().name() + " v" + result.pick().version() + " " + result.reason(), "train"));
   }
 
   private static String json(Object value) {

@@ -7,13 +7,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChampionStackTest {
-  private static Registry.Event event(int day, int seq, String kind, int version) {
-    return new Registry.Event(LocalDate.of(2001, 1, day), seq, kind, version);
+  private static ModelEventsTable.Event event(int day, int seq, String kind, int version) {
+    return new ModelEventsTable.Event(LocalDate.of(2001, 1, day), seq, kind, version, null, "test", "train");
   }
 
   @Test
   void promotesPushAndRollbacksReturnToTheChampionBefore() {
-    List<Registry.Event> events =
+    List<ModelEventsTable.Event> events =
         List.of(event(3, 0, Registry.PROMOTE, 1), event(10, 0, Registry.PROMOTE, 4), event(17, 0, Registry.PROMOTE, 7),
             event(17, 1, Registry.ROLLBACK, 4));
     assertThat(Registry.championStack(events)).containsExactly(1, 4);

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.night.Context;
 import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
+import dev.nightcast.monitoring.ReferenceProfile;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.night.StageName;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.PipelineConfig;
@@ -87,13 +89,15 @@ class TrainAndGateTest {
     warehouse = context.warehouse();
     NightlyRun run = new NightlyRun(context);
     for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
-      run.runStage(NightlyRun.Stage.INGEST, ds);
-      run.runStage(NightlyRun.Stage.FEATURES, ds);
+      run.runStage(StageName.INGEST, ds);
+      run.runStage(StageName.FEATURES, ds);
     }
   }
 
   private Train.Result train(PipelineConfig config, LocalDate ds, UnaryOperator<Dataset<Row>> trainRows) {
-    return Train.run(warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds, trainRows);
+    return Train.run(
+        warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds,
+        (train, pick) -> ReferenceProfile.write(warehouse, config, ds, train, pick), trainRows);
   }
 
   private PipelineConfig with(Map<String, Object> overrides) {
@@ -118,7 +122,7 @@ class TrainAndGateTest {
       assertThat(candidate.validation()).containsKeys("auc", "average_precision");
     }
 
-    Row row = Registry.model(warehouse, first.pick().version(), "read");
+    Row row = Registry.model(warehouse, first.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted");
     assertThat(row.<String>getList(row.fieldIndex("feature_names")))
         .containsExactlyElementsOf(Features.names(pipeline));
@@ -229,7 +233,7 @@ class TrainAndGateTest {
     assertThat(result.decision().reasons()).filteredOn(r -> r.startsWith("FAIL")).isNotEmpty()
         .allMatch(r -> r.startsWith("FAIL slice origin="));
     assertThat(result.promoted()).isEmpty();
-    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    Row row = Registry.model(warehouse, result.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("slice_metrics"))).contains("\"auc\"");
     assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(first.pick().version());
   }
@@ -241,7 +245,7 @@ class TrainAndGateTest {
     assertThat(result.decision().passed()).isFalse();
     assertThat(result.promoted()).contains(result.pick().version());
     assertThat(result.reason()).startsWith("promoted despite a failed gate (dry_run)");
-    Row row = Registry.model(warehouse, result.pick().version(), "read");
+    Row row = Registry.model(warehouse, result.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted_dry_run");
     assertThat(row.getBoolean(row.fieldIndex("gate_passed"))).isFalse();
     assertThat(row.getString(row.fieldIndex("gate_mode"))).isEqualTo("dry_run");

@@ -1,0 +1,42 @@
+package dev.nightcast.night;
+
+import dev.nightcast.NightcastException;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.scoring.Score;
+import dev.nightcast.training.Train;
+import java.time.LocalDate;
+import java.util.Optional;
+
+/** The champion scores the entities of D+1 into {@code predictions}. Skipped while no model is promoted. */
+final class ScoreStage implements Stage<Long> {
+  @Override
+  public StageName name() {
+    return StageName.SCORE;
+  }
+
+  @Override
+  public Optional<String> skipped(NightContext night) {
+    if (Registry.champion(night.warehouse(), night.ds()).isPresent()) {
+      return Optional.empty();
+    }
+    var pipeline = night.pipeline();
+    LocalDate ds = night.ds();
+    return Optional.of("no champion yet (" + Registry.lastTraining(night.warehouse(), ds)
+        .map(last -> "the training of " + last + " was rejected; the next is due " + last.plusDays(pipeline.training().retrainEveryDays()))
+        .orElseGet(() -> "training needs " + pipeline.training().windowDays() + " labelled days, "
+            + Train.labelledDays(night.warehouse(), pipeline, ds) + " available") + ")");
+  }
+
+  @Override
+  public StageResult<Long> run(NightContext night) {
+    LocalDate ds = night.ds();
+    Registry.Champion champion =
+        Registry.champion(night.warehouse(), ds)
+            .orElseThrow(
+                () -> NightcastException.gateFailed(
+                    "Cannot score " + ds + ": no model has been promoted yet (run `nightcast train --date " + ds
+                        + "` once the training window is ingested)"));
+    long rows = Score.run(night.warehouse(), night.pipeline(), champion, ds);
+    return StageResult.wrote(rows, rows);
+  }
+}
