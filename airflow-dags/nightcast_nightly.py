@@ -3,12 +3,13 @@
 What it runs
     ``spark-submit --class dev.nightcast.cli.Nightcast <jar> run --pipeline <yaml> --env <profile>
     --date D`` through the Spark connection ``NIGHTCAST_SPARK_CONN``. That one Spark application
-    does the whole night: ingest (with validation and profile), features, split, train when due,
-    gate and register, score D+1, publish to Postgres, monitor (see the project's DESIGN.md).
+    runs the night's six stages in order: ingest (D's actuals and D+1's schedule, checked against
+    the expectations, bad rows quarantined, the kept rows profiled), features, train when due
+    (split, tune, gate, register), score D+1, publish to Postgres, monitor (see README.md).
 
 Why one task for the whole night, not one task per stage
     * Start-up cost: every stage as its own task would be its own Spark application, paying JVM and
-      SparkSession start-up, the embedded Postgres start and the Delta log replay nine times, and
+      SparkSession start-up, the embedded Postgres start and the Delta log replay six times, and
       handing intermediate results over through storage. One application pays it once and keeps
       the night's data in one session.
     * Retries are safe at night granularity: every stage is idempotent per date (Delta
@@ -30,11 +31,11 @@ Retrain signal
 
 Retries
     3 retries, 5 min doubling up to 1 h (5, 10, 20 min), for failures a retry can fix: the job's
-    internal error (exit 1, e.g. a lost executor, a full disk), 6 busy (another publisher holds the
-    serving table's lock) or spark-submit itself failing. Exit codes a retry cannot fix fail the
-    task at once, so on-call hears 35 minutes sooner: 2 bad usage, 3 bad config, 4 bad data (this
-    includes a missing drop: re-run the date once it has landed), 5 failed promotion gate
-    (see ``NON_RETRYABLE_EXIT_CODES``).
+    internal error (exit 1, e.g. a lost executor, a full disk), 6 busy (another run of the pipeline
+    holds the run lock, or another publisher the serving table's lock) or spark-submit itself
+    failing. Exit codes a retry cannot fix fail the task at once, so on-call hears 35 minutes
+    sooner: 2 bad usage, 3 bad config, 4 bad data (this includes a missing drop: re-run the date
+    once it has landed), 5 failed promotion gate (see ``NON_RETRYABLE_EXIT_CODES``).
     A failed task calls ``on_nightly_failure`` (the alerting hook; it logs the date, the cause and
     the re-run commands; plug a pager or chat notifier in there).
 
@@ -53,7 +54,8 @@ Re-running and backfilling (Airflow 3 CLI)
     * ``catchup`` is off by default, so a newly deployed DAG does not start ~25 years of sample
       nights; set ``NIGHTCAST_CATCHUP=true`` to let the scheduler run every missed night since
       ``start_date`` (2001-01-15, the first night of the sample that can run);
-    * a large range outside Airflow: one ``spark-submit ... backfill --from A --to B`` (README).
+    * a large range outside Airflow: one ``spark-submit ... backfill --from A --to B`` (README.md,
+      "Running nights and backfills").
     Nights do not wait for the previous night (``depends_on_past=False``): tonight's predictions are
     published even if last night failed. After re-running a failed night D, re-run the nights after
     D as well (backfill D..latest) to get exactly what an unbroken sequence would have produced.
