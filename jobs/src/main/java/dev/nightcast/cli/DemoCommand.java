@@ -46,9 +46,10 @@ final class DemoCommand implements Callable<Integer> {
       long servingRows;
       try (Connection connection = context.database().connect();
           Statement statement = connection.createStatement();
-          ResultSet result = statement.executeQuery("SELECT count(*) FROM " + schema + "." + table)) {
+          // identifiers checked by the config loader (lower-case letters, digits, _)
+          ResultSet result = statement.executeQuery("SELECT count(*) AS served FROM \"" + schema + "\".\"" + table + "\"")) {
         result.next();
-        servingRows = result.getLong(1);
+        servingRows = result.getLong("served");
       }
       System.out.println();
       System.out.println("nightcast demo: " + nights.size() + " nights run (" + from + " .. " + to + ") in "

@@ -5,6 +5,7 @@ import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.ingest.Ingest;
 import dev.nightcast.ops.Pushgateway;
 import dev.nightcast.ops.RunMetrics;
+import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.serving.RunLock;

@@ -7,12 +7,13 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
 import dev.nightcast.monitoring.DriftReport;
+import dev.nightcast.ops.RunsTable;
+import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ingest.Expectations;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +38,12 @@ public final class ReportReader {
         pipeline, from, to,
         rows(warehouse, Tables.PERFORMANCE_DAILY, from, to,
             t -> t.where(col(Slices.KEY).isNull()).select("ds", "model_version", "kind", "rows", "roc_auc", "accuracy").orderBy("ds", "model_version", "kind"),
-            r -> new ReportData.PerformancePoint(date(r, 0), r.getInt(1), r.getString(2), r.getLong(3), nullableDouble(r, 4), nullableDouble(r, 5))),
+            r -> new ReportData.PerformancePoint(date(r, "ds"), r.<Integer>getAs("model_version"), r.getAs("kind"), r.<Long>getAs("rows"), r.getAs("roc_auc"),
+                r.getAs("accuracy"))),
         worstDrift(rows(warehouse, Tables.DRIFT_DAILY, from, to,
             t -> t.where(col(Slices.KEY).isNull().and(col("comparison").equalTo(DriftReport.BASELINE)).and(col("column_name").notEqual(DriftReport.ALL_COLUMNS)))
                 .select("ds", "column_name", "severity", "metric", "value"),
-            r -> new ReportData.DriftCell(date(r, 0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4)))),
+            r -> new ReportData.DriftCell(date(r, "ds"), r.getAs("column_name"), r.getAs("severity"), r.getAs("metric"), r.<Double>getAs("value")))),
         rows(warehouse, Tables.DATA_QUALITY, from, to,
             t -> t.groupBy("ds", "source")
                 .agg(
@@ -49,17 +51,15 @@ public final class ReportReader {
                     max(when(col("column_name").equalTo(Expectations.ROW).and(col("metric").equalTo("rows_quarantined")), col("value"))).as("quarantined"),
                     avg(when(col("metric").equalTo("missing_ratio"), col("value"))).as("missing_ratio"))
                 .orderBy("ds", "source"),
-            r -> new ReportData.QualityPoint(date(r, 0), r.getString(1), r.isNullAt(2) ? null : (long) r.getDouble(2),
-                r.isNullAt(3) ? null : (long) r.getDouble(3), nullableDouble(r, 4))),
+            r -> new ReportData.QualityPoint(date(r, "ds"), r.getAs("source"), count(r, "rows_in"), count(r, "quarantined"), r.getAs("missing_ratio"))),
         rows(warehouse, Tables.ALERTS, from, to,
             t -> t.select("ds", "kind", "severity", "metric", "column_name", "message"),
-            r -> new ReportData.Alert(date(r, 0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5))),
+            r -> new ReportData.Alert(date(r, "ds"), r.getAs("kind"), r.getAs("severity"), r.getAs("metric"), r.getAs("column_name"), r.getAs("message"))),
         modelEvents(warehouse, from, to),
-        rows(warehouse, Tables.RUNS, from, to,
-            t -> t.select(col("run_id"), col("ds"), col("stage"), col("status"), col("started_at"), col("ended_at"), optional(t, "rows_in"),
-                col("rows_out"), col("message")),
-            r -> new ReportData.Run(r.getString(0), date(r, 1), r.getString(2), r.getString(3), ((Timestamp) r.get(4)).toInstant(),
-                ((Timestamp) r.get(5)).toInstant(), r.isNullAt(6) ? null : r.getLong(6), r.isNullAt(7) ? null : r.getLong(7), r.getString(8))));
+        rows(warehouse, Tables.RUNS, from, to, t -> t, RunsTable.Run::fromRow).stream()
+            .map(run -> new ReportData.Run(run.runId(), run.ds(), run.stage(), run.status(), run.startedAt(), run.endedAt(), run.rowsIn(),
+                run.rowsOut(), run.message()))
+            .toList());
   }
 
   /** Per feature and day, the drift metric of the worst severity (the first such metric by name on a tie). Pure. */
@@ -89,8 +89,11 @@ public final class ReportReader {
         .orderBy("ds", "seq")
         .collectAsList()
         .stream()
-        .map(r -> new ReportData.ModelEvent(date(r, 0), r.getInt(1), r.getString(2), r.getInt(3), r.isNullAt(4) ? null : r.getInt(4),
-            r.getString(5), r.getString(6), r.getString(7), nullableDouble(r, 8)))
+        .map(r -> {
+          ModelEventsTable.Event event = ModelEventsTable.Event.fromRow(r);
+          return new ReportData.ModelEvent(event.ds(), event.seq(), event.event(), event.modelVersion(), event.previousVersion(), event.reason(),
+              event.actor(), r.getAs("candidate"), r.getAs("test_auc"));
+        })
         .toList();
   }
 
@@ -106,16 +109,13 @@ public final class ReportReader {
     return table.where(col("ds").between(Date.valueOf(from), Date.valueOf(to)));
   }
 
-  /** A column added later (runs.rows_in): null in a table written before it existed. */
-  private static org.apache.spark.sql.Column optional(Dataset<Row> table, String column) {
-    return List.of(table.columns()).contains(column) ? col(column) : lit(null).cast("long").as(column);
+  private static LocalDate date(Row row, String column) {
+    return row.<Date>getAs(column).toLocalDate();
   }
 
-  private static LocalDate date(Row row, int index) {
-    return ((Date) row.get(index)).toLocalDate();
-  }
-
-  private static Double nullableDouble(Row row, int index) {
-    return row.isNullAt(index) ? null : row.getDouble(index);
+  /** A row count data_quality stores as a double. */
+  private static Long count(Row row, String column) {
+    Double value = row.getAs(column);
+    return value == null ? null : value.longValue();
   }
 }

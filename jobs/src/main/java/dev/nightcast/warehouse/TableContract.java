@@ -27,24 +27,29 @@ public record TableContract(String name, String owner, String description, Struc
 
   /** Starts a contract for a table with fixed columns. */
   public static Builder table(String name, Class<?> owner, String description) {
+    return new Builder(name, owner.getName(), description, true);
+  }
+
+  /** As above, for an owner in a package above the contract's (named, not imported, to keep the layers). */
+  public static Builder table(String name, String owner, String description) {
     return new Builder(name, owner, description, true);
   }
 
   /** Starts a contract for a table whose columns follow the pipeline's config; only the fixed ones are listed. */
   public static Builder perPipeline(String name, Class<?> owner, String description) {
-    return new Builder(name, owner, description, false);
+    return new Builder(name, owner.getName(), description, false);
   }
 
   /** Builds the schema and the column documentation from one list, so the two cannot disagree. */
   public static final class Builder {
     private final String name;
-    private final Class<?> owner;
+    private final String owner;
     private final String description;
     private final boolean fixed;
     private final List<StructField> fields = new ArrayList<>();
     private final List<Column> columns = new ArrayList<>();
 
-    private Builder(String name, Class<?> owner, String description, boolean fixed) {
+    private Builder(String name, String owner, String description, boolean fixed) {
       this.name = name;
       this.owner = owner;
       this.description = description;
@@ -65,7 +70,7 @@ public record TableContract(String name, String owner, String description, Struc
 
     public TableContract build() {
       return new TableContract(
-          name, owner.getName(), description, fixed ? new StructType(fields.toArray(StructField[]::new)) : null, columns);
+          name, owner, description, fixed ? new StructType(fields.toArray(StructField[]::new)) : null, columns);
     }
   }
 }

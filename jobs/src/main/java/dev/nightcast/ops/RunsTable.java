@@ -1,4 +1,4 @@
-package dev.nightcast.night;
+package dev.nightcast.ops;
 
 import dev.nightcast.warehouse.TableContract;
 import dev.nightcast.warehouse.Tables;
@@ -14,11 +14,11 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The {@code runs} table (contract): one row per stage attempt, the one table with wall-clock times.
- * Only {@link NightlyRun} writes it, appending (attempts are history, never replaced).
+ * Only the nightly run (night.NightlyRun) writes it, appending: attempts are history, never replaced.
  */
 public final class RunsTable {
   public static final TableContract CONTRACT =
-      TableContract.table(Tables.RUNS, NightlyRun.class, "One row per stage attempt, in the order they ran; re-runs add rows.")
+      TableContract.table(Tables.RUNS, "dev.nightcast.night.NightlyRun", "One row per stage attempt, in the order they ran; re-runs add rows.")
           .column("run_id", DataTypes.StringType, false, "the attempt: one id for a night's run, or for a stage run on its own")
           .column("ds", DataTypes.DateType, false, "the logical date of the night")
           .column("stage", DataTypes.StringType, false, "ingest, features, train, score, publish or monitor")
@@ -69,7 +69,7 @@ public final class RunsTable {
   }
 
   /** Appends an attempt's rows in one commit. */
-  static void append(Warehouse warehouse, List<Run> runs) {
+  public static void append(Warehouse warehouse, List<Run> runs) {
     if (!runs.isEmpty()) {
       warehouse.append(CONTRACT, warehouse.frame(CONTRACT, runs.stream().map(Run::toRow).toList()).coalesce(1));
     }
