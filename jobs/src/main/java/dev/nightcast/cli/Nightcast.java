@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       ReportCommand.class,
       ModelsCommand.class,
+      TablesCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
