@@ -2,7 +2,9 @@ package dev.nightcast.monitoring;
 
 import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
-import java.sql.Date;
+import dev.nightcast.monitoring.AlertsTable.Alert;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,9 +14,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Pure alert rules over the night's monitoring results. {@code kind} is one of drift, performance,
@@ -29,17 +28,6 @@ public final class Alerts {
   public static final String STALENESS = "staleness";
   public static final String RETRAIN = "retrain";
 
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("kind", DataTypes.StringType, false)
-          .add("severity", DataTypes.StringType, false)
-          .add("metric", DataTypes.StringType, false)
-          .add("column_name", DataTypes.StringType, true)
-          .add("value", DataTypes.DoubleType, true)
-          .add("threshold", DataTypes.DoubleType, true)
-          .add("message", DataTypes.StringType, false);
-
   private Alerts() {}
 
   /**
@@ -47,61 +35,54 @@ public final class Alerts {
    * for the dataset when the drifted share reaches {@code drift_share}), not one per metric: a
    * shifted column moves PSI, KS, Wasserstein and JS together, and an analyst acts per column. The
    * alert carries the column's worst metric (highest ratio to its threshold) and severity; the
-   * message lists every drifted metric. Rows of {@link DriftReport#SCHEMA}, in their order.
+   * message lists every drifted metric.
    */
-  public static List<Row> drift(LocalDate ds, List<Row> driftRows) {
-    Map<String, List<Row>> drifted = new LinkedHashMap<>();
-    for (Row row : driftRows) {
-      if (row.isNullAt(DriftReport.SCHEMA.fieldIndex(Slices.KEY))
-          && row.getString(DriftReport.SCHEMA.fieldIndex("comparison")).equals(DriftReport.BASELINE)
-          && row.getBoolean(DriftReport.SCHEMA.fieldIndex("drifted"))) {
-        drifted.computeIfAbsent(row.getString(DriftReport.SCHEMA.fieldIndex("column_name")), c -> new ArrayList<>()).add(row);
+  public static List<Alert> drift(LocalDate ds, List<DriftMetric> driftRows) {
+    Map<String, List<DriftMetric>> drifted = new LinkedHashMap<>();
+    for (DriftMetric row : driftRows) {
+      if (row.sliceKey() == null && row.comparison().equals(DriftReport.BASELINE) && row.drifted()) {
+        drifted.computeIfAbsent(row.columnName(), c -> new ArrayList<>()).add(row);
       }
     }
-    List<Row> out = new ArrayList<>();
+    List<Alert> out = new ArrayList<>();
     drifted.forEach(
         (column, rows) -> {
-          Row worst = rows.stream().max(Comparator.comparingDouble(Alerts::thresholdRatio)).orElseThrow();
+          DriftMetric worst = rows.stream().max(Comparator.comparingDouble(Alerts::thresholdRatio)).orElseThrow();
           String metrics =
               rows.stream()
-                  .map(r -> String.format("%s %.4f (threshold %s)", r.getString(DriftReport.SCHEMA.fieldIndex("metric")),
-                      r.getDouble(DriftReport.SCHEMA.fieldIndex("value")), r.get(DriftReport.SCHEMA.fieldIndex("threshold"))))
+                  .map(r -> String.format("%s %.4f (threshold %s)", r.metric(), r.value(), r.threshold()))
                   .collect(Collectors.joining(", "));
           String subject = column.equals(DriftReport.ALL_COLUMNS) ? "the dataset" : column;
           out.add(
-              alert(ds, DRIFT, worst.getString(DriftReport.SCHEMA.fieldIndex("severity")), worst.getString(DriftReport.SCHEMA.fieldIndex("metric")),
-                  column, worst.getDouble(DriftReport.SCHEMA.fieldIndex("value")),
-                  worst.isNullAt(DriftReport.SCHEMA.fieldIndex("threshold")) ? null : worst.getDouble(DriftReport.SCHEMA.fieldIndex("threshold")),
-                  String.format("%s drifted from the training reference of model v%d: %s", subject,
-                      worst.getInt(DriftReport.SCHEMA.fieldIndex("model_version")), metrics)));
+              alert(ds, DRIFT, worst.severity(), worst.metric(), column, worst.value(), worst.threshold(),
+                  String.format("%s drifted from the training reference of model v%d: %s", subject, worst.modelVersion(), metrics)));
         });
     return out;
   }
 
-  private static double thresholdRatio(Row row) {
-    return DriftReport.ratio(row.getDouble(DriftReport.SCHEMA.fieldIndex("value")), row.getDouble(DriftReport.SCHEMA.fieldIndex("threshold")),
-        DriftConfig.isPValue(row.getString(DriftReport.SCHEMA.fieldIndex("metric"))));
+  private static double thresholdRatio(DriftMetric row) {
+    return DriftReport.ratio(row.value(), row.threshold(), DriftConfig.isPValue(row.metric()));
   }
 
-  /** Realised whole-population metrics worse than their floors (rows of {@link Performance#SCHEMA}). */
-  public static List<Row> performance(LocalDate ds, List<Row> performanceRows, MonitoringConfig config) {
-    List<Row> out = new ArrayList<>();
-    for (Row row : performanceRows) {
-      if (!row.getString(Performance.SCHEMA.fieldIndex("kind")).equals(Performance.REALISED) || !row.isNullAt(Performance.SCHEMA.fieldIndex(Slices.KEY))) {
+  /** Realised whole-population metrics worse than their floors. */
+  public static List<Alert> performance(LocalDate ds, List<DailyPerformance> performanceRows, MonitoringConfig config) {
+    List<Alert> out = new ArrayList<>();
+    for (DailyPerformance row : performanceRows) {
+      if (!row.kind().equals(Performance.REALISED) || row.sliceKey() != null) {
         continue;
       }
       for (Map.Entry<String, Double> floor : new java.util.TreeMap<>(config.performanceFloors()).entrySet()) {
-        int index = Performance.SCHEMA.fieldIndex(floor.getKey());
-        if (row.isNullAt(index)) {
+        Double metric = row.metric(floor.getKey());
+        if (metric == null) {
           continue;
         }
-        double value = row.getDouble(index);
+        double value = metric;
         if (MonitoringConfig.breaches(floor.getKey(), value, floor.getValue())) {
           double shortfall = Math.abs(value - floor.getValue()) / floor.getValue();
           out.add(
               alert(ds, PERFORMANCE, shortfall >= 0.1 ? "high" : "medium", floor.getKey(), null, value, floor.getValue(),
                   String.format("realised %s of model v%d on %s is %.4f, worse than %.4f", floor.getKey(),
-                      row.getInt(Performance.SCHEMA.fieldIndex("model_version")), row.getDate(0), value, floor.getValue())));
+                      row.modelVersion(), row.ds(), value, floor.getValue())));
         }
       }
     }
@@ -109,8 +90,8 @@ public final class Alerts {
   }
 
   /** NaN or infinite values in a feature or the probability of the night's rows (always high). */
-  public static List<Row> numericalStability(LocalDate ds, List<Binning.Spec> specs, Map<String, Binning.ColumnState> current) {
-    List<Row> out = new ArrayList<>();
+  public static List<Alert> numericalStability(LocalDate ds, List<Binning.Spec> specs, Map<String, Binning.ColumnState> current) {
+    List<Alert> out = new ArrayList<>();
     for (Binning.Spec spec : specs) {
       Binning.ColumnState state = current.get(spec.column());
       if (state != null && state.nonFinite(spec) > 0) {
@@ -123,7 +104,7 @@ public final class Alerts {
   }
 
   /** The serving model is older than {@code max_model_age_days} (high beyond twice that). */
-  public static List<Row> staleness(LocalDate ds, int modelVersion, LocalDate trainedOn, MonitoringConfig config) {
+  public static List<Alert> staleness(LocalDate ds, int modelVersion, LocalDate trainedOn, MonitoringConfig config) {
     long age = ds.toEpochDay() - trainedOn.toEpochDay();
     if (age <= config.maxModelAgeDays()) {
       return List.of();
@@ -134,8 +115,8 @@ public final class Alerts {
   }
 
   /** Profiled missing ratios of the sources above {@code max_missing_ratio} (high beyond twice). */
-  public static List<Row> dataQuality(LocalDate ds, List<Row> profileRows, MonitoringConfig config) {
-    List<Row> out = new ArrayList<>();
+  public static List<Alert> dataQuality(LocalDate ds, List<Row> profileRows, MonitoringConfig config) {
+    List<Alert> out = new ArrayList<>();
     for (Row row : profileRows) {
       int valueIndex = row.fieldIndex("value");
       if (!row.getString(row.fieldIndex("metric")).equals("missing_ratio") || row.isNullAt(valueIndex)) {
@@ -157,8 +138,8 @@ public final class Alerts {
    * ({@code history}: ds -> metric -> value): a rule fires when its metric breached the threshold
    * on at least {@code breaches} of the last {@code lookback_nights} nights ending at D.
    */
-  public static List<Row> retrain(LocalDate ds, SortedMap<LocalDate, Map<String, Double>> history, MonitoringConfig config) {
-    List<Row> out = new ArrayList<>();
+  public static List<Alert> retrain(LocalDate ds, SortedMap<LocalDate, Map<String, Double>> history, MonitoringConfig config) {
+    List<Alert> out = new ArrayList<>();
     for (MonitoringConfig.RetrainRule rule : config.retrainRules()) {
       LocalDate from = ds.minusDays(rule.lookbackNights() - 1L);
       long breaches =
@@ -176,7 +157,7 @@ public final class Alerts {
     return out;
   }
 
-  private static Row alert(LocalDate ds, String kind, String severity, String metric, String column, Double value, Double threshold, String message) {
-    return RowFactory.create(Date.valueOf(ds), kind, severity, metric, column, value, threshold, message);
+  private static Alert alert(LocalDate ds, String kind, String severity, String metric, String column, Double value, Double threshold, String message) {
+    return new Alert(ds, kind, severity, metric, column, value, threshold, message);
   }
 }

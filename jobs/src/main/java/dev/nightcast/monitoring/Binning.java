@@ -115,6 +115,21 @@ public final class Binning {
     }
   }
 
+  /**
+   * One group of a summary: the values of the group columns by name and, when summarised per slice,
+   * the slice ({@link Slices.Slice#WHOLE} otherwise, and for the whole population).
+   */
+  public record Group(Map<String, Object> values, Slices.Slice slice) {
+    public Group {
+      // group values may be null, which Map.copyOf refuses
+      values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    public Object value(String column) {
+      return values.get(column);
+    }
+  }
+
   private Binning() {}
 
   /**
@@ -140,7 +155,7 @@ public final class Binning {
                 .limit(topCategories)
                 .collectAsList()
                 .stream()
-                .map(row -> String.valueOf(row.get(0)))
+                .map(row -> String.valueOf(row.<Object>getAs(column.name())))
                 .toList();
         specs.add(new Spec(column.name(), true, List.of(), top));
       } else {
@@ -162,17 +177,17 @@ public final class Binning {
    * over the edges, a hash lookup of the category) into plain arrays per group, and the partitions'
    * states (groups x columns x slots) are merged on the driver in partition order; the result is that state.
    */
-  public static Map<List<Object>, Map<String, ColumnState>> summarise(Dataset<Row> rows, List<String> groupColumns, List<Spec> specs) {
+  public static Map<Group, Map<String, ColumnState>> summarise(Dataset<Row> rows, List<String> groupColumns, List<Spec> specs) {
     return summarise(rows, groupColumns, null, specs);
   }
 
   /**
    * As {@link #summarise(Dataset, List, List)}, per group of {@code groupColumns} and slice: the
-   * group keys end with the slice key and value, (null, null) for the whole population and
-   * (column, value as string) per slice column. Each row's slots are found once and counted in the
-   * whole population and in its slice of every slice column, in the same single pass.
+   * whole population and (column, value as string) per slice column. Each row's slots are found
+   * once and counted in the whole population and in its slice of every slice column, in the same
+   * single pass.
    */
-  public static Map<List<Object>, Map<String, ColumnState>> summarise(
+  public static Map<Group, Map<String, ColumnState>> summarise(
       Dataset<Row> rows, List<String> groupColumns, List<String> sliceColumns, List<Spec> specs) {
     List<org.apache.spark.sql.Column> needed = new ArrayList<>();
     groupColumns.forEach(g -> needed.add(col("`" + g + "`")));
@@ -199,19 +214,32 @@ public final class Binning {
     for (State partial : partials) {
       state = state.merge(partial);
     }
-    Map<List<Object>, Map<String, ColumnState>> out = new HashMap<>();
+    Map<Group, Map<String, ColumnState>> out = new HashMap<>();
     state.groups.forEach(
-        (group, columns) -> {
+        (key, columns) -> {
           Map<String, ColumnState> named = new LinkedHashMap<>();
           for (int c = 0; c < specs.size(); c++) {
             named.put(specs.get(c).column(), columns[c]);
           }
-          out.put(group, named);
+          out.put(group(key, groupColumns, sliceColumns != null), named);
         });
     return out;
   }
 
-  /** The summary being built: per group, one {@link ColumnState} per spec. */
+  /** The group of a state key: the group columns' values, then the slice key and value if sliced. */
+  private static Group group(List<Object> key, List<String> groupColumns, boolean sliced) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (int i = 0; i < groupColumns.size(); i++) {
+      values.put(groupColumns.get(i), key.get(i));
+    }
+    return new Group(values, sliced ? Slices.of(key.get(groupColumns.size()), key.get(groupColumns.size() + 1)) : Slices.Slice.WHOLE);
+  }
+
+  /**
+   * The summary being built: per group, one {@link ColumnState} per spec. Rows are read by position
+   * from the select {@code summarise} built (group columns, spec columns, slice columns), and the
+   * group keys are plain lists: this runs per row, and {@link Group} is made once per group at the end.
+   */
   private static final class State implements Serializable {
     private final int groupColumns;
     private final List<String> sliceColumns;

@@ -1,16 +1,12 @@
 package dev.nightcast.monitoring;
 
 import dev.nightcast.config.DriftConfig;
-import java.sql.Date;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Pure interpretation of drift states into {@code drift_daily} rows: per slice, column and
@@ -26,20 +22,6 @@ public final class DriftReport {
   public static final String CONSECUTIVE = "CONSECUTIVE";
   public static final String ALL_COLUMNS = "*";
   public static final String DRIFT_SHARE = "drift_share";
-
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("model_version", DataTypes.IntegerType, false)
-          .add("slice_key", DataTypes.StringType, true)
-          .add("slice_value", DataTypes.StringType, true)
-          .add("column_name", DataTypes.StringType, false)
-          .add("comparison", DataTypes.StringType, false)
-          .add("metric", DataTypes.StringType, false)
-          .add("value", DataTypes.DoubleType, false)
-          .add("threshold", DataTypes.DoubleType, true)
-          .add("severity", DataTypes.StringType, false)
-          .add("drifted", DataTypes.BooleanType, false);
 
   private DriftReport() {}
 
@@ -121,7 +103,7 @@ public final class DriftReport {
    * Columns without rows today, without values on the reference side, or excluded by config, are
    * left out of both.
    */
-  public static List<Row> rows(
+  public static List<DriftMetric> rows(
       LocalDate ds,
       int modelVersion,
       Slices.Slice slice,
@@ -131,7 +113,7 @@ public final class DriftReport {
       Map<String, Binning.ColumnState> current,
       int psiBins,
       DriftConfig config) {
-    List<Row> out = new ArrayList<>();
+    List<DriftMetric> out = new ArrayList<>();
     int columns = 0;
     int drifted = 0;
     for (Binning.Spec spec : specs) {
@@ -164,9 +146,9 @@ public final class DriftReport {
     return pValue ? (value <= 0 ? Double.POSITIVE_INFINITY : threshold / value) : Math.abs(value) / threshold;
   }
 
-  private static Row row(LocalDate ds, int modelVersion, Slices.Slice slice, String column, String comparison, Verdict verdict) {
-    return RowFactory.create(
-        Date.valueOf(ds), modelVersion, slice.key(), slice.value(), column, comparison, verdict.metric(), verdict.value(),
-        verdict.threshold(), verdict.severity(), verdict.drifted());
+  private static DriftMetric row(LocalDate ds, int modelVersion, Slices.Slice slice, String column, String comparison, Verdict verdict) {
+    return new DriftMetric(
+        ds, modelVersion, slice.key(), slice.value(), column, comparison, verdict.metric(), verdict.value(), verdict.threshold(),
+        verdict.severity(), verdict.drifted());
   }
 }

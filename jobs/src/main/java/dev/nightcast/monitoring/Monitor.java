@@ -1,6 +1,9 @@
 package dev.nightcast.monitoring;
 
 import dev.nightcast.features.Features;
+import dev.nightcast.monitoring.AlertsTable.Alert;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.scoring.Score;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
@@ -26,7 +29,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -64,12 +66,12 @@ public final class Monitor {
    * Regression: rows, positives (label above the label threshold), RMSE, MAE, R² and mean error of the served
    * prediction per model version. Cost: one join and aggregation.
    */
-  static List<Row> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
+  static List<DailyPerformance> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
     Dataset<Row> joined =
         predictions
             .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PREDICTION))
             .join(labelled.where(col(Features.LABEL).isNotNull()).select(col(pipeline.entityKey()), col(Features.LABEL)), pipeline.entityKey());
-    List<Row> out = new ArrayList<>();
+    List<DailyPerformance> out = new ArrayList<>();
     for (Row group :
         joined
             .groupBy("model_version", "predicted_on")
@@ -83,10 +85,11 @@ public final class Monitor {
                 avg(expr("prediction - label")).as("mean_error"))
             .orderBy("model_version")
             .collectAsList()) {
-      out.add(RowFactory.create(
-          Date.valueOf(ds), group.getInt(0), group.getDate(1), group.getLong(2), group.getLong(3), null, null, null,
-          Performance.REALISED, null, null, null, null, null, null, null, null, pipeline.monitoring().decisionThreshold(), null, null,
-          null, group.get(4), group.get(5), group.get(6), group.get(7)));
+      out.add(new DailyPerformance(
+          ds, group.<Integer>getAs("model_version"), group.<Date>getAs("predicted_on").toLocalDate(), group.<Long>getAs("rows"),
+          group.getAs("positives"), null, null, null, Performance.REALISED, null, null, null, null, null, null, null, null,
+          pipeline.monitoring().decisionThreshold(), null, null, null, group.getAs("rmse"), group.getAs("mae"), group.getAs("r2"),
+          group.getAs("mean_error")));
     }
     return out;
   }
@@ -97,9 +100,9 @@ public final class Monitor {
       return runRegression(warehouse, pipeline, ds);
     }
     var config = pipeline.monitoring();
-    List<Row> performance = new ArrayList<>();
-    List<Row> drift = new ArrayList<>();
-    List<Row> alerts = new ArrayList<>();
+    List<DailyPerformance> performance = new ArrayList<>();
+    List<DriftMetric> drift = new ArrayList<>();
+    List<Alert> alerts = new ArrayList<>();
     if (warehouse.exists(Tables.PREDICTIONS)) {
       Dataset<Row> frame = frame(warehouse, pipeline, ds).persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -113,7 +116,7 @@ public final class Monitor {
         for (int version : served) {
           LocalDate trainedOn = Registry.model(warehouse, version, "monitor").ds();
           ReferenceProfile.Stored reference = ReferenceProfile.read(warehouse, trainedOn);
-          Map<List<Object>, Map<String, Binning.ColumnState>> state =
+          Map<Binning.Group, Map<String, Binning.ColumnState>> state =
               Binning.summarise(frame, List.of("ds", ROLE), Slices.columns(config.slices()), reference.specs());
           Map<Slices.Slice, Map<String, Binning.ColumnState>> current = byRole(state, ds);
           Map<Slices.Slice, Map<String, Binning.ColumnState>> previous = byRole(state, ds.minusDays(1));
@@ -147,8 +150,8 @@ public final class Monitor {
         frame.unpersist();
       }
     }
-    writePerformance(warehouse, ds, performance);
-    warehouse.replaceDate(Tables.DRIFT_DAILY, ds, warehouse.spark().createDataFrame(drift, DriftReport.SCHEMA).coalesce(1));
+    PerformanceDailyTable.replace(warehouse, ds, performance);
+    DriftDailyTable.replace(warehouse, ds, drift);
 
     alerts.addAll(Alerts.drift(ds, drift));
     alerts.addAll(Alerts.performance(ds, performance, config));
@@ -158,7 +161,7 @@ public final class Monitor {
     // only the serving model's own nights count: a fresh champion starts with a clean record
     Optional<Integer> champion = Registry.champion(warehouse, ds).map(Registry.Champion::version);
     alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules(), champion), config));
-    warehouse.replaceDate(Tables.ALERTS, ds, warehouse.spark().createDataFrame(alerts, Alerts.SCHEMA).coalesce(1));
+    AlertsTable.replace(warehouse, ds, alerts);
     return new Result(performance.size(), drift.size(), alerts.size());
   }
 
@@ -167,14 +170,14 @@ public final class Monitor {
    * built on the classification score histogram and are not computed for regression yet).
    */
   private static Result runRegression(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
-    List<Row> performance = List.of();
+    List<DailyPerformance> performance = List.of();
     if (warehouse.exists(Tables.PREDICTIONS)) {
       performance =
           regressionPerformance(
               warehouse.readDate(Tables.PREDICTIONS, ds.minusDays(1)),
               warehouse.readDate(Tables.FEATURES, ds).where(col(ROLE).equalTo(Features.LABELLED)), pipeline, ds);
     }
-    writePerformance(warehouse, ds, performance);
+    PerformanceDailyTable.replace(warehouse, ds, performance);
     return new Result(performance.size(), 0, 0);
   }
 
@@ -213,15 +216,14 @@ public final class Monitor {
 
   /** The day's state per slice: the label's from the labelled rows, the rest from the rows to score. */
   private static Map<Slices.Slice, Map<String, Binning.ColumnState>> byRole(
-      Map<List<Object>, Map<String, Binning.ColumnState>> state, LocalDate day) {
+      Map<Binning.Group, Map<String, Binning.ColumnState>> state, LocalDate day) {
     Map<Slices.Slice, Map<String, Binning.ColumnState>> out = new HashMap<>();
-    for (Map.Entry<List<Object>, Map<String, Binning.ColumnState>> group : state.entrySet()) {
-      if (!((Date) group.getKey().get(0)).toLocalDate().equals(day)) {
+    for (Map.Entry<Binning.Group, Map<String, Binning.ColumnState>> group : state.entrySet()) {
+      if (!((Date) group.getKey().value("ds")).toLocalDate().equals(day)) {
         continue;
       }
-      boolean labelled = group.getKey().get(1).equals(Features.LABELLED);
-      Slices.Slice slice = new Slices.Slice((String) group.getKey().get(2), (String) group.getKey().get(3));
-      Map<String, Binning.ColumnState> columns = out.computeIfAbsent(slice, s -> new HashMap<>());
+      boolean labelled = group.getKey().value(ROLE).equals(Features.LABELLED);
+      Map<String, Binning.ColumnState> columns = out.computeIfAbsent(group.getKey().slice(), s -> new HashMap<>());
       group.getValue().forEach(
           (column, columnState) -> {
             if (column.equals(Features.LABEL) == labelled) {
@@ -252,23 +254,15 @@ public final class Monitor {
                     .and(col("ds").between(Date.valueOf(ds.minusDays(lookback - 1L)), Date.valueOf(ds))))
             .collectAsList();
     for (Row row : rows) {
-      Map<String, Double> metrics = history.computeIfAbsent(row.getDate(0).toLocalDate(), d -> new HashMap<>());
+      DailyPerformance night = DailyPerformance.fromRow(row);
+      Map<String, Double> metrics = history.computeIfAbsent(night.ds(), d -> new HashMap<>());
       for (var rule : rules) {
-        int index = row.fieldIndex(rule.metric());
-        if (!row.isNullAt(index)) {
-          metrics.put(rule.metric(), row.getDouble(index));
+        Double value = night.metric(rule.metric());
+        if (value != null) {
+          metrics.put(rule.metric(), value);
         }
       }
     }
     return history;
-  }
-
-  /** Replaces the realised rows of D and the estimated rows of D+1 (both written by night D). */
-  private static void writePerformance(Warehouse warehouse, LocalDate ds, List<Row> rows) {
-    warehouse.replace(
-        Tables.PERFORMANCE_DAILY,
-        "(ds = DATE'" + ds + "' AND kind = '" + Performance.REALISED + "') OR (ds = DATE'" + ds.plusDays(1) + "' AND kind = '"
-            + Performance.ESTIMATED + "')",
-        warehouse.spark().createDataFrame(rows, Performance.SCHEMA).coalesce(1));
   }
 }

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -18,9 +19,6 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Daily classification performance per model version and slice: {@code realised} from the
@@ -33,36 +31,11 @@ public final class Performance {
   public static final String ESTIMATED = "estimated";
   public static final String OUTCOME = "outcome";
   private static final double CLIP = 1e-15;
-
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("model_version", DataTypes.IntegerType, false)
-          .add("predicted_on", DataTypes.DateType, false)
-          .add("rows", DataTypes.LongType, false)
-          .add("positives", DataTypes.LongType, true)
-          .add("mean_probability", DataTypes.DoubleType, true)
-          .add("accuracy", DataTypes.DoubleType, true)
-          .add("roc_auc", DataTypes.DoubleType, true)
-          .add("kind", DataTypes.StringType, false)
-          .add("slice_key", DataTypes.StringType, true)
-          .add("slice_value", DataTypes.StringType, true)
-          .add("pr_auc", DataTypes.DoubleType, true)
-          .add("log_loss", DataTypes.DoubleType, true)
-          .add("brier", DataTypes.DoubleType, true)
-          .add("precision", DataTypes.DoubleType, true)
-          .add("recall", DataTypes.DoubleType, true)
-          .add("f1", DataTypes.DoubleType, true)
-          .add("decision_threshold", DataTypes.DoubleType, false)
-          .add("predicted_positive_rate", DataTypes.DoubleType, true)
-          .add("actual_positive_rate", DataTypes.DoubleType, true)
-          .add("ece", DataTypes.DoubleType, true)
-          // regression pipelines: the error of the served prediction (null for classification)
-          .add("rmse", DataTypes.DoubleType, true)
-          .add("mae", DataTypes.DoubleType, true)
-          .add("r2", DataTypes.DoubleType, true)
-          // mean of prediction - label: positive when the model over-predicts
-          .add("mean_error", DataTypes.DoubleType, true);
+  /**
+   * The aggregated columns summed per group, by their index in the group's sums: the realised state
+   * reads tp..brier (0-5), {@link #estimate} etp..etn (6-9).
+   */
+  private static final List<String> SUMS = List.of("tp", "fp", "fn", "tn", "log_loss", "brier", "etp", "efp", "efn", "etn");
 
   private Performance() {}
 
@@ -115,18 +88,20 @@ public final class Performance {
     Map<Group, double[][]> histograms = new HashMap<>();
     Map<Group, double[]> sums = new HashMap<>();
     for (Row row : state) {
-      Group group = new Group(row.getDate(0).toLocalDate(), row.getInt(1), Slices.of(row.get(2), row.get(3)));
+      Group group =
+          new Group(row.<Date>getAs("ds").toLocalDate(), row.<Integer>getAs("model_version"), Slices.of(row.getAs(Slices.KEY), row.getAs(Slices.VALUE)));
       // histograms: positives, negatives, labelled score sums, all rows, all score sums
       double[][] h = histograms.computeIfAbsent(group, g -> new double[5][bins]);
-      int bin = row.getInt(4);
-      h[0][bin] += row.getLong(7);
-      h[1][bin] += row.getLong(8);
-      h[2][bin] += row.getDouble(9);
-      h[3][bin] += row.getLong(5);
-      h[4][bin] += row.getDouble(6);
-      double[] s = sums.computeIfAbsent(group, g -> new double[10]);
-      for (int i = 0; i < 10; i++) {
-        s[i] += row.isNullAt(10 + i) ? 0 : row.getDouble(10 + i);
+      int bin = row.<Integer>getAs("bin");
+      h[0][bin] += row.<Long>getAs("pos");
+      h[1][bin] += row.<Long>getAs("neg");
+      h[2][bin] += row.<Double>getAs("labelled_score_sum");
+      h[3][bin] += row.<Long>getAs("n");
+      h[4][bin] += row.<Double>getAs("score_sum");
+      double[] s = sums.computeIfAbsent(group, g -> new double[SUMS.size()]);
+      for (int i = 0; i < SUMS.size(); i++) {
+        Double sum = row.getAs(SUMS.get(i));
+        s[i] += sum == null ? 0 : sum;
       }
     }
     Map<Group, GroupState> out = new HashMap<>();
@@ -180,8 +155,8 @@ public final class Performance {
    * Pure: the performance rows of the kept slices; realised rows for groups with labels (keyed by
    * ds = predicted_on + 1), estimated rows for groups predicted on {@code estimateFrom}.
    */
-  public static List<Row> rows(Map<Group, GroupState> state, LocalDate estimateFrom, MonitoringConfig config) {
-    List<Row> out = new ArrayList<>();
+  public static List<DailyPerformance> rows(Map<Group, GroupState> state, LocalDate estimateFrom, MonitoringConfig config) {
+    List<DailyPerformance> out = new ArrayList<>();
     for (String kind : List.of(REALISED, ESTIMATED)) {
       Map<LocalDate, Map<Integer, Map<Slices.Slice, GroupState>>> byDate = new java.util.TreeMap<>();
       state.forEach(
@@ -209,12 +184,12 @@ public final class Performance {
     return out;
   }
 
-  private static Row row(String kind, LocalDate predictedOn, int version, Slices.Slice slice, GroupState s, MonitoringConfig config) {
+  private static DailyPerformance row(String kind, LocalDate predictedOn, int version, Slices.Slice slice, GroupState s, MonitoringConfig config) {
     boolean realised = kind.equals(REALISED);
     ClassificationMetrics.Metrics m =
         ClassificationMetrics.compute(realised ? s.realised() : s.estimated(), config.calibrationBins());
-    return RowFactory.create(
-        Date.valueOf(predictedOn.plusDays(1)), version, Date.valueOf(predictedOn), realised ? s.labelled() : s.rows(),
+    return new DailyPerformance(
+        predictedOn.plusDays(1), version, predictedOn, realised ? s.labelled() : s.rows(),
         realised ? Math.round(m.positives()) : null, finite(m.meanProbability()), finite(m.accuracy()), finite(m.rocAuc()), kind,
         slice.key(), slice.value(), realised ? finite(m.prAuc()) : null, realised ? finite(m.logLoss()) : null,
         realised ? finite(m.brier()) : null, finite(m.precision()), finite(m.recall()), finite(m.f1()), config.decisionThreshold(),

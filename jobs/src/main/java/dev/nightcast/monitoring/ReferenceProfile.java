@@ -3,14 +3,12 @@ package dev.nightcast.monitoring;
 import dev.nightcast.features.Features;
 import dev.nightcast.scoring.Score;
 import dev.nightcast.training.ModelFactory;
-import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 
 import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.config.PipelineConfig;
-import dev.nightcast.warehouse.Tables;
+import dev.nightcast.monitoring.ReferenceProfilesTable.ProfileSlot;
 import dev.nightcast.warehouse.Warehouse;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,9 +22,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -36,22 +31,6 @@ import org.apache.spark.storage.StorageLevel;
  * columns are the features, the picked model's probability on the training rows, and the label.
  */
 public final class ReferenceProfile {
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("ds", DataTypes.DateType, false)
-          .add("column_name", DataTypes.StringType, false)
-          .add("kind", DataTypes.StringType, false)
-          .add("slot", DataTypes.IntegerType, false)
-          .add("upper_edge", DataTypes.DoubleType, true)
-          .add("category", DataTypes.StringType, true)
-          .add("rows", DataTypes.LongType, false)
-          .add("slice_key", DataTypes.StringType, true)
-          .add("slice_value", DataTypes.StringType, true)
-          .add("value_sum", DataTypes.DoubleType, false)
-          .add("value_sum_squares", DataTypes.DoubleType, false)
-          .add("value_min", DataTypes.DoubleType, true)
-          .add("value_max", DataTypes.DoubleType, true);
-
   private ReferenceProfile() {}
 
   /** A stored profile: the bin layouts and each kept slice's column states. */
@@ -96,14 +75,14 @@ public final class ReferenceProfile {
   private static void profile(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds, Dataset<Row> scored) {
     List<Binning.Spec> specs =
         Binning.learn(scored, columns(pipeline), pipeline.monitoring().fineBins(), pipeline.monitoring().topCategories());
-    Map<List<Object>, Map<String, Binning.ColumnState>> state =
+    Map<Binning.Group, Map<String, Binning.ColumnState>> state =
         Binning.summarise(scored, List.of(), Slices.columns(pipeline.monitoring().slices()), specs);
     Map<Slices.Slice, Long> rows = new HashMap<>();
-    state.forEach((group, columns) -> rows.put(new Slices.Slice((String) group.get(0), (String) group.get(1)), columns.values().iterator().next().rows()));
+    state.forEach((group, columns) -> rows.put(group.slice(), columns.values().iterator().next().rows()));
     Set<Slices.Slice> kept = Slices.kept(rows, pipeline.monitoring().slices());
-    List<Row> out = new ArrayList<>();
-    for (Map.Entry<List<Object>, Map<String, Binning.ColumnState>> group : state.entrySet()) {
-      Slices.Slice slice = new Slices.Slice((String) group.getKey().get(0), (String) group.getKey().get(1));
+    List<ProfileSlot> out = new ArrayList<>();
+    for (Map.Entry<Binning.Group, Map<String, Binning.ColumnState>> group : state.entrySet()) {
+      Slices.Slice slice = group.getKey().slice();
       if (!kept.contains(slice)) {
         continue;
       }
@@ -115,62 +94,61 @@ public final class ReferenceProfile {
           Double edge = !spec.categorical() && slot < spec.edges().size() ? spec.edges().get(slot) : null;
           String category = spec.categorical() && slot < spec.categories().size() ? spec.categories().get(slot) : null;
           out.add(
-              RowFactory.create(
-                  Date.valueOf(ds), spec.column(), kind, slot, edge, category, column.counts()[slot], slice.key(), slice.value(),
-                  column.sums()[slot], column.sumSquares()[slot], nullable(column.mins()[slot]), nullable(column.maxs()[slot])));
+              new ProfileSlot(
+                  ds, spec.column(), kind, slot, edge, category, column.counts()[slot], slice.key(), slice.value(), column.sums()[slot],
+                  column.sumSquares()[slot], nullable(column.mins()[slot]), nullable(column.maxs()[slot])));
         }
       }
     }
-    warehouse.replaceDate(Tables.REFERENCE_PROFILES, ds, warehouse.spark().createDataFrame(out, SCHEMA).coalesce(1));
+    ReferenceProfilesTable.replace(warehouse, ds, out);
   }
 
   /** Reads the profile stored by the training of {@code trainedOn} (a Spark read only when the table changed). */
   public static Stored read(Warehouse warehouse, LocalDate trainedOn) {
-    List<Row> rows =
-        warehouse.rowsOn(Tables.REFERENCE_PROFILES, trainedOn).stream()
-            .sorted(Comparator.comparing((Row row) -> row.<String>getAs("slice_key"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
-                .thenComparing(row -> row.<String>getAs("slice_value"), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
-                .thenComparing(row -> row.<String>getAs("column_name"))
-                .thenComparing(row -> row.<Integer>getAs("slot")))
+    List<ProfileSlot> rows =
+        ReferenceProfilesTable.read(warehouse, trainedOn).stream()
+            .sorted(Comparator.comparing(ProfileSlot::sliceKey, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+                .thenComparing(ProfileSlot::sliceValue, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+                .thenComparing(ProfileSlot::columnName)
+                .thenComparing(ProfileSlot::slot))
             .toList();
     if (rows.isEmpty()) {
       throw dev.nightcast.NightcastException.badData(
           "Cannot read the reference profile of " + trainedOn + ": reference_profiles has no rows for that training date"
               + " (re-run `nightcast train --date " + trainedOn + "`)");
     }
-    Map<String, List<Row>> wholeByColumn = new LinkedHashMap<>();
-    for (Row row : rows) {
-      if (row.isNullAt(row.fieldIndex("slice_key"))) {
-        wholeByColumn.computeIfAbsent(row.getString(1), k -> new ArrayList<>()).add(row);
+    Map<String, List<ProfileSlot>> wholeByColumn = new LinkedHashMap<>();
+    for (ProfileSlot row : rows) {
+      if (row.sliceKey() == null) {
+        wholeByColumn.computeIfAbsent(row.columnName(), k -> new ArrayList<>()).add(row);
       }
     }
     Map<String, Binning.Spec> specs = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Row>> column : wholeByColumn.entrySet()) {
-      boolean categorical = column.getValue().stream().anyMatch(r -> r.getString(2).equals("categorical"));
+    for (Map.Entry<String, List<ProfileSlot>> column : wholeByColumn.entrySet()) {
+      boolean categorical = column.getValue().stream().anyMatch(r -> r.kind().equals("categorical"));
       List<Double> edges = new ArrayList<>();
       List<String> categories = new ArrayList<>();
-      for (Row row : column.getValue()) {
-        if (!row.isNullAt(4)) {
-          edges.add(row.getDouble(4));
+      for (ProfileSlot row : column.getValue()) {
+        if (row.upperEdge() != null) {
+          edges.add(row.upperEdge());
         }
-        if (!row.isNullAt(5)) {
-          categories.add(row.getString(5));
+        if (row.category() != null) {
+          categories.add(row.category());
         }
       }
       specs.put(column.getKey(), new Binning.Spec(column.getKey(), categorical, edges, categories));
     }
     Map<Slices.Slice, Map<String, Binning.ColumnState>> slices = new LinkedHashMap<>();
-    for (Row row : rows) {
-      Slices.Slice slice = new Slices.Slice(row.getString(7), row.getString(8));
-      Binning.Spec spec = specs.get(row.getString(1));
+    for (ProfileSlot row : rows) {
+      Binning.Spec spec = specs.get(row.columnName());
       Binning.ColumnState state =
-          slices.computeIfAbsent(slice, k -> new LinkedHashMap<>()).computeIfAbsent(spec.column(), k -> Binning.ColumnState.empty(spec.slots()));
-      int slot = row.getInt(3);
-      state.counts()[slot] = row.getLong(6);
-      state.sums()[slot] = row.getDouble(9);
-      state.sumSquares()[slot] = row.getDouble(10);
-      state.mins()[slot] = row.isNullAt(11) ? Double.NaN : row.getDouble(11);
-      state.maxs()[slot] = row.isNullAt(12) ? Double.NaN : row.getDouble(12);
+          slices.computeIfAbsent(row.slice(), k -> new LinkedHashMap<>()).computeIfAbsent(spec.column(), k -> Binning.ColumnState.empty(spec.slots()));
+      int slot = row.slot();
+      state.counts()[slot] = row.rows();
+      state.sums()[slot] = row.valueSum();
+      state.sumSquares()[slot] = row.valueSumSquares();
+      state.mins()[slot] = row.valueMin() == null ? Double.NaN : row.valueMin();
+      state.maxs()[slot] = row.valueMax() == null ? Double.NaN : row.valueMax();
     }
     return new Stored(List.copyOf(specs.values()), slices);
   }

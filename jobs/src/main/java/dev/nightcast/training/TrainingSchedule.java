@@ -75,6 +75,6 @@ public final class TrainingSchedule {
             .orderBy(col("metric"), col("column_name"), col("message"))
             .select("message")
             .collectAsList();
-    return alerts.isEmpty() ? Optional.empty() : Optional.of(alerts.get(0).isNullAt(0) ? "(no message)" : alerts.get(0).getString(0));
+    return alerts.isEmpty() ? Optional.empty() : Optional.of(Optional.ofNullable(alerts.get(0).<String>getAs("message")).orElse("(no message)"));
   }
 }

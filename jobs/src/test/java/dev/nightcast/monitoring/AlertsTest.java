@@ -3,13 +3,12 @@ package dev.nightcast.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.MonitoringConfig;
-import java.sql.Date;
+import dev.nightcast.monitoring.AlertsTable.Alert;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 class AlertsTest {
@@ -31,12 +30,12 @@ class AlertsTest {
   void retrainFiresWhenTheMetricBreachesOnKOfTheLastNNights() {
     MonitoringConfig config = config(List.of(new MonitoringConfig.RetrainRule("roc_auc", 0.6, 2, 3)));
     // the last 3 nights: 0.59, 0.61, 0.58 -> 2 breaches
-    List<Row> alerts = Alerts.retrain(D, auc(0.50, 0.50, 0.59, 0.61, 0.58), config);
+    List<Alert> alerts = Alerts.retrain(D, auc(0.50, 0.50, 0.59, 0.61, 0.58), config);
     assertThat(alerts).hasSize(1);
-    Row alert = alerts.get(0);
-    assertThat(alert.getString(1)).isEqualTo("retrain");
-    assertThat(alert.getDouble(5)).isEqualTo(2);
-    assertThat(alert.getString(7)).contains("training is due on 2001-03-11");
+    Alert alert = alerts.get(0);
+    assertThat(alert.kind()).isEqualTo("retrain");
+    assertThat(alert.value()).isEqualTo(2);
+    assertThat(alert.message()).contains("training is due on 2001-03-11");
     // the older breaches are outside the window: 1 breach in the last 3 nights
     assertThat(Alerts.retrain(D, auc(0.50, 0.50, 0.61, 0.62, 0.58), config)).isEmpty();
   }
@@ -54,8 +53,8 @@ class AlertsTest {
   void stalenessCountsTheModelAgeByLogicalDate() {
     MonitoringConfig config = config(List.of());
     assertThat(Alerts.staleness(D, 3, D.minusDays(14), config)).isEmpty();
-    assertThat(Alerts.staleness(D, 3, D.minusDays(15), config)).singleElement().satisfies(row -> assertThat(row.getString(2)).isEqualTo("medium"));
-    assertThat(Alerts.staleness(D, 3, D.minusDays(29), config)).singleElement().satisfies(row -> assertThat(row.getString(2)).isEqualTo("high"));
+    assertThat(Alerts.staleness(D, 3, D.minusDays(15), config)).singleElement().satisfies(alert -> assertThat(alert.severity()).isEqualTo("medium"));
+    assertThat(Alerts.staleness(D, 3, D.minusDays(29), config)).singleElement().satisfies(alert -> assertThat(alert.severity()).isEqualTo("high"));
   }
 
   @Test
@@ -69,15 +68,15 @@ class AlertsTest {
     assertThat(DriftReport.severity(0.5, 0.05, true)).isEqualTo("none");
   }
 
-  private static Row drift(String column, String comparison, String sliceKey, String metric, double value, double threshold) {
+  private static DriftMetric drift(String column, String comparison, String sliceKey, String metric, double value, double threshold) {
     String severity = DriftReport.severity(value, threshold, metric.endsWith("_p_value"));
-    return RowFactory.create(Date.valueOf(D), 2, sliceKey, sliceKey == null ? null : "ATL", column, comparison, metric, value, threshold,
+    return new DriftMetric(D, 2, sliceKey, sliceKey == null ? null : "ATL", column, comparison, metric, value, threshold,
         severity, severity.equals("medium") || severity.equals("high"));
   }
 
   @Test
   void driftRaisesOneAlertPerDriftedColumnWithItsWorstMetric() {
-    List<Row> rows =
+    List<DriftMetric> rows =
         List.of(
             drift("distance", "BASELINE", null, "psi", 0.3, 0.2),          // 1.5x: medium
             drift("distance", "BASELINE", null, "wasserstein", 0.45, 0.1), // 4.5x: high, the worst
@@ -86,14 +85,14 @@ class AlertsTest {
             drift("hour_of_day", "CONSECUTIVE", null, "psi", 0.9, 0.2),    // vs yesterday: no alert
             drift("route", "BASELINE", "origin", "psi", 0.9, 0.2),         // a slice: no alert
             drift("*", "BASELINE", null, "drift_share", 0.6, 0.5));        // the dataset
-    List<Row> alerts = Alerts.drift(D, rows);
-    assertThat(alerts).extracting(row -> row.getString(4)).containsExactly("distance", "*");
-    Row distance = alerts.get(0);
-    assertThat(distance.getString(1)).isEqualTo("drift");
-    assertThat(distance.getString(2)).isEqualTo("high");
-    assertThat(distance.getString(3)).isEqualTo("wasserstein");
-    assertThat(distance.getDouble(5)).isEqualTo(0.45);
-    assertThat(distance.getString(7)).contains("distance drifted", "model v2", "psi 0.3000", "wasserstein 0.4500").doesNotContain("ks");
-    assertThat(alerts.get(1).getString(7)).startsWith("the dataset drifted").contains("drift_share 0.6000");
+    List<Alert> alerts = Alerts.drift(D, rows);
+    assertThat(alerts).extracting(Alert::columnName).containsExactly("distance", "*");
+    Alert distance = alerts.get(0);
+    assertThat(distance.kind()).isEqualTo("drift");
+    assertThat(distance.severity()).isEqualTo("high");
+    assertThat(distance.metric()).isEqualTo("wasserstein");
+    assertThat(distance.value()).isEqualTo(0.45);
+    assertThat(distance.message()).contains("distance drifted", "model v2", "psi 0.3000", "wasserstein 0.4500").doesNotContain("ks");
+    assertThat(alerts.get(1).message()).startsWith("the dataset drifted").contains("drift_share 0.6000");
   }
 }

@@ -3,12 +3,17 @@ package dev.nightcast.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.ingest.Profile;
+import dev.nightcast.monitoring.AlertsTable.Alert;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Date;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -29,12 +34,14 @@ class AnalystSqlTest {
   void analystQueriesAnswerFromTheMonitoringTables() throws IOException {
     SparkSession spark = TestSpark.session();
     spark.createDataFrame(
-            List.of(
-                RowFactory.create(D1, 1, null, null, "distance", "BASELINE", "psi", 0.5, 0.2, "high", true),
-                RowFactory.create(D9, 1, null, null, "origin", "BASELINE", "js", 0.15, 0.1, "medium", true),
-                RowFactory.create(D9, 1, null, null, "distance", "BASELINE", "psi", 0.05, 0.2, "none", false),
-                RowFactory.create(D9, 1, "origin", "ORD", "hour_of_day", "BASELINE", "psi", 0.9, 0.2, "high", true)),
-            DriftReport.SCHEMA)
+            Stream.of(
+                    new DriftMetric(D1.toLocalDate(), 1, null, null, "distance", "BASELINE", "psi", 0.5, 0.2, "high", true),
+                    new DriftMetric(D9.toLocalDate(), 1, null, null, "origin", "BASELINE", "js", 0.15, 0.1, "medium", true),
+                    new DriftMetric(D9.toLocalDate(), 1, null, null, "distance", "BASELINE", "psi", 0.05, 0.2, "none", false),
+                    new DriftMetric(D9.toLocalDate(), 1, "origin", "ORD", "hour_of_day", "BASELINE", "psi", 0.9, 0.2, "high", true))
+                .map(DriftMetric::toRow)
+                .toList(),
+            DriftDailyTable.CONTRACT.schema())
         .createOrReplaceTempView("drift_daily");
     List<Row> drifted = spark.sql(query("drifted_features_last_7_days.sql")).collectAsList();
     // distance drifted 8 nights before the latest: outside the window; the ORD slice is not the whole population
@@ -43,19 +50,26 @@ class AnalystSqlTest {
       assertThat(row.getString(2)).isEqualTo("medium");
     });
 
+    LocalDate d8 = LocalDate.parse("2001-03-08");
     spark.createDataFrame(
-            List.of(
-                RowFactory.create(D9, 2, Date.valueOf("2001-03-08"), 100L, 20L, 0.2, 0.8, 0.71, "realised", null, null, 0.4, 0.45, 0.15, 0.5, 0.3, 0.375, 0.5, 0.12, 0.2, 0.02),
-                RowFactory.create(D9, 2, Date.valueOf("2001-03-08"), 100L, null, 0.2, 0.79, 0.69, "estimated", null, null, null, null, null, 0.5, 0.31, 0.38, 0.5, 0.12, null, null)),
-            Performance.SCHEMA)
+            Stream.of(
+                    new DailyPerformance(D9.toLocalDate(), 2, d8, 100L, 20L, 0.2, 0.8, 0.71, "realised", null, null, 0.4, 0.45, 0.15, 0.5, 0.3, 0.375, 0.5, 0.12, 0.2, 0.02,
+                        null, null, null, null),
+                    new DailyPerformance(D9.toLocalDate(), 2, d8, 100L, null, 0.2, 0.79, 0.69, "estimated", null, null, null, null, null, 0.5, 0.31, 0.38, 0.5, 0.12, null,
+                        null, null, null, null, null))
+                .map(DailyPerformance::toRow)
+                .toList(),
+            PerformanceDailyTable.CONTRACT.schema())
         .createOrReplaceTempView("performance_daily");
     Row auc = spark.sql(query("auc_by_model_version.sql")).head();
     assertThat(auc.getDouble(3)).isEqualTo(0.71);
     assertThat(auc.getDouble(4)).isEqualTo(0.69);
 
     spark.createDataFrame(
-            List.of(RowFactory.create(D9, "retrain", "high", "roc_auc", null, 3.0, 0.6, "due"), RowFactory.create(D1, "drift", "high", "psi", "distance", 0.5, 0.2, "old")),
-            Alerts.SCHEMA)
+            Stream.of(new Alert(D9.toLocalDate(), "retrain", "high", "roc_auc", null, 3.0, 0.6, "due"), new Alert(D1.toLocalDate(), "drift", "high", "psi", "distance", 0.5, 0.2, "old"))
+                .map(Alert::toRow)
+                .toList(),
+            AlertsTable.CONTRACT.schema())
         .createOrReplaceTempView("alerts");
     assertThat(spark.sql(query("alerts_last_7_days.sql")).collectAsList()).singleElement().satisfies(row -> assertThat(row.getString(1)).isEqualTo("retrain"));
 

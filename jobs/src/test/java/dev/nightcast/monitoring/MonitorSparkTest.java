@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.testing.TestSpark;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -53,10 +54,10 @@ class MonitorSparkTest {
     all.addAll(day("shifted", 25, 20, true));
     Dataset<Row> frame = rows(all);
     List<Binning.Spec> specs = Binning.learn(frame.where("day = 'reference'"), COLUMNS, 10, 5);
-    Map<List<Object>, Map<String, Binning.ColumnState>> state = Binning.summarise(frame, List.of("day"), specs);
-    Map<String, Binning.ColumnState> reference = state.get(List.of("reference"));
-    Map<String, Binning.ColumnState> same = state.get(List.of("same"));
-    Map<String, Binning.ColumnState> shifted = state.get(List.of("shifted"));
+    Map<Binning.Group, Map<String, Binning.ColumnState>> state = Binning.summarise(frame, List.of("day"), specs);
+    Map<String, Binning.ColumnState> reference = state.get(day("reference"));
+    Map<String, Binning.ColumnState> same = state.get(day("same"));
+    Map<String, Binning.ColumnState> shifted = state.get(day("shifted"));
     Binning.Spec x = specs.get(0);
     Binning.Spec c = specs.get(1);
     // straightforward counts: 200 rows; shifted has 20 nulls and 1 NaN; "b" is every 4th row
@@ -90,7 +91,7 @@ class MonitorSparkTest {
     assertThat(moved.stream().filter(v -> v.metric().equals("ks_p_value")).findFirst().orElseThrow().drifted()).isTrue();
 
     // an all-null column: only the missing ratio is defined, and it is a full drift
-    Map<String, Binning.ColumnState> allNull = state.get(List.of("shifted"));
+    Map<String, Binning.ColumnState> allNull = state.get(day("shifted"));
     Binning.Spec empty = specs.get(2);
     Binning.ColumnState nothing = Binning.ColumnState.empty(empty.slots());
     nothing.counts()[empty.nullSlot()] = 200;
@@ -99,12 +100,17 @@ class MonitorSparkTest {
     assertThat(none.get(0).value()).isCloseTo(1 - 133.0 / 200, within(1e-12));
     assertThat(none.get(0).severity()).isEqualTo("high");
 
-    List<Row> report =
+    List<DriftDailyTable.DriftMetric> report =
         DriftReport.rows(D, 1, Slices.Slice.WHOLE, DriftReport.BASELINE, specs, reference, shifted, 5, config);
-    Row share = report.get(report.size() - 1);
-    assertThat(share.getString(4)).isEqualTo("*");
-    assertThat(share.getDouble(7)).isCloseTo(1.0 / 3, within(1e-12)); // x drifted; c and empty did not
-    assertThat(Alerts.numericalStability(D, specs, shifted)).singleElement().satisfies(r -> assertThat(r.getString(4)).isEqualTo("x"));
+    DriftDailyTable.DriftMetric share = report.get(report.size() - 1);
+    assertThat(share.columnName()).isEqualTo("*");
+    assertThat(share.value()).isCloseTo(1.0 / 3, within(1e-12)); // x drifted; c and empty did not
+    assertThat(Alerts.numericalStability(D, specs, shifted)).singleElement().satisfies(r -> assertThat(r.columnName()).isEqualTo("x"));
+  }
+
+  /** The summary's group of one value of the "day" column (not sliced). */
+  private static Binning.Group day(String day) {
+    return new Binning.Group(Map.of("day", day), Slices.Slice.WHOLE);
   }
 
   private static Map<String, Double> metrics(List<DriftReport.Verdict> verdicts) {
@@ -133,10 +139,10 @@ class MonitorSparkTest {
     MonitoringConfig config =
         new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
     Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
-    List<Row> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
+    List<DailyPerformance> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
     // realised: whole + ORD (8 labelled rows, the busiest); estimated: whole + ATL (2 of 3 rows)
     assertThat(out).hasSize(4);
-    Row whole = out.stream().filter(r -> r.getString(8).equals("realised") && r.isNullAt(9)).findFirst().orElseThrow();
+    DailyPerformance whole = out.stream().filter(r -> r.kind().equals("realised") && r.sliceKey() == null).findFirst().orElseThrow();
     double logLoss = 0;
     double brier = 0;
     int correct = 0;
@@ -153,41 +159,41 @@ class MonitorSparkTest {
         }
       }
     }
-    assertThat(whole.getDate(0).toLocalDate()).isEqualTo(D);
-    assertThat(whole.getLong(3)).isEqualTo(12);
-    assertThat(whole.getLong(4)).isEqualTo(positives);
-    assertThat(whole.getDouble(6)).isCloseTo(correct / 12.0, within(1e-12));
-    assertThat(whole.getDouble(7)).isCloseTo(concordant / (positives * (12.0 - positives)), within(1e-12)); // the only shared score bin is the true tie at 0.72
-    assertThat(whole.getDouble(12)).isCloseTo(logLoss / 12, within(1e-9));
-    assertThat(whole.getDouble(13)).isCloseTo(brier / 12, within(1e-12));
-    Row ord = out.stream().filter(r -> r.getString(8).equals("realised") && !r.isNullAt(9)).findFirst().orElseThrow();
-    assertThat(ord.getString(10)).isEqualTo("ORD");
-    assertThat(ord.getLong(3)).isEqualTo(8);
-    Row estimate = out.stream().filter(r -> r.getString(8).equals("estimated") && r.isNullAt(9)).findFirst().orElseThrow();
-    assertThat(estimate.getDate(0).toLocalDate()).isEqualTo(D.plusDays(1));
-    assertThat(estimate.isNullAt(4)).isTrue();
+    assertThat(whole.ds()).isEqualTo(D);
+    assertThat(whole.rows()).isEqualTo(12);
+    assertThat(whole.positives()).isEqualTo(positives);
+    assertThat(whole.accuracy()).isCloseTo(correct / 12.0, within(1e-12));
+    assertThat(whole.rocAuc()).isCloseTo(concordant / (positives * (12.0 - positives)), within(1e-12)); // the only shared score bin is the true tie at 0.72
+    assertThat(whole.logLoss()).isCloseTo(logLoss / 12, within(1e-9));
+    assertThat(whole.brier()).isCloseTo(brier / 12, within(1e-12));
+    DailyPerformance ord = out.stream().filter(r -> r.kind().equals("realised") && r.sliceKey() != null).findFirst().orElseThrow();
+    assertThat(ord.sliceValue()).isEqualTo("ORD");
+    assertThat(ord.rows()).isEqualTo(8);
+    DailyPerformance estimate = out.stream().filter(r -> r.kind().equals("estimated") && r.sliceKey() == null).findFirst().orElseThrow();
+    assertThat(estimate.ds()).isEqualTo(D.plusDays(1));
+    assertThat(estimate.positives()).isNull();
     // E[TP] = 0.8 + 0.6, E[TN] = 0.7: accuracy 2.1 / 3
-    assertThat(estimate.getDouble(6)).isCloseTo(2.1 / 3, within(1e-12));
-    Row atl = out.stream().filter(r -> r.getString(8).equals("estimated") && !r.isNullAt(9)).findFirst().orElseThrow();
-    assertThat(atl.getString(10)).isEqualTo("ATL");
+    assertThat(estimate.accuracy()).isCloseTo(2.1 / 3, within(1e-12));
+    DailyPerformance atl = out.stream().filter(r -> r.kind().equals("estimated") && r.sliceKey() != null).findFirst().orElseThrow();
+    assertThat(atl.sliceValue()).isEqualTo("ATL");
 
     // with the model's calibration map (scores below 0.5 are positive 20% of the time, above 0.5
     // 40%), each row counts as its calibrated rate: E[TP] = 0.4 + 0.4, E[TN] = 0.8
     double[] calibration = new double[10];
     Arrays.fill(calibration, 0, 5, 0.2);
     Arrays.fill(calibration, 5, 10, 0.4);
-    Row calibrated =
+    DailyPerformance calibrated =
         Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of(4, calibration)), D, config).stream()
-            .filter(r -> r.getString(8).equals("estimated") && r.isNullAt(9))
+            .filter(r -> r.kind().equals("estimated") && r.sliceKey() == null)
             .findFirst()
             .orElseThrow();
-    assertThat(calibrated.getDouble(6)).isCloseTo((0.4 + 0.4 + 0.8) / 3, within(1e-12));
-    assertThat(calibrated.getDouble(14)).as("precision").isCloseTo(0.4, within(1e-12));
-    assertThat(calibrated.getDouble(15)).as("recall").isCloseTo(0.8 / (0.8 + 0.2), within(1e-12));
+    assertThat(calibrated.accuracy()).isCloseTo((0.4 + 0.4 + 0.8) / 3, within(1e-12));
+    assertThat(calibrated.precision()).as("precision").isCloseTo(0.4, within(1e-12));
+    assertThat(calibrated.recall()).as("recall").isCloseTo(0.8 / (0.8 + 0.2), within(1e-12));
     // the mean probability is what was served, not its calibration
-    assertThat(calibrated.getDouble(5)).isCloseTo(1.7 / 3, within(1e-12));
+    assertThat(calibrated.meanProbability()).isCloseTo(1.7 / 3, within(1e-12));
     // AUC over (expected positives, negatives) per score: 0.3 (0.2, 0.8), 0.6 (0.4, 0.6), 0.8 (0.4, 0.6);
     // a row's own negative weight is a tie: (0.2 * 0.4 + 0.4 * (0.8 + 0.3) + 0.4 * (1.4 + 0.3)) / (1.0 * 2.0)
-    assertThat(calibrated.getDouble(7)).isCloseTo(0.6, within(1e-12));
+    assertThat(calibrated.rocAuc()).isCloseTo(0.6, within(1e-12));
   }
 }
