@@ -1,5 +1,9 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.AlertsTable;
+import dev.nightcast.monitoring.DriftDailyTable;
+import dev.nightcast.monitoring.PerformanceDailyTable;
+import dev.nightcast.monitoring.ReferenceProfilesTable;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.registry.ModelsTable;
@@ -16,7 +20,9 @@ public final class TableReference {
 
   /** Every table's contract, in the order a night writes them; per-source tables named for a source {@code <source>}. */
   public static List<TableContract> contracts() {
-    return List.of(ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, RunsTable.CONTRACT);
+    return List.of(
+        ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, ReferenceProfilesTable.CONTRACT, PerformanceDailyTable.CONTRACT,
+        DriftDailyTable.CONTRACT, AlertsTable.CONTRACT, RunsTable.CONTRACT);
   }
 
   /** The reference as Markdown: one section per table with its owner and a row per documented column. */
