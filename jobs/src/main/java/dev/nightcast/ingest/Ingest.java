@@ -181,7 +181,7 @@ public final class Ingest {
     Map<String, Map<LocalDate, Long>> rowCounts =
         Profile.history(warehouse, sources.keySet(), Expectations.ROWS_IN, ds.minusDays(historyDays), ds.minusDays(1));
     List<Result> results = new ArrayList<>();
-    Map<String, List<Row>> metrics = new LinkedHashMap<>();
+    Map<String, List<DataQualityTable.Metric>> metrics = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
         results.add(
@@ -191,7 +191,7 @@ public final class Ingest {
       if (!metrics.isEmpty()) {
         Set<String> unprofiled = new LinkedHashSet<>(metrics.keySet());
         results.forEach(result -> unprofiled.remove(result.source()));
-        Profile.write(warehouse, metrics, unprofiled, ds);
+        DataQualityTable.write(warehouse, metrics, unprofiled, ds);
       }
     }
     return results;
@@ -212,7 +212,7 @@ public final class Ingest {
    */
   private static Result ingest(
       Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
-      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<Row>> metrics) {
+      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<DataQualityTable.Metric>> metrics) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
     Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
@@ -252,7 +252,7 @@ public final class Ingest {
       quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
       long quarantined =
           warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
-      List<Row> validation = Expectations.metrics(state, rules, ds, sourceName);
+      List<DataQualityTable.Metric> validation = Expectations.metrics(state, rules, ds, sourceName);
       metrics.accept(sourceName, validation);
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
       // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
@@ -277,7 +277,7 @@ public final class Ingest {
                 + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
                 + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
       }
-      List<Row> quality = new ArrayList<>(validation);
+      List<DataQualityTable.Metric> quality = new ArrayList<>(validation);
       quality.addAll(Profile.metrics(aggregated, topValues, ds, sourceName, source.schema()));
       metrics.accept(sourceName, quality);
       return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
