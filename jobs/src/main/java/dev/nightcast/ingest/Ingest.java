@@ -52,7 +52,6 @@ public final class Ingest {
   public record Result(String source, String dropPath, long rows, long rowsIn, long rowsQuarantined, long rowsWarned) {}
 
   private static final Set<String> TEXT_FORMATS = Set.of("csv", "json");
-  private static final String SOURCE_FILE = "_source_file";
 
   /** Where the drop read on night {@code ds} lives: the landing root plus the source's dated path. */
   public static String dropPath(String landing, SourceConfig source, LocalDate ds) {
@@ -112,7 +111,7 @@ public final class Ingest {
     }
     boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
     columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
-    columns.add(col("_metadata.file_path").as(SOURCE_FILE));
+    columns.add(col("_metadata.file_path").as(RawTable.SOURCE_FILE));
     Dataset<Row> prepared = drop.select(columns.toArray(Column[]::new));
     List<String> key = source.expectations().key();
     if (key.isEmpty()) {
@@ -229,14 +228,10 @@ public final class Ingest {
       checkTypes(sourceName, ds, path, drop.schema(), source.schema());
     }
     List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
-    List<Column> provenance =
-        List.of(
-            col(SOURCE_FILE), lit(runId).as("_run_id"), expr("timestamp'" + ingestedAt + "'").as("_ingested_at"),
-            lit(Date.valueOf(ds)).as("ds"));
     Dataset<Row> validated =
         Expectations.evaluate(
                 prepare(drop, source, readable(sourceName, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
-                provenance)
+                RawTable.provenance(runId, ingestedAt, ds))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // one pass counts the rules and profiles the rows that reach raw_<source>
@@ -246,12 +241,7 @@ public final class Ingest {
           readable(sourceName, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
       Expectations.State state = Expectations.state(aggregated, rules);
       checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
-      List<String> rawColumns = new ArrayList<>(source.schema().keySet());
-      rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
-      List<String> quarantineColumns = new ArrayList<>(rawColumns);
-      quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
-      long quarantined =
-          warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
+      long quarantined = RawTable.replaceQuarantine(warehouse, sourceName, source, ds, validated.where(Expectations.quarantined()));
       List<DataQualityTable.Metric> validation = Expectations.metrics(state, rules, ds, sourceName);
       metrics.accept(sourceName, validation);
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
@@ -270,7 +260,7 @@ public final class Ingest {
       }
       Dataset<Row> rows = validated.where(not(Expectations.quarantined()));
       List<Row> topValues = Profile.computeTopValues(rows, source);
-      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(rows, rawColumns));
+      long ok = RawTable.replaceRaw(warehouse, sourceName, source, ds, rows);
       if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
         throw NightcastException.internal(
             "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
@@ -284,10 +274,6 @@ public final class Ingest {
     } finally {
       validated.unpersist();
     }
-  }
-
-  private static Dataset<Row> select(Dataset<Row> rows, List<String> columns) {
-    return rows.select(columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new));
   }
 
   /**
