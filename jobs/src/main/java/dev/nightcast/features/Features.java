@@ -147,7 +147,7 @@ public final class Features {
         List.of(
             new Input(warehouse.readDate(Tables.raw(labelSource), ds), LABELLED, ds.plusDays(pipeline.source(labelSource).dayOffset())),
             new Input(warehouse.readDate(Tables.raw(scoringSource), ds), SCORING, ds.plusDays(pipeline.source(scoringSource).dayOffset())));
-    return warehouse.replaceDate(Tables.FEATURES, ds, build(inputs, pipeline, source -> warehouse.read(Tables.raw(source))));
+    return FeaturesTable.replace(warehouse, ds, build(inputs, pipeline, source -> warehouse.read(Tables.raw(source))));
   }
 
   public static List<String> names(PipelineConfig pipeline) {

@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * The row rules of one source, evaluated in one select: each rule is a boolean column over the
@@ -191,22 +190,21 @@ public final class Expectations {
   }
 
   /**
-   * Pure: the validation's data_quality rows: row counts on column {@code *}, and per rule its pass
+   * Pure: the validation's {@link DataQualityTable} metrics: row counts on column {@code *}, and per rule its pass
    * and fail counts on the rule's column with the rule code in {@code value_str}.
    */
-  public static List<Row> metrics(State state, List<Rule> rules, LocalDate ds, String source) {
-    java.sql.Date date = java.sql.Date.valueOf(ds);
-    List<Row> rows = new ArrayList<>();
+  public static List<DataQualityTable.Metric> metrics(State state, List<Rule> rules, LocalDate ds, String source) {
+    List<DataQualityTable.Metric> metrics = new ArrayList<>();
     long ok = state.rowsIn() - state.rowsQuarantined();
-    rows.add(RowFactory.create(date, source, ROW, ROWS_IN, (double) state.rowsIn(), null));
-    rows.add(RowFactory.create(date, source, ROW, "rows_ok", (double) ok, null));
-    rows.add(RowFactory.create(date, source, ROW, "rows_quarantined", (double) state.rowsQuarantined(), null));
-    rows.add(RowFactory.create(date, source, ROW, "rows_warned", (double) state.rowsWarned(), null));
+    metrics.add(new DataQualityTable.Metric(ds, source, ROW, ROWS_IN, (double) state.rowsIn()));
+    metrics.add(new DataQualityTable.Metric(ds, source, ROW, "rows_ok", (double) ok));
+    metrics.add(new DataQualityTable.Metric(ds, source, ROW, "rows_quarantined", (double) state.rowsQuarantined()));
+    metrics.add(new DataQualityTable.Metric(ds, source, ROW, "rows_warned", (double) state.rowsWarned()));
     for (Rule rule : rules) {
       long failed = state.failures().get(rule.code());
-      rows.add(RowFactory.create(date, source, rule.column(), "rule_passed", (double) (state.rowsIn() - failed), rule.code()));
-      rows.add(RowFactory.create(date, source, rule.column(), "rule_failed", (double) failed, rule.code()));
+      metrics.add(new DataQualityTable.Metric(ds, source, rule.column(), "rule_passed", (double) (state.rowsIn() - failed), rule.code()));
+      metrics.add(new DataQualityTable.Metric(ds, source, rule.column(), "rule_failed", (double) failed, rule.code()));
     }
-    return rows;
+    return metrics;
   }
 }

@@ -52,7 +52,6 @@ public final class Ingest {
   public record Result(String source, String dropPath, long rows, long rowsIn, long rowsQuarantined, long rowsWarned) {}
 
   private static final Set<String> TEXT_FORMATS = Set.of("csv", "json");
-  private static final String SOURCE_FILE = "_source_file";
 
   /** Where the drop read on night {@code ds} lives: the landing root plus the source's dated path. */
   public static String dropPath(String landing, SourceConfig source, LocalDate ds) {
@@ -112,7 +111,7 @@ public final class Ingest {
     }
     boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
     columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
-    columns.add(col("_metadata.file_path").as(SOURCE_FILE));
+    columns.add(col("_metadata.file_path").as(RawTable.SOURCE_FILE));
     Dataset<Row> prepared = drop.select(columns.toArray(Column[]::new));
     List<String> key = source.expectations().key();
     if (key.isEmpty()) {
@@ -181,7 +180,7 @@ public final class Ingest {
     Map<String, Map<LocalDate, Long>> rowCounts =
         Profile.history(warehouse, sources.keySet(), Expectations.ROWS_IN, ds.minusDays(historyDays), ds.minusDays(1));
     List<Result> results = new ArrayList<>();
-    Map<String, List<Row>> metrics = new LinkedHashMap<>();
+    Map<String, List<DataQualityTable.Metric>> metrics = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
         results.add(
@@ -191,7 +190,7 @@ public final class Ingest {
       if (!metrics.isEmpty()) {
         Set<String> unprofiled = new LinkedHashSet<>(metrics.keySet());
         results.forEach(result -> unprofiled.remove(result.source()));
-        Profile.write(warehouse, metrics, unprofiled, ds);
+        DataQualityTable.write(warehouse, metrics, unprofiled, ds);
       }
     }
     return results;
@@ -212,7 +211,7 @@ public final class Ingest {
    */
   private static Result ingest(
       Warehouse warehouse, String landing, String sourceName, SourceConfig source, LocalDate ds, String runId, String ingestedAt,
-      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<Row>> metrics) {
+      Map<LocalDate, Long> rowCounts, BiConsumer<String, List<DataQualityTable.Metric>> metrics) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
     Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
@@ -229,14 +228,10 @@ public final class Ingest {
       checkTypes(sourceName, ds, path, drop.schema(), source.schema());
     }
     List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
-    List<Column> provenance =
-        List.of(
-            col(SOURCE_FILE), lit(runId).as("_run_id"), expr("timestamp'" + ingestedAt + "'").as("_ingested_at"),
-            lit(Date.valueOf(ds)).as("ds"));
     Dataset<Row> validated =
         Expectations.evaluate(
                 prepare(drop, source, readable(sourceName, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
-                provenance)
+                RawTable.provenance(runId, ingestedAt, ds))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // one pass counts the rules and profiles the rows that reach raw_<source>
@@ -246,13 +241,8 @@ public final class Ingest {
           readable(sourceName, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
       Expectations.State state = Expectations.state(aggregated, rules);
       checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
-      List<String> rawColumns = new ArrayList<>(source.schema().keySet());
-      rawColumns.addAll(List.of(SOURCE_FILE, "_run_id", "_ingested_at", "ds"));
-      List<String> quarantineColumns = new ArrayList<>(rawColumns);
-      quarantineColumns.addAll(rawColumns.size() - 4, List.of(Expectations.FAILED_RULES, Expectations.FAILURES));
-      long quarantined =
-          warehouse.replaceDate(Tables.quarantine(sourceName), ds, select(validated.where(Expectations.quarantined()), quarantineColumns));
-      List<Row> validation = Expectations.metrics(state, rules, ds, sourceName);
+      long quarantined = RawTable.replaceQuarantine(warehouse, sourceName, source, ds, validated.where(Expectations.quarantined()));
+      List<DataQualityTable.Metric> validation = Expectations.metrics(state, rules, ds, sourceName);
       metrics.accept(sourceName, validation);
       double ratio = state.rowsIn() == 0 ? 0 : (double) quarantined / state.rowsIn();
       // a rejected drop leaves raw_<source> untouched: a partial day there would feed later nights'
@@ -270,24 +260,20 @@ public final class Ingest {
       }
       Dataset<Row> rows = validated.where(not(Expectations.quarantined()));
       List<Row> topValues = Profile.computeTopValues(rows, source);
-      long ok = warehouse.replaceDate(Tables.raw(sourceName), ds, select(rows, rawColumns));
+      long ok = RawTable.replaceRaw(warehouse, sourceName, source, ds, rows);
       if (ok + quarantined != state.rowsIn() || quarantined != state.rowsQuarantined()) {
         throw NightcastException.internal(
             "Cannot ingest source '" + sourceName + "' for " + ds + ": rows_in " + state.rowsIn() + " != rows_ok " + ok
                 + " + rows_quarantined " + quarantined + " (validation counted " + state.rowsQuarantined()
                 + " to quarantine). Rows were lost or duplicated: report this bug; re-running the date replaces both tables", null);
       }
-      List<Row> quality = new ArrayList<>(validation);
+      List<DataQualityTable.Metric> quality = new ArrayList<>(validation);
       quality.addAll(Profile.metrics(aggregated, topValues, ds, sourceName, source.schema()));
       metrics.accept(sourceName, quality);
       return new Result(sourceName, path, ok, state.rowsIn(), quarantined, state.rowsWarned());
     } finally {
       validated.unpersist();
     }
-  }
-
-  private static Dataset<Row> select(Dataset<Row> rows, List<String> columns) {
-    return rows.select(columns.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new));
   }
 
   /**

@@ -44,13 +44,13 @@ public final class Score {
             col(pipeline.entityKey()),
             col(pipeline.eventTime()),
             ModelFactory.score(model).as(column(pipeline.training().task())),
-            lit(version).as("model_version"));
+            lit(version).as(PredictionsTable.MODEL_VERSION));
   }
 
   /** I/O shell: scores D's scoring features with the champion and replaces D's predictions. */
   public static long run(Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, LocalDate ds) {
     Dataset<Row> features = warehouse.readDate(Tables.FEATURES, ds).where(col("role").equalTo(Features.SCORING));
     PipelineModel model = Artifacts.load(champion.artifactPath());
-    return warehouse.replaceDate(Tables.PREDICTIONS, ds, score(model, champion.version(), features, pipeline));
+    return PredictionsTable.replace(warehouse, ds, score(model, champion.version(), features, pipeline));
   }
 }

@@ -36,15 +36,19 @@ public final class Metrics {
    */
   public static Scored collect(Dataset<Row> rows, Column score, String sliceColumn) {
     Column slice = sliceColumn == null ? org.apache.spark.sql.functions.lit(null).cast("string") : rows.col(sliceColumn).cast("string");
-    List<Row> collected = rows.select(score.cast("double"), rows.col(Features.LABEL), slice).collectAsList();
+    Dataset<Row> pairs = rows.select(score.cast("double").as("score"), rows.col(Features.LABEL).as("label"), slice.as("slice"));
+    int scoreAt = pairs.schema().fieldIndex("score");
+    int labelAt = pairs.schema().fieldIndex("label");
+    int sliceAt = pairs.schema().fieldIndex("slice");
+    List<Row> collected = pairs.collectAsList();
     double[] scores = new double[collected.size()];
     double[] labels = new double[collected.size()];
     String[] slices = new String[collected.size()];
     for (int i = 0; i < collected.size(); i++) {
       Row row = collected.get(i);
-      scores[i] = row.isNullAt(0) ? Double.NaN : row.getDouble(0);
-      labels[i] = row.getDouble(1);
-      slices[i] = row.getString(2);
+      scores[i] = row.isNullAt(scoreAt) ? Double.NaN : row.getDouble(scoreAt);
+      labels[i] = row.getDouble(labelAt);
+      slices[i] = row.getString(sliceAt);
     }
     return new Scored(scores, labels, slices);
   }

@@ -1,0 +1,48 @@
+package dev.nightcast.features;
+
+import dev.nightcast.warehouse.TableContract;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The {@code features} table: the model inputs of each night's labelled rows (training) and rows to
+ * score, derived by {@link Features#build}. The features stage owns it and writes it here.
+ */
+public final class FeaturesTable {
+  public static final TableContract CONTRACT =
+      TableContract.perPipeline(
+              Tables.FEATURES, FeaturesTable.class,
+              "The features of one row of night ds: a labelled row (for training) or a row to score")
+          .column("ds", DataTypes.DateType, false, "the night whose raw rows these are (the partition)")
+          .column(
+              "role", DataTypes.StringType, false,
+              Features.LABELLED + " (a row of the label source, with its label) or " + Features.SCORING
+                  + " (a row of the scoring source, to predict)")
+          .configured("<entity_key>", "the pipeline's entity key, as in the raw table")
+          .configured("<event_time>", "the pipeline's event time, as in the raw table")
+          .configured(
+              "<feature names>",
+              "one column per declared feature, in the declared order: double for numeric ones (clipped and imputed as"
+                  + " declared; null where not imputed), string for categorical ones")
+          .column(
+              Features.LABEL, DataTypes.DoubleType, true,
+              "the label of a labelled row (classification: 1.0 when the label column is above the threshold, else 0.0;"
+                  + " regression: the label column's value); null for rows to score")
+          .build();
+
+  private FeaturesTable() {}
+
+  /**
+   * Replaces D's rows with {@code features} (of {@link Features#build}). Cost: the plan's jobs (see
+   * {@link Features#build}) run once, in the write, plus the Delta commit.
+   *
+   * @return the rows written
+   */
+  static long replace(Warehouse warehouse, LocalDate ds, Dataset<Row> features) {
+    return warehouse.replaceDate(CONTRACT, ds, features);
+  }
+}
