@@ -30,7 +30,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Part of the ingest stage: the per-column profile of the rows of a source's drop that reach
@@ -43,12 +42,6 @@ import org.apache.spark.sql.types.StructType;
  * grouping by (column, value) with a shuffle.
  */
 public final class Profile {
-  /**
-   * Transitional: {@code monitoring.AnalystSqlTest} builds its data_quality view with it; removed
-   * once it reads {@link DataQualityTable#CONTRACT}'s schema.
-   */
-  public static final StructType SCHEMA = DataQualityTable.CONTRACT.schema();
-
   public static final int TOP_VALUES = 10;
   /** Columns of the {@link #computeTopValues} rows: the profiled column, one of its values, that value's row count. */
   private static final String TOP_COLUMN = "c";

@@ -1,5 +1,8 @@
 package dev.nightcast.report;
 
+import dev.nightcast.features.FeaturesTable;
+import dev.nightcast.ingest.DataQualityTable;
+import dev.nightcast.ingest.RawTable;
 import dev.nightcast.monitoring.AlertsTable;
 import dev.nightcast.monitoring.DriftDailyTable;
 import dev.nightcast.monitoring.PerformanceDailyTable;
@@ -7,6 +10,7 @@ import dev.nightcast.monitoring.ReferenceProfilesTable;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.registry.ModelsTable;
+import dev.nightcast.scoring.PredictionsTable;
 import dev.nightcast.warehouse.TableContract;
 import java.util.List;
 
@@ -21,8 +25,8 @@ public final class TableReference {
   /** Every table's contract, in the order a night writes them; per-source tables named for a source {@code <source>}. */
   public static List<TableContract> contracts() {
     return List.of(
-        ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, ReferenceProfilesTable.CONTRACT, PerformanceDailyTable.CONTRACT,
-        DriftDailyTable.CONTRACT, AlertsTable.CONTRACT, RunsTable.CONTRACT);
+        RawTable.raw("<source>"), RawTable.quarantine("<source>"), DataQualityTable.CONTRACT, FeaturesTable.CONTRACT, ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, ReferenceProfilesTable.CONTRACT, PerformanceDailyTable.CONTRACT,
+        DriftDailyTable.CONTRACT, AlertsTable.CONTRACT, PredictionsTable.CONTRACT, RunsTable.CONTRACT);
   }
 
   /** The reference as Markdown: one section per table with its owner and a row per documented column. */
@@ -33,7 +37,7 @@ public final class TableReference {
         .append("tables under its warehouse, partitioned by `ds` (the logical date); every night replaces its own `ds` rows.\n");
     for (TableContract table : contracts()) {
       out.append("\n## ").append(table.name()).append("\n\n")
-          .append(table.description()).append(" Written only by `").append(table.owner()).append("`")
+          .append(table.description()).append(table.description().endsWith(".") ? "" : ".").append(" Written only by `").append(table.owner()).append("`")
           .append(table.schema() == null ? "; its other columns follow the pipeline's config" : "").append(".\n\n")
           .append("| column | type | meaning |\n|---|---|---|\n");
       for (TableContract.Column column : table.columns()) {

@@ -1,5 +1,6 @@
 package dev.nightcast.features;
 
+import dev.nightcast.ingest.RawTable;
 import dev.nightcast.ingest.Ingest;
 import dev.nightcast.training.ModelFactory;
 import static org.apache.spark.sql.functions.col;
@@ -134,14 +135,14 @@ class FeaturesTest {
     Dataset<Row> dayBefore = copy(warehouse.readDate(Tables.raw("actuals"), DAY.minusDays(1)), "day-before");
     try {
       // the outcomes of the day itself change completely: its features must not move
-      warehouse.replaceDate(Tables.raw("actuals"), DAY, actuals.withColumn("delay", lit(999)));
+      warehouse.replaceDate(RawTable.raw("actuals"), DAY, actuals.withColumn("delay", lit(999)));
       assertThat(differing(labelled(), before)).isZero();
       // while changing the day before does move them: the check above can fail
-      warehouse.replaceDate(Tables.raw("actuals"), DAY.minusDays(1), dayBefore.withColumn("delay", lit(999)));
+      warehouse.replaceDate(RawTable.raw("actuals"), DAY.minusDays(1), dayBefore.withColumn("delay", lit(999)));
       assertThat(differing(labelled(), before)).isPositive();
     } finally {
-      warehouse.replaceDate(Tables.raw("actuals"), DAY, actuals);
-      warehouse.replaceDate(Tables.raw("actuals"), DAY.minusDays(1), dayBefore);
+      warehouse.replaceDate(RawTable.raw("actuals"), DAY, actuals);
+      warehouse.replaceDate(RawTable.raw("actuals"), DAY.minusDays(1), dayBefore);
     }
   }
 

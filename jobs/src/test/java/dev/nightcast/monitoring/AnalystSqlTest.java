@@ -2,7 +2,7 @@ package dev.nightcast.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightcast.ingest.Profile;
+import dev.nightcast.ingest.DataQualityTable;
 import dev.nightcast.monitoring.AlertsTable.Alert;
 import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
@@ -74,7 +74,7 @@ class AnalystSqlTest {
     assertThat(spark.sql(query("alerts_last_7_days.sql")).collectAsList()).singleElement().satisfies(row -> assertThat(row.getString(1)).isEqualTo("retrain"));
 
     spark.createDataFrame(
-            List.of(RowFactory.create(D9, "schedule", "*", "rows", 200.0), RowFactory.create(D9, "actuals", "*", "rows", 100.0)), Profile.SCHEMA)
+            List.of(RowFactory.create(D9, "schedule", "*", "rows", 200.0), RowFactory.create(D9, "actuals", "*", "rows", 100.0)), DataQualityTable.CONTRACT.schema())
         .createOrReplaceTempView("data_quality");
     StructType quarantine = new StructType().add("ds", DataTypes.DateType).add("reason", DataTypes.StringType);
     spark.createDataFrame(List.of(RowFactory.create(D9, "x"), RowFactory.create(D9, "y")), quarantine).createOrReplaceTempView("quarantine_schedule");
