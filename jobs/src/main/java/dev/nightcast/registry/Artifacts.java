@@ -9,8 +9,7 @@ import org.apache.spark.ml.PipelineModel;
 /**
  * Model artifacts on the warehouse's file system, with the last few loaded models kept in this JVM:
  * a backfill scores every night with the same champion, and loading a pipeline model reads each
- * stage's metadata and data in Spark jobs of their own (27 jobs, about 1 s, per night for the
- * sample's GBT). Saves go through here too, so the cache never holds what a re-training replaced;
+ * stage's metadata and data in Spark jobs of their own (dozens of jobs for a GBT). Saves go through here too, so the cache never holds what a re-training replaced;
  * only one nightcast run writes a pipeline's artifacts at a time (the run lock).
  */
 public final class Artifacts {

@@ -6,8 +6,8 @@ package dev.nightcast.training;
  * rate per equal-width score bin, made non-decreasing by pool-adjacent-violators (the fit of
  * scikit-learn's {@code IsotonicRegression} on binned scores). The label-free estimate needs it:
  * confidence-based estimation is only right for calibrated probabilities, and boosted trees on a
- * weak signal are not (on the sample, uncalibrated GBT scores estimated an AUC of ~0.8 for nights
- * whose realised AUC was ~0.6). The test window is data the model never fitted or was picked on.
+ * weak signal are not (uncalibrated GBT scores overstate the estimated AUC by far). The test window
+ * is data the model never fitted or was picked on.
  */
 public final class Calibration {
   /** Bins of a stored map: about 250 test rows a bin for a 14-day flight window. */

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Why a cap: a tree's split search on a categorical costs the square of its category count (and
  * maxBins grows with it). Whether the long tail of rare values carries signal depends on the data:
- * on the sample's routes it did (README, Benchmarks).
+ * on the sample's routes it did (bench/README.md).
  */
 final class CategoryIndexer extends Estimator<StringIndexerModel> {
   private final String uid = Identifiable.randomUID("categoryIndexer");

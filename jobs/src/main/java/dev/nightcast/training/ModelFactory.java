@@ -93,9 +93,9 @@ public final class ModelFactory {
     List<String> indexedLayout = new ArrayList<>();
     if (!numeric.isEmpty()) {
       // Trees read each numeric feature as quantile buckets of the train window, as many as the
-      // candidates' maxBins. MLlib's maxBins must also cover the largest categorical (~3,200 routes
-      // in the sample), which alone gave every numeric feature that many candidate splits: on the
-      // sample that cost 0.01-0.05 test AUC in each of five training windows (README, Benchmarks).
+      // candidates' maxBins. MLlib's maxBins must also cover the largest categorical (thousands of
+      // routes in the sample), which alone would give every numeric feature that many candidate
+      // splits: fine-grained splits over-fit the train window (bench/README.md has the test AUCs).
       String[] buckets = assembled.stream().map(name -> name + BUCKET).toArray(String[]::new);
       stages.add(
           new QuantileDiscretizer()

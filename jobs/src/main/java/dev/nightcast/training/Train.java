@@ -132,9 +132,9 @@ public final class Train {
     pipeline.sources().keySet().forEach(source -> inputVersions.put(Tables.raw(source), warehouse.version(Tables.raw(source))));
     String sliceColumn = pipeline.gate().slices() == null ? null : pipeline.gate().slices().column();
     // One partition per task slot, rows in key order: the candidates make hundreds of passes over the
-    // window, each a task per partition, so the features table's file splits (8 for the sample's 14
-    // nights on 2 cores) cost more in task overhead than they gain; one per core made a training
-    // 0.92x (README, Benchmarks). It also keeps the model independent of how those files are laid out.
+    // window, each a task per partition, so the features table's many small file splits cost more in
+    // task overhead than they gain (bench/README.md). It also keeps the model independent of how
+    // those files are laid out.
     Dataset<Row> window =
         window(warehouse, pipeline, ds)
             .repartition(warehouse.spark().sparkContext().defaultParallelism(), col(pipeline.entityKey()))

@@ -27,8 +27,8 @@ public final class Sessions {
             .config("spark.sql.session.timeZone", "UTC")
             // small nightly tables: Delta's default of 50 snapshot partitions is pure overhead
             .config("spark.databricks.delta.snapshotPartitions", "2")
-            // a night plans ~600 distinct generated classes (Delta's log and stats queries included);
-            // with Spark's default cache of 100 every backfill night compiled ~530 of them again (~5 s)
+            // a night plans several hundred distinct generated classes (Delta's log and stats queries
+            // included): with Spark's default cache of 100, every backfill night compiled most of them again
             .config("spark.sql.codegen.cache.maxEntries", "2000")
             .config("spark.ui.showConsoleProgress", "false");
     // spark-submit passes --master as a system property; the profile's master is for plain `java` runs

@@ -79,8 +79,8 @@ public final class Warehouse {
   /**
    * Every row of a small table (empty when it does not exist), collected once per table version:
    * for tables read several times a night that rarely change, like the model registry's (a night
-   * asks who the champion is four times). A version check is a listing of the Delta log (~3 ms);
-   * a read is a Spark query with its file-pruning job (~100-300 ms).
+   * asks who the champion is four times). A version check is a listing of the Delta log (milliseconds);
+   * a read is a Spark query with its file-pruning job (a tenth of a second or more).
    */
   public List<Row> rows(String table) {
     return collect(table, Optional.empty());
@@ -110,8 +110,8 @@ public final class Warehouse {
 
   /**
    * The table's latest Delta version, recorded as data lineage; -1 when it does not exist yet.
-   * Read from the Delta log itself (a listing of new commit files, ~3 ms): the public
-   * {@code DeltaTable.history(1)} plans and runs a Spark job for it (~100 ms), and every replace asks twice.
+   * Read from the Delta log itself (a listing of new commit files): the public
+   * {@code DeltaTable.history(1)} plans and runs a Spark job for it, and every replace asks twice.
    */
   public long version(String table) {
     return latest(table).map(Snapshot::version).orElse(-1L);
