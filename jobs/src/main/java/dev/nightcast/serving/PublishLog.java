@@ -17,9 +17,9 @@ import java.util.Optional;
  * The one class that reads and writes the {@code publish_log} table of a serving schema (migration
  * V1): one row per version of one serving table, with its night, model, status and timings. It also
  * reads and clears the load ledger {@code publish_parts} that each COPY stream commits with its rows
- * ({@link CopyLoader} writes it on the executors). Every call is one statement on the caller's
- * connection, keyed by (serving_table, version) or filtered by status over a table's few dozen rows:
- * no call scans anything large, and the caller decides the transaction.
+ * ({@link CopyLoader} writes it on the executors). Every call is one or two statements on the
+ * caller's connection, keyed by (serving_table, version) or filtered by status over a table's few
+ * dozen rows: no call scans anything large, and the caller decides the transaction.
  */
 public final class PublishLog {
   private final String schema;
