@@ -1,15 +1,15 @@
 package dev.nightcast.cli;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.nightcast.night.Context;
+import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.report.ModelHistory;
 import dev.nightcast.warehouse.Tables;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,12 +41,11 @@ final class ModelsCommand {
         System.out.printf("%-3s %-7s %-10s %-20s %-26s %-17s %-10s %-10s %s%n",
             "", "version", "trained", "candidate", "algorithm", "decision", "val", "test", "primary metric");
         String metric = context.pipeline().config().training().task().primaryMetric();
-        for (Row row : Registry.models(context.warehouse()).orderBy(col("version").desc()).collectAsList()) {
-          int version = row.getInt(row.fieldIndex("version"));
+        for (ModelHistory.Model model : ModelHistory.models(context.warehouse(), metric)) {
           System.out.printf("%-3s v%-6d %-10s %-20s %-26s %-17s %-10s %-10s %s%n",
-              champion.map(c -> c.version() == version ? "*" : "").orElse(""), version, row.getDate(row.fieldIndex("ds")),
-              row.getString(row.fieldIndex("candidate")), row.getString(row.fieldIndex("algorithm")) + (row.getBoolean(row.fieldIndex("is_baseline")) ? " (baseline)" : ""),
-              row.getString(row.fieldIndex("decision")), metric(row, "validation_metrics", metric), metric(row, "test_metrics", metric), metric);
+              champion.map(c -> c.version() == model.version() ? "*" : "").orElse(""), model.version(), model.trainedOn(),
+              model.candidate(), model.algorithm() + (model.baseline() ? " (baseline)" : ""),
+              model.decision(), format(model.validationMetric()), format(model.testMetric()), metric);
         }
         return 0;
       }
@@ -64,25 +63,19 @@ final class ModelsCommand {
     public Integer call() {
       try (Context context = options.start()) {
         int v = parse(version);
-        Row row = Registry.model(context.warehouse(), v, "show").toRow();
-        for (String field : row.schema().fieldNames()) {
-          Object value = row.get(row.fieldIndex(field));
-          if (field.equals("calibration") && value != null) {
+        for (Map.Entry<String, Object> field : ModelHistory.model(context.warehouse(), v).entrySet()) {
+          Object value = field.getValue();
+          if (field.getKey().equals("calibration") && value instanceof List<?> rates) {
             // a rate per score bin: its ends say how far the scores are from calibrated
-            List<Double> rates = row.getList(row.fieldIndex(field));
             value = String.format("%d bins: positive rate %.4f in the lowest score bin .. %.4f in the highest", rates.size(), rates.get(0),
                 rates.get(rates.size() - 1));
           }
-          System.out.printf("%-20s %s%n", field, value instanceof scala.collection.Iterable<?> seq ? seq.mkString("\n" + " ".repeat(21)) : value);
+          System.out.printf("%-20s %s%n", field.getKey(), render(value));
         }
         System.out.println("events:");
-        List<Row> events =
-            context.warehouse().read(Tables.MODEL_EVENTS)
-                .where(col("model_version").equalTo(v).or(col("previous_version").equalTo(v)))
-                .orderBy(col("ds"), col("seq")).collectAsList();
-        for (Row event : events) {
-          System.out.printf("  %s #%d %-8s v%d (was %s) by %s: %s%n", event.getDate(0), event.getInt(1), event.getString(2), event.getInt(3),
-              event.isNullAt(4) ? "none" : "v" + event.getInt(4), event.getString(6), event.getString(5));
+        for (ModelEventsTable.Event move : ModelHistory.moves(context.warehouse(), v)) {
+          System.out.printf("  %s #%d %-8s v%d (was %s) by %s: %s%n", move.ds(), move.seq(), move.event(), move.modelVersion(),
+              move.previousVersion() == null ? "none" : "v" + move.previousVersion(), move.actor(), move.reason());
         }
         return 0;
       }
@@ -151,19 +144,23 @@ final class ModelsCommand {
 
   /** The given night, or the latest night with a model event (empty when there is none). */
   private static Optional<LocalDate> asOf(Context context, LocalDate date) {
-    if (date != null) {
-      return Optional.of(date);
-    }
-    if (!context.warehouse().exists(Tables.MODEL_EVENTS)) {
-      return Optional.empty();
-    }
-    Row max = context.warehouse().read(Tables.MODEL_EVENTS).agg(org.apache.spark.sql.functions.max("ds")).head();
-    return max.isNullAt(0) ? Optional.empty() : Optional.of(max.getDate(0).toLocalDate());
+    return date != null ? Optional.of(date) : ModelHistory.latestEventNight(context.warehouse());
   }
 
-  private static String metric(Row row, String column, String metric) {
-    scala.collection.Map<String, Double> metrics = row.getMap(row.fieldIndex(column));
-    return metrics.get(metric).map(v -> String.format("%.4f", v)).getOrElse(() -> "n/a");
+  private static String format(Double metric) {
+    return metric == null ? "n/a" : String.format("%.4f", metric);
+  }
+
+  /** One value per line for arrays; (key,value) per line for maps. */
+  private static Object render(Object value) {
+    String separator = "\n" + " ".repeat(21);
+    if (value instanceof List<?> list) {
+      return String.join(separator, list.stream().map(String::valueOf).toList());
+    }
+    if (value instanceof Map<?, ?> map) {
+      return String.join(separator, map.entrySet().stream().map(e -> "(" + e.getKey() + "," + e.getValue() + ")").toList());
+    }
+    return value;
   }
 
   static int parse(String version) {

@@ -4,6 +4,7 @@ import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.night.StageName;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -51,36 +52,20 @@ public final class Nightcast {
     return commandLine.setExecutionExceptionHandler(Nightcast::handle).execute(args);
   }
 
-  /** Known failures print their message alone and map to their exit code; the rest is internal. */
+  /** Known failures print their message alone, the rest with its stack trace; the exit code is {@link ExitCode#of}'s. */
   private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
-    NightcastException known = find(e);
+    Optional<NightcastException> known = ExitCode.knownCause(e);
     boolean verbose = parseResult.hasMatchedOption("--verbose")
         || parseResult.subcommands().stream().anyMatch(sub -> sub.hasMatchedOption("--verbose"));
-    if (known != null) {
-      commandLine.getErr().println("nightcast: " + known.getMessage());
+    if (known.isPresent()) {
+      commandLine.getErr().println("nightcast: " + known.get().getMessage());
       if (verbose) {
-        known.printStackTrace(commandLine.getErr());
+        known.get().printStackTrace(commandLine.getErr());
       }
-      return known.exitCode().code;
+    } else {
+      commandLine.getErr().println("nightcast: internal error: " + e);
+      e.printStackTrace(commandLine.getErr());
     }
-    commandLine.getErr().println("nightcast: internal error: " + e);
-    e.printStackTrace(commandLine.getErr());
-    return ExitCode.INTERNAL.code;
-  }
-
-  /** The exit code a failure maps to (the same as the process exits with). */
-  static int exitCode(Throwable e) {
-    NightcastException known = find(e);
-    return known == null ? ExitCode.INTERNAL.code : known.exitCode().code;
-  }
-
-  /** Spark wraps exceptions thrown inside jobs; the cause chain still holds ours. */
-  private static NightcastException find(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof NightcastException known) {
-        return known;
-      }
-    }
-    return null;
+    return ExitCode.of(e).code;
   }
 }

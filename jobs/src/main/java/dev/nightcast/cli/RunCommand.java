@@ -1,5 +1,6 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.ExitCode;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.warehouse.Warehouse;
@@ -53,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
   private RuntimeException summarizeFailure(Warehouse warehouse, RuntimeException failure) {
     if (summaryFile != null) {
       try {
-        RunSummary.write(RunSummary.failed(warehouse, date, Nightcast.exitCode(failure), failure.getMessage()), summaryFile);
+        RunSummary.write(RunSummary.failed(warehouse, date, ExitCode.of(failure).code, failure.getMessage()), summaryFile);
       } catch (RuntimeException e) {
         failure.addSuppressed(e);
       }

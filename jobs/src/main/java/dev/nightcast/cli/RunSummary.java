@@ -1,13 +1,9 @@
 package dev.nightcast.cli;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.nightcast.night.NightlyRun;
-import dev.nightcast.warehouse.Tables;
+import dev.nightcast.report.NightView;
 import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.training.TrainingSchedule;
 import java.io.IOException;
@@ -19,9 +15,6 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 /**
  * The machine-readable outcome of one {@code nightcast run}, written by {@code --summary-file} for
@@ -36,7 +29,7 @@ final class RunSummary {
 
   private RunSummary() {}
 
-  /** A night that finished; reads D's rows of the runs and alerts tables (two small scans). */
+  /** A night that finished; reads D's rows of the runs and alerts tables (small scans, see {@link NightView}). */
   static Map<String, Object> succeeded(Warehouse warehouse, NightlyRun.Night night) {
     Map<String, Object> summary = base(night.ds(), "succeeded", 0, null);
     summary.put("stages", stages(warehouse, night.ds()));
@@ -45,7 +38,7 @@ final class RunSummary {
     summary.put("serving_model_version", night.servingModel().orElse(null));
     summary.put("predictions", night.predictions());
     summary.put("published_version", night.publish().map(p -> p.version()).orElse(null));
-    summary.put("alerts", alertsByKind(warehouse, night.ds()));
+    summary.put("alerts", NightView.alertsByKind(warehouse, night.ds()));
     String retrain = TrainingSchedule.retrainSignal(warehouse, night.ds().plusDays(1)).orElse(null);
     summary.put("retrain_due", retrain != null);
     summary.put("retrain_reason", retrain);
@@ -86,32 +79,15 @@ final class RunSummary {
 
   /** The stages of the latest run of D (the one that just ended), in the order they ran. */
   private static List<Map<String, Object>> stages(Warehouse warehouse, LocalDate ds) {
-    if (!warehouse.exists(Tables.RUNS)) {
-      return List.of();
-    }
-    Dataset<Row> runs = warehouse.readDate(Tables.RUNS, ds);
-    List<Row> latest = runs.groupBy("run_id").agg(max("started_at").as("last")).orderBy(col("last").desc()).limit(1).collectAsList();
-    if (latest.isEmpty()) {
-      return List.of();
-    }
-    return runs.where(col("run_id").equalTo(lit(latest.get(0).getString(0)))).orderBy("started_at").collectAsList().stream()
-        .map(row -> {
+    return NightView.latestRun(warehouse, ds).stream()
+        .map(run -> {
           Map<String, Object> stage = new LinkedHashMap<>();
-          stage.put("stage", row.getString(row.fieldIndex("stage")));
-          stage.put("status", row.getString(row.fieldIndex("status")));
-          stage.put("rows_out", row.isNullAt(row.fieldIndex("rows_out")) ? null : row.getLong(row.fieldIndex("rows_out")));
-          stage.put("message", row.getString(row.fieldIndex("message")));
+          stage.put("stage", run.stage());
+          stage.put("status", run.status());
+          stage.put("rows_out", run.rowsOut());
+          stage.put("message", run.message());
           return stage;
         })
         .toList();
-  }
-
-  private static Map<String, Long> alertsByKind(Warehouse warehouse, LocalDate ds) {
-    Map<String, Long> kinds = new TreeMap<>();
-    if (warehouse.exists(Tables.ALERTS)) {
-      warehouse.readDate(Tables.ALERTS, ds).groupBy("kind").count().collectAsList()
-          .forEach(row -> kinds.put(row.getString(0), row.getLong(1)));
-    }
-    return kinds;
   }
 }

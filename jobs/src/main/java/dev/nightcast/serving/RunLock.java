@@ -2,12 +2,10 @@ package dev.nightcast.serving;
 
 import dev.nightcast.NightcastException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * One nightly run of a pipeline at a time: a Postgres session-level advisory lock held on a
+ * One nightly run of a pipeline at a time: a Postgres session-level {@link AdvisoryLock} held on a
  * connection of its own for the whole run. The serving database is the one service every run of a
  * pipeline shares (also across hosts, where a file lock would not reach), and Postgres frees the
  * lock the moment the holder's connection drops, so a killed run never leaves a stale lock behind.
@@ -29,13 +27,9 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(ServingDatabase database, String name, String refusal) {
     try {
       Connection connection = database.connect();
-      try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-        statement.setString(1, name);
-        try (ResultSet result = statement.executeQuery()) {
-          result.next();
-          if (!result.getBoolean(1)) {
-            throw NightcastException.busy(refusal);
-          }
+      try {
+        if (!AdvisoryLock.tryAcquire(connection, name)) {
+          throw NightcastException.busy(refusal);
         }
       } catch (SQLException | RuntimeException e) {
         connection.close();
@@ -50,10 +44,8 @@ public final class RunLock implements AutoCloseable {
   /** Closing the connection frees the lock even when the unlock statement cannot run. */
   @Override
   public void close() {
-    try (connection;
-        PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
-      statement.setString(1, name);
-      statement.execute();
+    try (connection) {
+      AdvisoryLock.release(connection, name);
     } catch (SQLException e) {
       throw NightcastException.internal("Cannot release the run lock '" + name + "': " + e.getMessage(), e);
     }
