@@ -144,21 +144,6 @@ public final class Warehouse {
    *
    * @return the rows now stored for {@code ds}, see {@link #replace}
    */
-  /** Transitional: callers move to {@link #replaceDate(TableContract, LocalDate, Dataset)}; removed when none is left. */
-  public long replaceDate(String table, LocalDate ds, Dataset<Row> rows) {
-    return replace(TableContract.perPipeline(table, Warehouse.class, "").build(), "ds = DATE'" + ds + "'", rows);
-  }
-
-  /** Transitional, as above. */
-  public long replace(String table, String predicate, Dataset<Row> rows) {
-    return replace(TableContract.perPipeline(table, Warehouse.class, "").build(), predicate, rows);
-  }
-
-  /** Transitional, as above. */
-  public void append(String table, Dataset<Row> rows) {
-    append(TableContract.perPipeline(table, Warehouse.class, "").build(), rows);
-  }
-
   public long replaceDate(TableContract table, LocalDate ds, Dataset<Row> rows) {
     return replace(table, "ds = DATE'" + ds + "'", rows);
   }
