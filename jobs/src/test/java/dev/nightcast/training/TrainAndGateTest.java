@@ -41,6 +41,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 3; a degraded candidate, a slice failure, dry_run and rollback on night 4 (each training of
  * night 4 replaces the previous one's registry rows and training event).
  */
+@Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainAndGateTest {
