@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A regression pipeline (predicted delay minutes) over four sample nights on real components:
  * trains on night 3, serves a {@code prediction} column, and monitors RMSE once labels arrive.
  */
+@Tag("e2e")
 class RegressionEndToEndTest {
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
 

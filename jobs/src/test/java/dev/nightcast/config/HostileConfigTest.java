@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * references) is checked as a plain identifier when the file loads, so an injection attempt stops
  * the command with exit code 3 before Spark or a database connection exists.
  */
+@Tag("unit")
 class HostileConfigTest {
   @TempDir Path dir;
 

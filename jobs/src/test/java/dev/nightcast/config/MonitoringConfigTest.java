@@ -8,9 +8,11 @@ import dev.nightcast.testing.TestPipelines;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("unit")
 class MonitoringConfigTest {
   @TempDir Path dir;
 

@@ -25,6 +25,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * schedule (scoring, night 01-02) and once from the actuals (labelled, night 01-03); both must agree,
  * and history features must not see the actuals of the flight's own date.
  */
+@Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FeaturesTest {
   private static final LocalDate DAY = LocalDate.parse("2001-01-03");

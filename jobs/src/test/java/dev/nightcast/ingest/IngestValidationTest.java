@@ -32,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in a clear error naming source, date and what to do, or in quarantine with the broken rule and
  * the offending value; rows_in = rows_ok + rows_quarantined wherever rows were written.
  */
+@Tag("spark")
 class IngestValidationTest {
   private static final String HEADER = "flight_id,dep_time,origin,destination,distance";
   /** Each test has its own night, 40 days from any other: one shared warehouse, no shared history. */

@@ -9,8 +9,10 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class AlertsTest {
   private static final LocalDate D = LocalDate.parse("2001-03-10");
 

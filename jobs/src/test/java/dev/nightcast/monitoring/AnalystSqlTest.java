@@ -19,9 +19,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The analyst queries in sql/analyst run against views with the real table schemas. */
+@Tag("spark")
 class AnalystSqlTest {
   private static final Date D1 = Date.valueOf("2001-03-01");
   private static final Date D9 = Date.valueOf("2001-03-09");

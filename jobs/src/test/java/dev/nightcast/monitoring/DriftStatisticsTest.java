@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * scipy.spatial.distance.jensenshannon(base=2); the rest come from a straightforward
  * implementation in this test.
  */
+@Tag("unit")
 class DriftStatisticsTest {
   private static final double EPS = DriftStatistics.EPSILON;
 

@@ -19,9 +19,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Spark state of drift and performance on tiny inline data, against straightforward counts. */
+@Tag("spark")
 class MonitorSparkTest {
   private static final LocalDate D = LocalDate.parse("2001-02-01");
   private static final StructType ROWS =

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Run metrics pushed to a real Pushgateway on loopback and scraped back as Prometheus would. */
+@Tag("e2e")
 class PushgatewayTest {
   @TempDir Path dir;
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDate;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ChampionStackTest {
   private static ModelEventsTable.Event event(int day, int seq, String kind, int version) {
     return new ModelEventsTable.Event(LocalDate.of(2001, 1, day), seq, kind, version, null, "test", "train");

@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class DeliveryMetricsTest {
   private static final LocalDate FROM = LocalDate.parse("2001-01-01");
   private static final LocalDate TO = LocalDate.parse("2001-01-30");

@@ -7,9 +7,11 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The report's HTML from rows built inline: charts, heatmap colours, tables, escaping, no network. */
+@Tag("unit")
 class ReportHtmlTest {
   private static final LocalDate FROM = LocalDate.parse("2001-01-10");
   private static final LocalDate TO = LocalDate.parse("2001-01-14");

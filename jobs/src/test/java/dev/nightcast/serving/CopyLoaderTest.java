@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Binary COPY from Spark's internal rows: every supported type round-trips exactly; a retried part loads nothing. */
+@Tag("spark")
 class CopyLoaderTest {
   private static final String SCHEMA = "copy_types";
   private static final String TABLE = "typed";

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * opens nothing else (other schemas, another pipeline's serving schema, the database itself). The
  * reader role's side is in {@link RollbackAndRolesTest}.
  */
+@Tag("spark")
 class LeastPrivilegeTest {
   private static final LocalDate NIGHT = LocalDate.of(2001, 8, 1);
 

@@ -20,9 +20,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Readers and a second publisher against a publish in progress, on a real Postgres. */
+@Tag("spark")
 class PublishAtomicityTest {
   private static final LocalDate NIGHT_1 = LocalDate.of(2001, 3, 1);
   private static final LocalDate NIGHT_2 = LocalDate.of(2001, 3, 2);

@@ -15,9 +15,11 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** SIGKILL of a publishing process mid-load, on a real Postgres and a real child JVM. */
+@Tag("e2e")
 class PublishCrashTest {
   private static final LocalDate NIGHT_1 = LocalDate.of(2001, 5, 1);
   private static final LocalDate NIGHT_2 = LocalDate.of(2001, 5, 2);

@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * NaN or outside [0,1]) aborts its publish with a clear error: applications keep the version they had,
  * the failed version is logged and dropped, and the next good set publishes normally.
  */
+@Tag("spark")
 class PublishVerificationTest {
   private static final LocalDate GOOD = LocalDate.of(2001, 5, 1);
   private static final LocalDate BAD = LocalDate.of(2001, 5, 2);

@@ -15,9 +15,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.Properties;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Rollback and the reader role, on a real Postgres. */
+@Tag("spark")
 class RollbackAndRolesTest {
   private static final LocalDate NIGHT_1 = LocalDate.of(2001, 4, 1);
   private static final LocalDate NIGHT_2 = LocalDate.of(2001, 4, 2);

@@ -31,22 +31,25 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A nightly run whose landing zone and Delta warehouse live in object storage: s3a:// against a
  * real S3 API (S3Proxy with a filesystem blob store) on loopback.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("e2e")
 class S3WarehouseTest {
   private static final String BUCKET = "nightcast";
   @TempDir static Path dir;
   private static S3Proxy proxy;
   private static BlobStoreContext blobs;
+  private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  private static final LocalDate LAST = LocalDate.parse("2001-01-02");
+  private static ConfigLoader.LoadedPipeline pipeline;
+  private static Context context;
+  private static NightlyRun.Night night;
 
   @BeforeAll
   static void startS3() throws Exception {
@@ -71,6 +74,7 @@ class S3WarehouseTest {
     hadoop.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     hadoop.set("fs.s3a.access.key", "test-access");
     hadoop.set("fs.s3a.secret.key", "test-secret");
+    twoNightsInTheBucket();
   }
 
   @AfterAll
@@ -80,18 +84,14 @@ class S3WarehouseTest {
     blobs.close();
   }
 
-  @Test
-  @Order(1)
-  void aNightReadsDropsFromAndWritesEveryTableToS3() throws Exception {
+  /** Two nights through s3a:// (the second trains, scores and publishes), run once for the tests that read them. */
+  private static void twoNightsInTheBucket() {
     SparkSession spark = TestSpark.session();
-    FileSystem s3 = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), spark.sparkContext().hadoopConfiguration());
-    LocalDate first = LocalDate.parse("2001-01-01");
-    LocalDate last = LocalDate.parse("2001-01-02");
-    for (LocalDate day = first; !day.isAfter(last.plusDays(1)); day = day.plusDays(1)) {
+    for (LocalDate day = FIRST; !day.isAfter(LAST.plusDays(1)); day = day.plusDays(1)) {
       upload("schedule/" + day + ".csv.gz");
       upload("actuals/" + day + ".parquet");
     }
-    ConfigLoader.LoadedPipeline pipeline =
+    pipeline =
         TestPipelines.small(dir, Map.of(
             "training.window_days", 2,
             // one candidate: every MLlib artifact write is a committed rename, slow on object stores
@@ -102,15 +102,20 @@ class S3WarehouseTest {
     EnvConfig env = new EnvConfig(
         "s3a://" + BUCKET + "/warehouse", "s3a://" + BUCKET + "/landing",
         new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
-    Context context = new Context(pipeline, env, Map.of(), spark, false);
+    context = new Context(pipeline, env, Map.of(), spark, false);
     NightlyRun run = new NightlyRun(context);
-    run.run(first);
-    NightlyRun.Night night = run.run(last);
+    run.run(FIRST);
+    night = run.run(LAST);
+  }
 
+  @Test
+  void aNightReadsDropsFromAndWritesEveryTableToS3() throws Exception {
+    SparkSession spark = TestSpark.session();
+    FileSystem s3 = FileSystem.get(URI.create("s3a://" + BUCKET + "/"), spark.sparkContext().hadoopConfiguration());
     assertThat(night.servingModel()).isPresent();
     long scheduled = spark.read().option("header", "true")
-        .csv(TestPipelines.sampleLanding().resolve("schedule/" + last.plusDays(1) + ".csv.gz").toString()).count();
-    assertThat(context.warehouse().readDate(Tables.PREDICTIONS, last).count()).isEqualTo(scheduled);
+        .csv(TestPipelines.sampleLanding().resolve("schedule/" + LAST.plusDays(1) + ".csv.gz").toString()).count();
+    assertThat(context.warehouse().readDate(Tables.PREDICTIONS, LAST).count()).isEqualTo(scheduled);
     for (String table : Tables.all(pipeline.config())) {
       assertThat(s3.exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/warehouse/" + table + "/_delta_log/00000000000000000000.json")))
           .as("Delta log of %s in the bucket", table).isTrue();
@@ -133,7 +138,6 @@ class S3WarehouseTest {
    * verbose run nor a refused one prints the secret.
    */
   @Test
-  @Order(2)
   void s3CredentialsComeFromTheEnvironmentAndNeverReachTheLogs() throws Exception {
     Path profile = dir.resolve("production-s3.yaml");
     Files.writeString(profile, Files.readString(TestPipelines.root().resolve("conf/env/production.yaml"))

@@ -8,9 +8,11 @@ import dev.nightcast.config.Task;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The pure parts of training: the gate, the metrics and the schedule (no Spark). */
+@Tag("unit")
 class GateTest {
   private static final Gate.Evaluation GOOD = new Gate.Evaluation(Map.of("auc", 0.70), Map.of());
   private static final Gate.Evaluation BASELINE = new Gate.Evaluation(Map.of("auc", 0.65), Map.of());

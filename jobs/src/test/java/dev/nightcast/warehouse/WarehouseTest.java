@@ -14,10 +14,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Date-keyed replaces on a real Delta table: versions and row counts come from the Delta log. */
+@Tag("spark")
 class WarehouseTest {
   private static final LocalDate D1 = LocalDate.of(2001, 1, 1);
   private static final LocalDate D2 = LocalDate.of(2001, 1, 2);
