@@ -151,14 +151,14 @@ final class ModelsCommand {
     return metric == null ? "n/a" : String.format("%.4f", metric);
   }
 
-  /** One value per line for arrays; (key,value) per line for maps. */
+  /** One value per line for arrays, one {@code key -> value} per line for maps (as the registry row has always printed). */
   private static Object render(Object value) {
     String separator = "\n" + " ".repeat(21);
     if (value instanceof List<?> list) {
       return String.join(separator, list.stream().map(String::valueOf).toList());
     }
     if (value instanceof Map<?, ?> map) {
-      return String.join(separator, map.entrySet().stream().map(e -> "(" + e.getKey() + "," + e.getValue() + ")").toList());
+      return String.join(separator, map.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList());
     }
     return value;
   }
