@@ -8,9 +8,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The data_quality record and its contract agree: pure, no Spark session. */
+@Tag("unit")
 class DataQualityTableTest {
   private static final LocalDate DS = LocalDate.parse("2001-01-20");
 

@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * record comes back equal from its row and from the row Spark stores (which checks the types too).
  * Each table is tried with every nullable column set and with every one null.
  */
+@Tag("spark")
 class MonitoringTablesTest {
   private static final LocalDate D = LocalDate.parse("2001-03-10");
 
