@@ -59,7 +59,8 @@ public final class ModelsTable {
           .column("input_versions", DataTypes.StringType, false, "the Delta versions of the tables it was trained from (JSON)")
           .column("config_sha256", DataTypes.StringType, false, "the SHA-256 of the pipeline file")
           .column("code_version", DataTypes.StringType, false, "the nightcast version and git commit")
-          .column("artifact_path", DataTypes.StringType, false, "where the fitted pipeline model is stored")
+          .column("artifact_path", DataTypes.StringType, false,
+              "where this attempt stored the fitted pipeline model, relative to the warehouse root (_artifacts/models/v<version>/<run_id>)")
           .column("reference_profile", DataTypes.StringType, false, "the reference_profiles rows monitoring compares against")
           .column("calibration", DataTypes.createArrayType(DataTypes.DoubleType, false), true,
               "classifiers: the isotonic calibration map used by the label-free estimates")

@@ -46,7 +46,7 @@ public final class Registry {
     }
     int version = stack.get(stack.size() - 1);
     ModelsTable.Model model = model(warehouse, version, "serve");
-    return Optional.of(new Champion(version, model.ds(), model.artifactPath()));
+    return Optional.of(new Champion(version, model.ds(), Artifacts.resolve(warehouse, model.artifactPath())));
   }
 
   /**
@@ -107,13 +107,21 @@ public final class Registry {
     return warehouse.rows(Tables.MODELS).stream().map(ModelsTable.Model::fromRow).toList();
   }
 
-  /** Versions are dense and ordered by training date; a re-run of date D reuses D's numbers. */
-  public static int nextVersion(Warehouse warehouse, LocalDate ds) {
-    return registered(warehouse).stream()
-        .filter(model -> model.ds().isBefore(ds))
-        .mapToInt(ModelsTable.Model::version)
-        .max()
-        .orElse(0) + 1;
+  /**
+   * The first version number of the training of night {@code ds} with {@code candidates} candidates.
+   * A version belongs to one training date for ever: a re-run of that date keeps its numbers (and
+   * replaces only its own rows), any other training gets numbers above every version the registry
+   * holds and every artifact on storage (a training that crashed after saving leaves them
+   * unregistered), so training an earlier date after later ones never reuses one. Cost: a listing of
+   * the artifacts folder.
+   */
+  public static int firstVersion(Warehouse warehouse, LocalDate ds, int candidates) {
+    List<Integer> own = registered(warehouse).stream().filter(model -> model.ds().equals(ds)).map(ModelsTable.Model::version).sorted().toList();
+    if (own.size() == candidates && own.get(own.size() - 1) - own.get(0) == candidates - 1) {
+      return own.get(0);
+    }
+    int registered = registered(warehouse).stream().mapToInt(ModelsTable.Model::version).max().orElse(0);
+    return Math.max(registered, Artifacts.highestVersion(warehouse)) + 1;
   }
 
   /** The last date any training ran (whatever its decision), if any. */
@@ -124,8 +132,13 @@ public final class Registry {
         .max(Comparator.naturalOrder());
   }
 
-  public static String artifactPath(Warehouse warehouse, int version) {
-    return warehouse.root() + "/_artifacts/models/v" + version;
+  /**
+   * Where one training attempt stores a version's artifact, relative to the warehouse root so a copied
+   * or moved warehouse still finds it; one folder per attempt, so a re-run never overwrites the
+   * artifact an earlier attempt wrote (artifacts are immutable).
+   */
+  public static String artifactPath(int version, String runId) {
+    return Artifacts.MODELS + "/v" + version + "/" + runId;
   }
 
   /**
@@ -162,23 +175,30 @@ public final class Registry {
 
   /** The registry row of {@code version}, or a clear error naming what to do. */
   public static ModelsTable.Model model(Warehouse warehouse, int version, String action) {
-    return registered(warehouse).stream()
-        .filter(model -> model.version() == version)
-        .findFirst()
-        .orElseThrow(
-            () -> NightcastException.badData(
-                "Cannot " + action + " model v" + version + ": no such version in " + warehouse.path(Tables.MODELS)
-                    + " (see `nightcast models list`)"));
+    List<ModelsTable.Model> rows = registered(warehouse).stream().filter(model -> model.version() == version).toList();
+    if (rows.isEmpty()) {
+      throw NightcastException.badData(
+          "Cannot " + action + " model v" + version + ": no such version in " + warehouse.path(Tables.MODELS) + " (see `nightcast models list`)");
+    }
+    if (rows.size() > 1) {
+      // only registries written before version numbers were unique can hold this
+      throw NightcastException.badData(
+          "Cannot " + action + " model v" + version + ": " + warehouse.path(Tables.MODELS) + " holds it " + rows.size() + " times (trainings of "
+              + rows.stream().map(m -> m.ds().toString()).sorted().toList() + ", which reused the number and its artifact); re-run the"
+              + " latest of those trainings (`nightcast train --date D`) to register it under new numbers");
+    }
+    return rows.get(0);
   }
 
   /**
-   * Registers a training of night {@code ds}: saves each candidate's artifact, replaces the date's
-   * registry rows in one commit, then records training's own alias event (promote or reject of the
+   * Registers a training of night {@code ds}: saves each candidate's artifact (never over another),
+   * replaces the date's registry rows in one commit (a re-run's rows replace the earlier run's; their
+   * numbers and artifacts are not reused), then records training's own alias event (promote or reject of the
    * pick) for that night, replacing a previous training's of the same night.
    */
   public static void register(Warehouse warehouse, LocalDate ds, List<Registration> candidates, ModelEventsTable.Event decision) {
     for (Registration candidate : candidates) {
-      Artifacts.save(candidate.model(), candidate.row().artifactPath());
+      Artifacts.save(candidate.model(), Artifacts.resolve(warehouse, candidate.row().artifactPath()));
     }
     ModelsTable.replace(warehouse, ds, candidates.stream().map(Registration::row).toList());
     ModelEventsTable.replaceTraining(warehouse, decision);

@@ -158,7 +158,7 @@ public final class Train {
       Dataset<Row> trainEncoded = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> validationEncoded = preprocessing.transform(validation).persist(StorageLevel.MEMORY_AND_DISK());
       cached.addAll(List.of(trainEncoded, validationEncoded));
-      int version = Registry.nextVersion(warehouse, ds);
+      int version = Registry.firstVersion(warehouse, ds, pipeline.candidates().size());
       List<Candidate> candidates = new ArrayList<>();
       for (CandidateConfig config : pipeline.candidates()) {
         candidates.add(tune(config, version++, pipeline, preprocessing, train, trainEncoded, validationEncoded, test, sliceColumn));
@@ -331,7 +331,7 @@ public final class Train {
               !picked ? "not_selected" : result.decision().label(),
               picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
                   candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
-              json(inputVersions), configSha256, codeVersion, Registry.artifactPath(warehouse, candidate.version()), reference,
+              json(inputVersions), configSha256, codeVersion, Registry.artifactPath(candidate.version(), runId), reference,
               candidate.calibration() == null ? null : Arrays.stream(candidate.calibration()).boxed().toList());
       models.add(new Registry.Registration(row, candidate.model()));
     }

@@ -24,12 +24,12 @@ public final class Tables {
 
   /**
    * Columns that describe an attempt (its id, wall-clock times, the Delta versions it read or wrote:
-   * models.input_versions, models.reference_profile), not the data: they differ between two runs of
+   * models.input_versions, models.reference_profile; the artifact folder it saved to), not the data: they differ between two runs of
    * the same night by design (each run commits new versions), so content comparisons across re-runs
    * leave them out.
    */
   public static final Set<String> ATTEMPT_COLUMNS =
-      Set.of("_run_id", "_ingested_at", "run_id", "train_seconds", "input_versions", "reference_profile");
+      Set.of("_run_id", "_ingested_at", "run_id", "train_seconds", "input_versions", "reference_profile", "artifact_path");
 
   private Tables() {}
 
