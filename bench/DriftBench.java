@@ -1,8 +1,8 @@
 import dev.nightcast.config.DriftConfig;
 import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.monitoring.Binning;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Slices;
-import dev.nightcast.monitoring.Binning;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +71,7 @@ public class DriftBench {
       whole = Math.min(whole, seconds(t0));
 
       t0 = System.nanoTime();
-      Map<List<Object>, Map<String, Binning.ColumnState>> bySlice =
+      Map<Binning.Group, Map<String, Binning.ColumnState>> bySlice =
           Binning.summarise(rows, List.of(), Slices.columns(config.slices()), specs);
       sliced = Math.min(sliced, seconds(t0));
       if (bySlice.isEmpty()) {

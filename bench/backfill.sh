@@ -25,7 +25,7 @@ rm -rf "$work/state"
 read -r backfill_s backfill_mb < <(run backfill "$work/state" "$landing" backfill --from "$from" --to "$to")
 shares="$(stage_shares "$work/state" "$from" backfill)"
 read -r cold_s cold_mb < <(run cold "$work/state" "$landing" run --date "$to")
-trained="$(sed -nE 's/.*NightlyRun: ([0-9-]+) train: due.*/\1/p' "$work/backfill.log")"
+trained="$(sed -nE 's/.*TrainStage: ([0-9-]+) train: due.*/\1/p' "$work/backfill.log")"
 trainings="$(echo "$trained" | grep -c . || true)"
 last_trained="$(echo "$trained" | tail -n 1)"
 per_night="$(echo "$backfill_s / $nights" | bc -l)"

@@ -1,25 +1,25 @@
 package dev.nightcast;
 
-import dev.nightcast.night.Context;
-import dev.nightcast.night.NightlyRun;
+import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.apache.spark.sql.functions.col;
 
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.FeatureConfig;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;
-import dev.nightcast.warehouse.Tables;
-import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.testing.Chromium;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestPushgateway;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,21 +1,21 @@
 package dev.nightcast;
 
-import dev.nightcast.night.Context;
-import dev.nightcast.night.NightlyRun;
-import dev.nightcast.night.StageName;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
+import dev.nightcast.night.StageName;
 import dev.nightcast.serving.Publisher;
-import dev.nightcast.warehouse.Tables;
-import dev.nightcast.warehouse.Warehouse;
 import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

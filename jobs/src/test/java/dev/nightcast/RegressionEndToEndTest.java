@@ -1,17 +1,17 @@
 package dev.nightcast;
 
-import dev.nightcast.night.Context;
-import dev.nightcast.night.NightlyRun;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.Task;
-import dev.nightcast.warehouse.Tables;
-import dev.nightcast.warehouse.Warehouse;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

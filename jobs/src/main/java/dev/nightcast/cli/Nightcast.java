@@ -5,8 +5,8 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.night.StageName;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The nightcast command line: `nightcast <command> --help` for each command. */
 @Command(

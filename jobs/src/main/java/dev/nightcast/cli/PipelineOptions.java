@@ -1,8 +1,8 @@
 package dev.nightcast.cli;
 
-import dev.nightcast.night.Context;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
+import dev.nightcast.night.Context;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.logging.log4j.Level;

@@ -1,10 +1,10 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.night.StageName;
-import dev.nightcast.config.ConfigLoader;
-import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.serving.ServingDatabase;
 import java.time.LocalDate;

@@ -1,10 +1,5 @@
 package dev.nightcast.monitoring;
 
-import dev.nightcast.features.Features;
-import dev.nightcast.monitoring.AlertsTable.Alert;
-import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
-import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
-import dev.nightcast.scoring.Score;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -14,7 +9,12 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
+import dev.nightcast.features.Features;
+import dev.nightcast.monitoring.AlertsTable.Alert;
+import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.scoring.Score;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;

@@ -1,6 +1,5 @@
 package dev.nightcast.monitoring;
 
-import dev.nightcast.training.Calibration;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
@@ -9,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
+import dev.nightcast.training.Calibration;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package dev.nightcast.monitoring;
 
-import dev.nightcast.features.Features;
-import dev.nightcast.scoring.Score;
-import dev.nightcast.training.ModelFactory;
 import static org.apache.spark.sql.functions.col;
 
 import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.features.Features;
 import dev.nightcast.monitoring.ReferenceProfilesTable.ProfileSlot;
+import dev.nightcast.scoring.Score;
+import dev.nightcast.training.ModelFactory;
 import dev.nightcast.warehouse.Warehouse;
 import java.time.LocalDate;
 import java.util.ArrayList;

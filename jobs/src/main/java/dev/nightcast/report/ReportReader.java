@@ -6,11 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import dev.nightcast.ingest.Expectations;
 import dev.nightcast.monitoring.DriftReport;
+import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelEventsTable;
-import dev.nightcast.monitoring.Slices;
-import dev.nightcast.ingest.Expectations;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;

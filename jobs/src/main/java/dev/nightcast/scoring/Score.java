@@ -1,14 +1,14 @@
 package dev.nightcast.scoring;
 
-import dev.nightcast.features.Features;
-import dev.nightcast.training.ModelFactory;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
+import dev.nightcast.features.Features;
 import dev.nightcast.registry.Artifacts;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.training.ModelFactory;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.time.LocalDate;

@@ -1,7 +1,7 @@
 package dev.nightcast.training;
 
-import dev.nightcast.features.Features;
 import dev.nightcast.config.Task;
+import dev.nightcast.features.Features;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

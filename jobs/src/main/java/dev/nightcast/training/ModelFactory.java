@@ -1,6 +1,5 @@
 package dev.nightcast.training;
 
-import dev.nightcast.features.Features;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
@@ -12,14 +11,15 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.features.Features;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.TreeMap;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;

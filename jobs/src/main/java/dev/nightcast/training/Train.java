@@ -1,6 +1,5 @@
 package dev.nightcast.training;
 
-import dev.nightcast.features.Features;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,6 +8,7 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
+import dev.nightcast.features.Features;
 import dev.nightcast.registry.Artifacts;
 import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.registry.ModelsTable;

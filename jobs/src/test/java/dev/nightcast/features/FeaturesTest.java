@@ -1,17 +1,17 @@
 package dev.nightcast.features;
 
-import dev.nightcast.ingest.RawTable;
-import dev.nightcast.ingest.Ingest;
-import dev.nightcast.training.ModelFactory;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.PipelineConfig;
-import dev.nightcast.warehouse.Tables;
-import dev.nightcast.warehouse.Warehouse;
+import dev.nightcast.ingest.Ingest;
+import dev.nightcast.ingest.RawTable;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.training.ModelFactory;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;

@@ -2,15 +2,15 @@ package dev.nightcast.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nightcast.night.Context;
-import dev.nightcast.night.NightlyRun;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
-import dev.nightcast.warehouse.Tables;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
 import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.Tables;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
