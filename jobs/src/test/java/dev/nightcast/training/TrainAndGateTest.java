@@ -60,6 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainAndGateTest {
+  private static final java.util.concurrent.atomic.AtomicInteger ATTEMPTS = new java.util.concurrent.atomic.AtomicInteger();
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
   private static final LocalDate THIRD = FIRST.plusDays(2);
   private static final LocalDate FOURTH = FIRST.plusDays(3);
@@ -98,9 +99,10 @@ class TrainAndGateTest {
     first = train(pipeline, THIRD, UnaryOperator.identity());
   }
 
+  /** Each training is an attempt of its own, as every nightcast run is (its artifacts go to a folder of their own). */
   private Train.Result train(PipelineConfig config, LocalDate ds, UnaryOperator<Dataset<Row>> trainRows) {
     return Train.run(
-        warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds,
+        warehouse, config, loaded.sha256(), "test+commit", ds, "run-" + ds + "-" + ATTEMPTS.incrementAndGet(),
         (train, pick) -> ReferenceProfile.write(warehouse, config, ds, train, pick), trainRows);
   }
 
