@@ -159,4 +159,23 @@ class RegistryTest {
     // an absolute path recorded by an older nightcast into the original still resolves into the copy
     assertThat(Artifacts.resolve(restored, original + "/_artifacts/models/v4/run-28")).isEqualTo(copy + "/_artifacts/models/v4/run-28");
   }
+
+  @Test
+  void aRegistryThatHoldsAVersionTwiceNamesTheTrainingsAndWhatToReRun() {
+    // as nightcast wrote before numbers were unique: an earlier date trained after a later one reused v1
+    Warehouse warehouse = new Warehouse(TestSpark.session(), dir.toString());
+    ModelsTable.replace(warehouse, JAN21, List.of(row(JAN21, 1, "run-21", "promoted")));
+    ModelsTable.replace(warehouse, JAN16, List.of(row(JAN16, 1, "run-16", "promoted")));
+    long before = warehouse.version(Tables.MODELS);
+
+    assertThatThrownBy(() -> Registry.model(warehouse, 1, "show"))
+        .isInstanceOfSatisfying(dev.nightcast.NightcastException.class,
+            e -> assertThat(e.exitCode()).isEqualTo(dev.nightcast.ExitCode.BAD_DATA))
+        .hasMessage("Cannot show model v1: " + warehouse.path(Tables.MODELS) + " holds it 2 times (trainings of [2001-01-16, 2001-01-21],"
+            + " which reused the number and its artifact); re-run the latest of those trainings (`nightcast train --date D`) to"
+            + " register it under new numbers");
+    // reading changed nothing
+    assertThat(warehouse.version(Tables.MODELS)).isEqualTo(before);
+    assertThat(warehouse.read(Tables.MODELS).count()).isEqualTo(2);
+  }
 }
