@@ -36,7 +36,7 @@ final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     EnvConfig env = options.loadEnv();
-    SparkSession spark = Sessions.create(env, "nightcast-sample");
+    SparkSession spark = Sessions.create(env, null, "nightcast-sample");
     try {
       long rows = FlightsSample.write(spark, source.toAbsolutePath().toString(), out.toAbsolutePath(), from, to, copies);
       System.out.println("sample: " + rows + " flights from " + from + " to " + to + " written to " + out);

@@ -1,7 +1,7 @@
 package dev.nightcast.cli;
 
 import dev.nightcast.night.Context;
-import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Catalog;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -14,7 +14,10 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "sql",
     mixinStandardHelpOptions = true,
-    description = "Run Spark SQL over the pipeline's Delta tables, registered by name (e.g. drift_daily, models, runs).")
+    description = {
+      "Run Spark SQL over the warehouse's Delta tables, by name: <pipeline>.<table> for any pipeline (e.g. flight_delay.drift_daily),"
+          + " bare names (models, runs, ...) for the --pipeline's tables.",
+      "Registers new tables in the profile's catalog first (in this session only, for `catalog: none`)."})
 final class SqlCommand implements Callable<Integer> {
   @Mixin PipelineOptions options;
 
@@ -30,9 +33,12 @@ final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Context context = options.start()) {
-      List<String> tables = context.warehouse().registerViews(Tables.all(context.pipeline().config()));
-      if (tables.isEmpty()) {
-        System.err.println("nightcast: the warehouse " + context.env().warehouse() + " has no tables yet (run a night first)");
+      List<String> databases = Catalog.registerAll(context.spark(), context.env().warehouse());
+      String pipeline = context.pipeline().config().name();
+      if (databases.contains(pipeline)) {
+        context.spark().sql("USE `" + pipeline + "`");
+      } else {
+        System.err.println("nightcast: pipeline '" + pipeline + "' has no tables in " + context.env().warehouse() + " yet (run a night first)");
       }
       Dataset<Row> result = context.spark().sql(query);
       if (tsv) {

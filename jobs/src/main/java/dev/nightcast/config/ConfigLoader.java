@@ -70,7 +70,10 @@ public final class ConfigLoader {
             ? env.postgres()
             : new EnvConfig.PostgresSettings(
                 new EnvConfig.Embedded(resolve(home, embedded.dataDir()), embedded.port()), null, null, null),
-        env.pushgatewayUrl());
+        env.pushgatewayUrl(),
+        env.catalog().derbyDir() == null
+            ? env.catalog()
+            : new EnvConfig.CatalogSettings(env.catalog().metastore(), resolve(home, env.catalog().derbyDir()), env.catalog().uris()));
   }
 
   private static String resolve(Path home, String path) {

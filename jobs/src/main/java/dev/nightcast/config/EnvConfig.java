@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code pushgateway_url}: the Prometheus Pushgateway each night pushes its run metrics to; unset or
  * empty turns pushing off.
  */
-public record EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl) {
+public record EnvConfig(
+    String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl, CatalogSettings catalog) {
 
   public EnvConfig {
     Check.present(warehouse, "warehouse");
@@ -19,11 +20,47 @@ public record EnvConfig(String warehouse, String landing, SparkSettings spark, P
     Check.that(
         pushgatewayUrl == null || pushgatewayUrl.startsWith("http://") || pushgatewayUrl.startsWith("https://"),
         "'pushgateway_url' must start with http:// or https:// (got '" + pushgatewayUrl + "')");
+    catalog = catalog == null ? CatalogSettings.NONE : catalog;
   }
 
-  /** A profile that pushes no metrics. */
+  /** A profile that pushes no metrics and registers tables in no catalog. */
   public EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres) {
-    this(warehouse, landing, spark, postgres, null);
+    this(warehouse, landing, spark, postgres, null, null);
+  }
+
+  /** A profile that registers tables in no catalog. */
+  public EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl) {
+    this(warehouse, landing, spark, postgres, pushgatewayUrl, null);
+  }
+
+  /**
+   * The metastore every pipeline's tables are registered in, as {@code <pipeline>.<table>}:
+   * {@code derby} (Spark's Hive metastore on an embedded Derby database in {@code derbyDir}; one
+   * process at a time, like the embedded Postgres), {@code thrift} (an external Hive metastore at
+   * {@code uris}) or {@code none} (tables by path only).
+   */
+  public record CatalogSettings(String metastore, String derbyDir, String uris) {
+    public static final CatalogSettings NONE = new CatalogSettings("none", null, null);
+
+    public CatalogSettings {
+      metastore = metastore == null ? "none" : metastore;
+      Check.that(
+          metastore.equals("none") || metastore.equals("derby") || metastore.equals("thrift"),
+          "'metastore' must be derby, thrift or none (got '" + metastore + "')");
+      derbyDir = derbyDir == null || derbyDir.isBlank() ? null : derbyDir;
+      uris = uris == null || uris.isBlank() ? null : uris.strip();
+      if (metastore.equals("derby")) {
+        Check.present(derbyDir, "derby_dir");
+      }
+      if (metastore.equals("thrift")) {
+        Check.present(uris, "uris");
+        Check.that(uris.startsWith("thrift://"), "'uris' must be thrift://host:port[,thrift://...] (got '" + uris + "')");
+      }
+    }
+
+    public boolean enabled() {
+      return !metastore.equals("none");
+    }
   }
 
   /** @param conf Spark settings applied to the session builder, e.g. shuffle partitions or s3a endpoints */

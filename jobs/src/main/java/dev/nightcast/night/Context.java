@@ -3,7 +3,9 @@ package dev.nightcast.night;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.serving.ServingDatabase;
+import dev.nightcast.warehouse.FlatLayout;
 import dev.nightcast.warehouse.Sessions;
+import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,12 +32,15 @@ public final class Context implements AutoCloseable {
     this.environment = environment;
     this.spark = spark;
     this.ownsSpark = ownsSpark;
-    this.warehouse = new Warehouse(spark, env.warehouse());
+    String name = pipeline.config().name();
+    String namespace = Warehouse.namespace(env.warehouse(), name);
+    FlatLayout.moveIntoNamespace(spark, env.warehouse(), namespace, Tables.all(pipeline.config()));
+    this.warehouse = new Warehouse(spark, namespace);
   }
 
   /** Starts a SparkSession for the environment; closing the context stops it. */
   public static Context start(ConfigLoader.LoadedPipeline pipeline, EnvConfig env, Map<String, String> environment) {
-    return new Context(pipeline, env, environment, Sessions.create(env, "nightcast-" + pipeline.config().name()), true);
+    return new Context(pipeline, env, environment, Sessions.create(env, Warehouse.namespace(env.warehouse(), pipeline.config().name()), "nightcast-" + pipeline.config().name()), true);
   }
 
   public ConfigLoader.LoadedPipeline pipeline() {

@@ -10,6 +10,7 @@ import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.serving.RunLock;
 import dev.nightcast.training.Train;
+import dev.nightcast.warehouse.Catalog;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.time.Instant;
@@ -84,6 +85,7 @@ public final class NightlyRun {
           value(results, StageName.PUBLISH, Publisher.Result.class));
     } finally {
       RunsTable.append(warehouse, attempts);
+      register(ds);
       pushMetrics(ds, attempts, value(results, StageName.INGEST, List.class).orElse(List.of()));
     }
   }
@@ -100,6 +102,26 @@ public final class NightlyRun {
       return attempt(attempts, new NightContext(context, ds, UUID.randomUUID().toString()), stage);
     } finally {
       RunsTable.append(warehouse, attempts);
+      register(ds);
+    }
+  }
+
+  /**
+   * Registers tables new to the profile's catalog. A failure is logged, not raised: the tables are
+   * written and readable by path, and the next run or `nightcast sql` registers them (the local
+   * metastore is busy while an analyst's session holds it).
+   */
+  private void register(LocalDate ds) {
+    if (!context.env().catalog().enabled()) {
+      return;
+    }
+    try {
+      List<String> created = Catalog.register(warehouse, pipeline.name());
+      if (!created.isEmpty()) {
+        LOG.info("{} catalog: registered {} tables in database {}", ds, created.size(), pipeline.name());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("{} catalog: not registered ({})", ds, e.getMessage());
     }
   }
 

@@ -17,7 +17,11 @@ public final class Sessions {
 
   private Sessions() {}
 
-  public static SparkSession create(EnvConfig env, String appName) {
+  /**
+   * @param namespace the pipeline's namespace (its Spark checkpoints go there), or null for a
+   *     session that writes no warehouse
+   */
+  public static SparkSession create(EnvConfig env, String namespace, String appName) {
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName(appName)
@@ -41,9 +45,10 @@ public final class Sessions {
     // a local warehouse only: Spark checks the directory it creates with a status call, which an
     // s3a:// store may answer "not found" (S3WarehouseTest), failing the start. The profile or
     // spark-submit sets one anywhere else (HDFS, or a local path with a local master).
-    if (System.getProperty(CHECKPOINT_DIR) == null && isLocal(env.warehouse())) {
-      builder.config(CHECKPOINT_DIR, env.warehouse() + "/" + CHECKPOINTS);
+    if (System.getProperty(CHECKPOINT_DIR) == null && namespace != null && isLocal(namespace)) {
+      builder.config(CHECKPOINT_DIR, namespace + "/" + CHECKPOINTS);
     }
+    Catalog.configure(builder, env.catalog(), env.warehouse());
     for (Map.Entry<String, String> setting : env.spark().conf().entrySet()) {
       builder.config(setting.getKey(), setting.getValue());
     }

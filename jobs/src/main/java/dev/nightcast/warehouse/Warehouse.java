@@ -5,11 +5,17 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.NightcastException;
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -52,6 +58,31 @@ public final class Warehouse {
 
   public String path(String table) {
     return root + "/" + table;
+  }
+
+  /** The root of a pipeline's namespace: everything it writes lives there, nothing is shared. */
+  public static String namespace(String platformRoot, String pipeline) {
+    return (platformRoot.endsWith("/") ? platformRoot : platformRoot + "/") + pipeline;
+  }
+
+  /** The Delta tables under this root, by name (sorted). Cost: one listing, one status call per folder. */
+  public List<String> tables() {
+    Path dir = new Path(root);
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return List.of();
+      }
+      List<String> tables = new ArrayList<>();
+      for (FileStatus status : fs.listStatus(dir)) {
+        if (status.isDirectory() && fs.exists(new Path(status.getPath(), "_delta_log"))) {
+          tables.add(status.getPath().getName());
+        }
+      }
+      return tables.stream().sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the tables under " + root, e);
+    }
   }
 
   public boolean exists(String table) {
@@ -227,13 +258,5 @@ public final class Warehouse {
           "Cannot write Delta table " + contract.name() + ": the rows do not match its contract (" + contract.owner() + "): expected "
               + expected + ", got " + actual);
     }
-  }
-
-  /** Registers every existing table as a temp view by its name, for `nightcast sql`. */
-  public List<String> registerViews(List<String> tables) {
-    return tables.stream()
-        .filter(this::exists)
-        .peek(table -> read(table).createOrReplaceTempView(table))
-        .toList();
   }
 }

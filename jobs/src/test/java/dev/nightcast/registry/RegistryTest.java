@@ -3,7 +3,13 @@ package dev.nightcast.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.night.Context;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.FlatLayout;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.io.IOException;
@@ -18,11 +24,15 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Version numbers and artifacts over re-runs, out-of-order trainings and a copied warehouse (real Delta tables and MLlib artifacts). */
+/**
+ * Version numbers and artifacts over re-runs, out-of-order trainings, a copied warehouse and a flat one
+ * moved into its namespace (real Delta tables and MLlib artifacts).
+ */
 @Tag("spark")
 class RegistryTest {
   private static final LocalDate JAN16 = LocalDate.of(2001, 1, 16);
@@ -158,6 +168,58 @@ class RegistryTest {
 
     // an absolute path recorded by an older nightcast into the original still resolves into the copy
     assertThat(Artifacts.resolve(restored, original + "/_artifacts/models/v4/run-28")).isEqualTo(copy + "/_artifacts/models/v4/run-28");
+  }
+
+  /**
+   * A warehouse written before namespaces: the flight pipeline's tables and artifacts straight under
+   * the root, its model paths absolute (as recorded then). The pipeline's first context moves them
+   * into its namespace, once, with their history; another pipeline's start leaves them alone.
+   */
+  @Test
+  void aFlatWarehouseMovesIntoItsPipelinesNamespaceOnceWithItsHistoryAndModels() throws IOException {
+    Path root = dir.resolve("flat");
+    SparkSession spark = TestSpark.session();
+    Warehouse flat = new Warehouse(spark, root.toString());
+    train(flat, JAN21, "run-21", 2);
+    train(flat, JAN28, "run-28", 2);
+    for (String raw : List.of(Tables.raw("schedule"), Tables.raw("actuals"))) {
+      spark.range(3).toDF("n").write().format("delta").save(flat.path(raw));
+      spark.range(5).toDF("n").write().format("delta").mode("append").save(flat.path(raw));
+    }
+    Files.createDirectories(root.resolve("_checkpoints/killed-run"));
+    long modelsVersion = flat.version(Tables.MODELS);
+    String absolute = root + "/_artifacts/models/v4/run-28";
+
+    // a pipeline with other sources does not own these tables
+    assertThat(FlatLayout.moveIntoNamespace(spark, root.toString(), root + "/weather", List.of(Tables.raw("weather"), Tables.MODELS)))
+        .isEmpty();
+    assertThat(root.resolve(Tables.MODELS)).isDirectory();
+
+    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir);
+    EnvConfig env = new EnvConfig(root.toString(), TestPipelines.sampleLanding().toString(), new EnvConfig.SparkSettings(null, Map.of()),
+        TestPostgres.settings());
+    Context context = new Context(pipeline, env, Map.of(), spark, false);
+    Warehouse moved = context.warehouse();
+    assertThat(moved.root()).isEqualTo(root + "/flight_delay");
+    try (Stream<Path> left = Files.list(root)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("flight_delay");
+    }
+    assertThat(moved.tables()).containsExactly(Tables.MODEL_EVENTS, Tables.MODELS, Tables.raw("actuals"), Tables.raw("schedule"));
+    // history and time travel stay: versions recorded as lineage still read the same rows
+    assertThat(moved.version(Tables.MODELS)).isEqualTo(modelsVersion);
+    assertThat(moved.version(Tables.raw("schedule"))).isEqualTo(1);
+    assertThat(spark.read().format("delta").option("versionAsOf", 0).load(moved.path(Tables.raw("schedule"))).count()).isEqualTo(3);
+    assertThat(moved.read(Tables.raw("schedule")).count()).isEqualTo(8);
+    // the champion's artifact, recorded absolute into the flat root, loads from the namespace
+    Registry.Champion champion = Registry.champion(moved, JAN28).orElseThrow();
+    assertThat(champion.version()).isEqualTo(4);
+    assertThat(Artifacts.resolve(moved, absolute)).isEqualTo(root + "/flight_delay/_artifacts/models/v4/run-28");
+    assertThat(Artifacts.load(champion.artifactPath()).transform(spark.range(2).toDF()).count()).isEqualTo(2);
+    assertThat(versions(moved)).containsOnlyKeys(1, 2, 3, 4);
+
+    // once: a second start finds nothing flat
+    assertThat(FlatLayout.moveIntoNamespace(spark, root.toString(), moved.root(), Tables.all(pipeline.config()))).isEmpty();
+    assertThat(new Context(pipeline, env, Map.of(), spark, false).warehouse().version(Tables.MODELS)).isEqualTo(modelsVersion);
   }
 
   @Test

@@ -117,11 +117,11 @@ class S3WarehouseTest {
         .csv(TestPipelines.sampleLanding().resolve("schedule/" + LAST.plusDays(1) + ".csv.gz").toString()).count();
     assertThat(context.warehouse().readDate(Tables.PREDICTIONS, LAST).count()).isEqualTo(scheduled);
     for (String table : Tables.all(pipeline.config())) {
-      assertThat(s3.exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/warehouse/" + table + "/_delta_log/00000000000000000000.json")))
-          .as("Delta log of %s in the bucket", table).isTrue();
+      assertThat(s3.exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/warehouse/flight_delay/" + table + "/_delta_log/00000000000000000000.json")))
+          .as("Delta log of %s in the pipeline's namespace in the bucket", table).isTrue();
     }
     // the objects really are in the blob store behind the S3 API
-    try (Stream<Path> files = Files.walk(dir.resolve("blobs").resolve(BUCKET).resolve("warehouse/predictions"))) {
+    try (Stream<Path> files = Files.walk(dir.resolve("blobs").resolve(BUCKET).resolve("warehouse/flight_delay/predictions"))) {
       assertThat(files.filter(p -> p.toString().endsWith(".parquet")).count()).isPositive();
     }
     try (Connection connection = context.database().connect();
@@ -152,7 +152,7 @@ class S3WarehouseTest {
 
     Cli.Result read = Cli.run(dir, environment, jvm, query);
     assertThat(read.code()).as(read.output()).isZero();
-    long rows = TestSpark.session().read().format("delta").load("s3a://" + BUCKET + "/warehouse/raw_schedule").count();
+    long rows = TestSpark.session().read().format("delta").load("s3a://" + BUCKET + "/warehouse/flight_delay/raw_schedule").count();
     assertThat(read.output()).contains("n\n" + rows + "\n").doesNotContain("test-secret");
 
     environment.put("AWS_SECRET_ACCESS_KEY", "wrong-secret-4f7a");

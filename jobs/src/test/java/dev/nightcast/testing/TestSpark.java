@@ -26,7 +26,7 @@ public final class TestSpark {
                   "spark.driver.bindAddress", "127.0.0.1",
                   // the tests' trainings checkpoint as runs on a local warehouse do (there: under it)
                   "spark.checkpoint.dir", checkpoints()));
-      session = Sessions.create(new EnvConfig("unused", "unused", settings, new EnvConfig.PostgresSettings(new EnvConfig.Embedded("unused", 0), null, null, null)), "nightcast-tests");
+      session = Sessions.create(new EnvConfig("unused", "unused", settings, new EnvConfig.PostgresSettings(new EnvConfig.Embedded("unused", 0), null, null, null)), null, "nightcast-tests");
       SparkSession started = session;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> Sessions.stop(started)));
     }
