@@ -140,6 +140,22 @@ class NightcastCliTest {
   }
 
   @Test
+  void checkLeavesARemoteLandingZoneToIngest(@TempDir Path dir) throws IOException {
+    Path env = Files.writeString(dir.resolve("s3.yaml"), """
+        warehouse: s3a://bucket/warehouse
+        landing: s3a://bucket/landing
+        postgres: {url: "jdbc:postgresql://db:5432/app", user_env: PGUSER_VAR, password_env: PGPASS_VAR}
+        """);
+
+    Captured result = run("check", "--pipeline", PIPELINE.toString(), "--env", env.toString(), "--date", "2001-01-15");
+
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(result.out())
+        .contains("drop schedule: s3a://bucket/landing/schedule/2001-01-16.csv.gz: not checked (a remote landing zone needs Spark's")
+        .contains("night 2001-01-15 of pipeline flight_delay:");
+  }
+
+  @Test
   void checkNamesTheKeyPathOfABadConfigAndExitsWithThree(@TempDir Path dir) throws IOException {
     Path pipeline = Files.writeString(dir.resolve("pipeline.yaml"),
         Files.readString(PIPELINE).replace("- {column: origin, top: 5}", "- {column: carrier, top: 5}"));
