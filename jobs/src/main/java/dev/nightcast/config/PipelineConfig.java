@@ -1,5 +1,6 @@
 package dev.nightcast.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ public record PipelineConfig(
    * as {@code monitoring.ReferenceProfile#columns} names them.
    */
   public static List<String> monitoredColumns(List<FeatureConfig> features, Task task) {
-    List<String> columns = new java.util.ArrayList<>(features.stream().map(FeatureConfig::name).toList());
+    List<String> columns = new ArrayList<>(features.stream().map(FeatureConfig::name).toList());
     columns.add(task == Task.REGRESSION ? "prediction" : "probability");
     columns.add("label");
     return columns;
