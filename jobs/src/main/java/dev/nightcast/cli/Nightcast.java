@@ -17,6 +17,7 @@ import picocli.CommandLine;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      CheckCommand.class,
       BackfillCommand.class,
       SqlCommand.class,
       DbCommand.class,

@@ -1,5 +1,7 @@
 package dev.nightcast.config;
 
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Validation helpers for config records; the loader turns their failures into key-path messages. */
@@ -33,6 +35,15 @@ final class Check {
   static double fraction(double value, String key) {
     that(value > 0 && value < 1, "'" + key + "' must be between 0 and 1 exclusive (got " + value + ")");
     return value;
+  }
+
+  /** A map of numbers, each with a value: {@code {auc: null}} is a slip, not "no bound". Absent means empty. */
+  static Map<String, Double> numbers(Map<String, Double> values, String key) {
+    if (values == null) {
+      return Map.of();
+    }
+    values.forEach((name, value) -> that(value != null, "'" + key + "." + name + "' has no value: give it a number, or remove the key"));
+    return Map.copyOf(new TreeMap<>(values));
   }
 
   static int positive(int value, String key) {

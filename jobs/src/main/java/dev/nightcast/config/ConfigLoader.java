@@ -1,14 +1,26 @@
 package dev.nightcast.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -18,9 +30,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -30,13 +45,27 @@ import java.util.stream.Collectors;
  * nothing here starts Spark, so bad config fails in well under a second.
  */
 public final class ConfigLoader {
+  private static final Set<Class<?>> INTEGRAL = Set.of(int.class, Integer.class, long.class, Long.class);
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // 2.5 for an integer key is a slip to report, not a value to truncate
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .registerModule(
+              new SimpleModule()
+                  .addDeserializer(String.class, new TextOnly())
+                  .setDeserializerModifier(
+                      new BeanDeserializerModifier() {
+                        @Override
+                        public JsonDeserializer<?> modifyEnumDeserializer(
+                            DeserializationConfig config, JavaType type, BeanDescription description, JsonDeserializer<?> deserializer) {
+                          return new EnumTextOnly(deserializer, type.getRawClass());
+                        }
+                      }));
 
   private ConfigLoader() {}
 
@@ -168,17 +197,7 @@ public final class ConfigLoader {
           "Cannot load " + file + ": invalid value" + (at.isEmpty() ? "" : " under '" + at + "'") + ": " + cause.getMessage(),
           e);
     } catch (InvalidFormatException e) {
-      throw NightcastException.badConfig(
-          "Cannot load "
-              + file
-              + ": '"
-              + keyPath(e)
-              + "' has the wrong type: expected "
-              + e.getTargetType().getSimpleName()
-              + ", got '"
-              + e.getValue()
-              + "'",
-          e);
+      throw NightcastException.badConfig("Cannot load " + file + ": " + wrongType(keyPath(e), e.getTargetType(), e.getValue()), e);
     } catch (MismatchedInputException e) {
       throw NightcastException.badConfig(
           "Cannot load "
@@ -190,6 +209,65 @@ public final class ConfigLoader {
           e);
     } catch (IOException | IllegalArgumentException e) {
       throw NightcastException.badConfig("Cannot load " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String wrongType(String key, Class<?> target, Object value) {
+    if (value instanceof Boolean yamlBoolean) {
+      String values =
+          target.isEnum()
+              ? "one of " + Arrays.stream(target.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT)).toList()
+              : "a value as conf/README.md lists it";
+      return "'" + key + "' takes text, but YAML read the plain word there as the boolean " + yamlBoolean
+          + " (yes, no, on, off, true and false are booleans in YAML): write " + values
+          + " (e.g. 'disabled', not off), or quote a text that is one of these words ('no')";
+    }
+    if (value instanceof Number && INTEGRAL.contains(target)) {
+      return "'" + key + "' takes a whole number, not the decimal " + value + " (an integer key is never rounded or truncated)";
+    }
+    return "'" + key + "' has the wrong type: expected " + target.getSimpleName() + ", got '" + value + "'";
+  }
+
+  /**
+   * Text keys take no YAML booleans: plain {@code off} or {@code no} would otherwise arrive as the
+   * text "false". Free-form Spark option maps opt out (their "true" and "false" are what Spark reads).
+   */
+  private static final class TextOnly extends StdScalarDeserializer<String> {
+    TextOnly() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      rejectBoolean(parser, String.class);
+      return StringDeserializer.instance.deserialize(parser, context);
+    }
+  }
+
+  /** The same for the enumerated keys bound to enums ({@code gate.mode}, {@code training.task}). */
+  private static final class EnumTextOnly extends DelegatingDeserializer {
+    private final Class<?> type;
+
+    EnumTextOnly(JsonDeserializer<?> deserializer, Class<?> type) {
+      super(deserializer);
+      this.type = type;
+    }
+
+    @Override
+    protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> deserializer) {
+      return new EnumTextOnly(deserializer, type);
+    }
+
+    @Override
+    public Object deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      rejectBoolean(parser, type);
+      return super.deserialize(parser, context);
+    }
+  }
+
+  private static void rejectBoolean(JsonParser parser, Class<?> target) throws IOException {
+    if (parser.currentToken() == JsonToken.VALUE_TRUE || parser.currentToken() == JsonToken.VALUE_FALSE) {
+      throw InvalidFormatException.from(parser, "a YAML boolean where text is expected", parser.getBooleanValue(), target);
     }
   }
 

@@ -45,6 +45,7 @@ public record DriftConfig(
       columns.forEach(
           (column, overrides) -> {
             Check.identifier(column, "drift.columns");
+            Check.that(overrides != null, "'drift.columns." + column + "' has no thresholds: give e.g. {psi: 0.3}, or remove the column");
             Map<String, Double> checked = new TreeMap<>();
             overrides.forEach(
                 (metric, value) -> checked.put(known(metric, "drift.columns." + column), positive(value, "drift.columns." + column + "." + metric)));

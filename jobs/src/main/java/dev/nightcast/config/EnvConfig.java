@@ -1,12 +1,14 @@
 package dev.nightcast.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import java.util.Map;
 
 /**
  * Where a pipeline runs: {@code conf/env/*.yaml}. Paths are absolute or URIs (s3a://) once loaded;
  * credentials are never values here, only the names of environment variables that hold them.
  * {@code pushgateway_url}: the Prometheus Pushgateway each night pushes its run metrics to; unset or
- * empty turns pushing off.
+ * empty turns pushing off. {@code spark} is optional: absent means every Spark default.
  */
 public record EnvConfig(
     String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl, CatalogSettings catalog) {
@@ -14,7 +16,7 @@ public record EnvConfig(
   public EnvConfig {
     Check.present(warehouse, "warehouse");
     Check.present(landing, "landing");
-    Check.present(spark, "spark");
+    spark = spark == null ? new SparkSettings(null, null) : spark;
     Check.present(postgres, "postgres");
     pushgatewayUrl = pushgatewayUrl == null || pushgatewayUrl.isBlank() ? null : pushgatewayUrl.strip();
     Check.that(
@@ -64,7 +66,7 @@ public record EnvConfig(
   }
 
   /** @param conf Spark settings applied to the session builder, e.g. shuffle partitions or s3a endpoints */
-  public record SparkSettings(String master, Map<String, String> conf) {
+  public record SparkSettings(String master, @JsonDeserialize(contentUsing = StringDeserializer.class) Map<String, String> conf) {
     public SparkSettings {
       conf = conf == null ? Map.of() : Map.copyOf(conf);
     }
@@ -90,9 +92,11 @@ public record EnvConfig(
     }
   }
 
-  public record Embedded(String dataDir, int port) {
+  /** @param port optional in YAML, 54329 when absent: a fixed port, beside (not on) a system server's 5432 */
+  public record Embedded(String dataDir, Integer port) {
     public Embedded {
       Check.present(dataDir, "data_dir");
+      port = port == null ? 54329 : port;
       Check.that(port == 0 || (port > 1024 && port < 65536), "'port' must be 0 (any free port) or within 1025..65535 (got " + port + ")");
     }
   }

@@ -30,14 +30,16 @@ public record FeatureConfig(
    * A trailing aggregate such as the 28-day delay rate per origin.
    *
    * @param source the source whose rows are aggregated (its raw table); must carry the {@code by} columns
+   * @param days optional in YAML, 28 when absent (four whole weeks, so every weekday counts alike)
    */
-  public record HistoryConfig(String source, List<String> by, int days) {
+  public record HistoryConfig(String source, List<String> by, Integer days) {
     public HistoryConfig {
       Check.identifier(source, "history.source");
       Check.present(by, "history.by");
       Check.that(!by.isEmpty(), "'history.by' must list at least one column");
       by.forEach(column -> Check.identifier(column, "history.by"));
       by = List.copyOf(by);
+      days = days == null ? 28 : days;
       Check.that(days >= 1 && days <= 366, "'history.days' must be within 1..366 (got " + days + ")");
     }
   }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The promotion gate, checked on the test window for the candidate picked on validation.
@@ -24,11 +23,12 @@ import java.util.TreeMap;
  * </ul>
  *
  * @param mode optional in YAML, {@code enabled} when absent
+ * @param mustBeatBaseline optional in YAML, true when absent (a baseline exists to be beaten)
  */
 public record GateConfig(
     Mode mode,
     Map<String, Double> thresholds,
-    boolean mustBeatBaseline,
+    Boolean mustBeatBaseline,
     Double maxRegression,
     Double maxRelativeRegression,
     SliceGate slices) {
@@ -59,20 +59,22 @@ public record GateConfig(
    * worse than the champion's on the same slice by more than {@code maxRegression} (absent: no
    * per-slice champion check).
    */
-  public record SliceGate(String column, int topN, Integer minRows, Map<String, Double> thresholds, Double maxRegression) {
+  public record SliceGate(String column, Integer topN, Integer minRows, Map<String, Double> thresholds, Double maxRegression) {
     public SliceGate {
       Check.identifier(column, "slices.column");
+      topN = topN == null ? 10 : topN;
       Check.that(topN >= 1 && topN <= 100, "'slices.top_n' must be within 1..100 (got " + topN + ")");
       minRows = minRows == null ? 100 : minRows;
       Check.that(minRows >= 1, "'slices.min_rows' must be positive (got " + minRows + ")");
-      thresholds = thresholds == null ? Map.of() : Map.copyOf(new TreeMap<>(thresholds));
+      thresholds = Check.numbers(thresholds, "slices.thresholds");
       Check.that(maxRegression == null || maxRegression >= 0, "'slices.max_regression' must be >= 0 (got " + maxRegression + ")");
     }
   }
 
   public GateConfig {
     mode = mode == null ? Mode.ENABLED : mode;
-    thresholds = thresholds == null ? Map.of() : Map.copyOf(new TreeMap<>(thresholds));
+    thresholds = Check.numbers(thresholds, "thresholds");
+    mustBeatBaseline = mustBeatBaseline == null || mustBeatBaseline;
     Check.that(maxRegression == null || maxRegression >= 0, "'max_regression' must be >= 0 (got " + maxRegression + ")");
     Check.that(
         maxRelativeRegression == null || (maxRelativeRegression >= 0 && maxRelativeRegression < 1),

@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Monitoring settings. Every key is optional; the defaults are documented on each accessor and in
- * {@code conf/pipelines/flight_delay.yaml}.
+ * Monitoring settings. Every key is optional, and so is the whole section; the defaults are listed
+ * here and in {@code conf/README.md}.
  *
  * <ul>
  *   <li>{@code psi_bins} (10): PSI groups of numeric columns, cut at reference quantiles.
@@ -58,6 +58,9 @@ public record MonitoringConfig(
    * {@code metric} breached {@code threshold} (below it; above it for lower-is-better metrics) on
    * at least {@code breaches} of the last {@code lookback_nights} nights ending at D.
    */
+  /** Every default: a pipeline without a {@code monitoring} section. */
+  public static final MonitoringConfig DEFAULTS = new MonitoringConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+
   public record RetrainRule(String metric, Double threshold, Integer breaches, Integer lookbackNights) {
     public RetrainRule {
       Check.present(metric, "retrain_rules.metric");
@@ -82,7 +85,7 @@ public record MonitoringConfig(
     decisionThreshold = decisionThreshold == null ? 0.5 : decisionThreshold;
     slices = slices == null ? List.of() : List.copyOf(slices);
     drift = drift == null ? new DriftConfig(null, null, null, null, null) : drift;
-    performanceFloors = performanceFloors == null ? Map.of("roc_auc", 0.6) : Map.copyOf(performanceFloors);
+    performanceFloors = performanceFloors == null ? Map.of("roc_auc", 0.6) : Check.numbers(performanceFloors, "performance_floors");
     retrainRules = retrainRules == null ? List.of(new RetrainRule("roc_auc", 0.6, 3, 5)) : List.copyOf(retrainRules);
     maxModelAgeDays = maxModelAgeDays == null ? 30 : maxModelAgeDays;
     maxMissingRatio = maxMissingRatio == null ? 0.1 : maxMissingRatio;

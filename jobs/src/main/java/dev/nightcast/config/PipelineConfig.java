@@ -1,5 +1,6 @@
 package dev.nightcast.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,10 +92,22 @@ public record PipelineConfig(
           training.task().metrics().contains(metric),
           "'gate.slices.thresholds." + metric + "' is not a " + training.task().yaml() + " metric " + training.task().metrics()));
     }
-    Check.present(monitoring, "monitoring");
+    monitoring = monitoring == null ? MonitoringConfig.DEFAULTS : monitoring;
+    List<String> featureNames = features.stream().map(FeatureConfig::name).toList();
     for (String column : monitoring.drift().exclude()) {
+      Check.that(featureNames.contains(column), "'monitoring.drift.exclude' names '" + column + "', which is not a feature");
+    }
+    for (int i = 0; i < monitoring.slices().size(); i++) {
+      String column = monitoring.slices().get(i).column();
       Check.that(
-          features.stream().anyMatch(f -> f.name().equals(column)), "'monitoring.drift.exclude' names '" + column + "', which is not a feature");
+          featureNames.contains(column),
+          "'monitoring.slices[" + i + "].column' names '" + column + "', which is not a feature (features: " + featureNames + ")");
+    }
+    List<String> monitored = monitoredColumns(features, training.task());
+    for (String column : monitoring.drift().columns().keySet()) {
+      Check.that(
+          monitored.contains(column),
+          "'monitoring.drift.columns." + column + "' names no monitored column (monitored: " + monitored + ")");
     }
     Check.present(serving, "serving");
     sources = new LinkedHashMap<>(sources);
@@ -109,6 +122,17 @@ public record PipelineConfig(
 
   public SourceConfig source(String name) {
     return sources.get(name);
+  }
+
+  /**
+   * The columns monitoring profiles for drift: every feature, the served score and the label, named
+   * as {@code monitoring.ReferenceProfile#columns} names them.
+   */
+  public static List<String> monitoredColumns(List<FeatureConfig> features, Task task) {
+    List<String> columns = new ArrayList<>(features.stream().map(FeatureConfig::name).toList());
+    columns.add(task == Task.REGRESSION ? "prediction" : "probability");
+    columns.add("label");
+    return columns;
   }
 
   public CandidateConfig baseline() {

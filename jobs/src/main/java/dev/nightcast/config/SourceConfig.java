@@ -1,5 +1,7 @@
 package dev.nightcast.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -8,14 +10,15 @@ import java.util.Set;
  * One landing-zone feed. {@code path} is relative to the environment's landing root and holds the
  * placeholder {@code {date}}; the drop read on night D covers date D + {@code dayOffset}.
  *
+ * @param dayOffset optional in YAML, 0 when absent (the drop of the night's own date)
  * @param schema column name to Spark SQL type, in the order the drop declares them
  * @param expectations what each drop must satisfy; absent means the implicit rules only
  */
 public record SourceConfig(
     String path,
     String format,
-    int dayOffset,
-    Map<String, String> options,
+    Integer dayOffset,
+    @JsonDeserialize(contentUsing = StringDeserializer.class) Map<String, String> options,
     LinkedHashMap<String, String> schema,
     ExpectationsConfig expectations) {
 
@@ -29,6 +32,7 @@ public record SourceConfig(
     Check.that(path.contains("{date}"), "'path' must contain the placeholder {date} (got '" + path + "')");
     Check.present(format, "format");
     Check.that(FORMATS.contains(format), "'format' must be one of " + FORMATS + " (got '" + format + "')");
+    dayOffset = dayOffset == null ? 0 : dayOffset;
     Check.that(dayOffset >= -7 && dayOffset <= 7, "'day_offset' must be within -7..7 (got " + dayOffset + ")");
     options = options == null ? Map.of() : Map.copyOf(options);
     Check.present(schema, "schema");
