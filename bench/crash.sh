@@ -176,11 +176,11 @@ touch "$work/stop-reader"
 wait "${pids[1]}" || true
 
 # every Delta table of every trial against the reference, in one Spark application
-"${probe[@]}" delta "$work/reference" $(for ((k = 1; k <= trials; k++)); do echo "$work/trials/$k"; done) > "$work/delta.txt" 2> "$work/logs/delta.log"
-awk -v ref="$work/reference" '$1 == ref {digest[$2] = $3}
-  $1 != ref {n = split($1, p, "/"); k = p[n]; tables[k]++; if (digest[$2] == $3) same[k]++; else diff[k] = diff[k] " " $2}
+"${probe[@]}" delta "$work/reference/flight_delay" $(for ((k = 1; k <= trials; k++)); do echo "$work/trials/$k/flight_delay"; done) > "$work/delta.txt" 2> "$work/logs/delta.log"
+awk -v ref="$work/reference/flight_delay" '$1 == ref {digest[$2] = $3}
+  $1 != ref {n = split($1, p, "/"); k = p[n - 1]; tables[k]++; if (digest[$2] == $3) same[k]++; else diff[k] = diff[k] " " $2}
   END {for (k in tables) print k, same[k] + 0, tables[k], (diff[k] == "" ? "-" : diff[k])}' "$work/delta.txt" | sort -n > "$work/delta-summary.txt"
-reference_tables="$(awk -v ref="$work/reference" '$1 == ref' "$work/delta.txt" | wc -l)"
+reference_tables="$(awk -v ref="$work/reference/flight_delay" '$1 == ref' "$work/delta.txt" | wc -l)"
 
 echo
 echo "nightcast crash consistency ($(date -u +%F), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)): night $night, $trials kills, reference night ${total%.*} s"

@@ -20,6 +20,7 @@ Needs Java 17; builds the jar with Maven first when jobs/target/nightcast.jar is
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -31,6 +32,7 @@ from conftest import (
     DAG_ID,
     PROJECT_DIR,
     SPARK_LOCAL_CONN,
+    VENV_BIN,
     airflow_cmd,
     assert_succeeded,
     free_port,
@@ -192,6 +194,54 @@ def test_dag_nights_train_publish_switch_the_serving_table_and_branch_on_retrain
         (flights_2, "2001-01-17", "2001-01-17", "1"),
         [["1", "2001-01-16", "1", str(flights_1)], ["2", "2001-01-17", "1", str(flights_2)]],
     )
+
+
+
+ANALYST_SESSION = """
+import json, sys
+from pyspark.sql import SparkSession
+builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+for key, value in json.loads(sys.argv[1]).items():
+    builder = builder.config(key, value)
+spark = builder.getOrCreate()
+tables = [r.tableName for r in spark.sql("show tables in flight_delay").collect()]
+performance = spark.sql("select * from flight_delay.performance_daily")
+schedule = spark.sql("select count(*) as n from flight_delay.raw_schedule").head().n
+print(json.dumps({"tables": tables, "performance_rows": performance.count(), "performance_columns": performance.columns,
+                  "raw_schedule_rows": schedule}))
+"""
+
+
+def readme_analyst_settings(var_dir: Path) -> dict[str, str]:
+    """The Spark settings the README gives analysts (its pyspark command, run from the project
+    directory), with `var_dir` as the var dir."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    block = readme[readme.index("pyspark --packages"):]
+    block = block[: block.index("\n>>>")]
+    settings = {"spark.jars.packages": re.search(r"--packages (\S+)", block).group(1)}
+    for key, value in re.findall(r'--conf "?([^=\s]+)=([^"\s]+)"?', block):
+        settings[key] = value.replace("$PWD/var", str(var_dir)).replace("$PWD", str(PROJECT_DIR))
+    return settings
+
+
+def test_analysts_read_the_tables_by_name_from_plain_pyspark_and_by_path_with_delta_rs(first_night, work):
+    """After the nights above: a plain pyspark session (not nightcast's code), configured only with
+    the README's settings, finds the pipeline's tables in the local metastore by name; delta-rs reads
+    two of them by path and sees the same rows."""
+    from deltalake import DeltaTable
+
+    settings = readme_analyst_settings(work / "var")
+    assert settings["spark.sql.catalogImplementation"] == "hive"
+    result = run([VENV_BIN / "python", "-c", ANALYST_SESSION, json.dumps(settings)], env=first_night, timeout=600)
+    by_name = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"performance_daily", "raw_schedule", "predictions", "models", "runs"} <= set(by_name["tables"])
+
+    namespace = work / "var" / "warehouse" / "flight_delay"
+    performance = DeltaTable(str(namespace / "performance_daily")).to_pyarrow_table()
+    schedule = DeltaTable(str(namespace / "raw_schedule")).to_pyarrow_table()
+    assert by_name["performance_rows"] == performance.num_rows > 0
+    assert by_name["performance_columns"] == performance.column_names
+    assert by_name["raw_schedule_rows"] == schedule.num_rows > 0
 
 
 def test_bad_config_fails_at_once_and_calls_the_failure_hook(airflow_db, nightcast_jar, tmp_path):

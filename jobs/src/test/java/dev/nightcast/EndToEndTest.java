@@ -14,6 +14,7 @@ import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;
 import dev.nightcast.testing.Chromium;
+import dev.nightcast.testing.Fingerprints;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestPushgateway;
@@ -178,7 +179,7 @@ class EndToEndTest {
     Map<String, Long> versions = new HashMap<>();
     for (String table : Tables.all(context.pipeline().config())) {
       if (!table.equals(Tables.RUNS)) {
-        before.put(table, fingerprint(table));
+        before.put(table, Fingerprints.of(warehouse, table));
         versions.put(table, warehouse.version(table));
       }
     }
@@ -186,7 +187,7 @@ class EndToEndTest {
     new NightlyRun(context).run(LAST);
     assertThat(warehouse.version(Tables.PREDICTIONS)).as("the night really ran again").isGreaterThan(versions.get(Tables.PREDICTIONS));
     for (Map.Entry<String, String> table : before.entrySet()) {
-      assertThat(fingerprint(table.getKey())).as(table.getKey()).isEqualTo(table.getValue());
+      assertThat(Fingerprints.of(warehouse, table.getKey())).as(table.getKey()).isEqualTo(table.getValue());
     }
     assertThat(serving()).isEqualTo(servedBefore);
   }
@@ -340,31 +341,6 @@ class EndToEndTest {
   /** A value as the Pushgateway prints it (Go's shortest float formatting for large values). */
   private static String gauge(long value) {
     return String.format(java.util.Locale.ROOT, "%.7e", (double) value).replaceAll("0+e", "e").replace(".e", "e");
-  }
-
-  /**
-   * Row count and an order-independent digest of the table's content (the sum of a 64-bit hash of
-   * every row's JSON), collected to the driver so nothing is answered from a cache.
-   */
-  private String fingerprint(String table) {
-    Row row = snapshot(table)
-        .selectExpr("count(*)", "sum(cast(xxhash64(to_json(struct(*))) as decimal(38, 0)))")
-        .head();
-    return row.getLong(0) + ":" + row.get(1);
-  }
-
-  private Dataset<Row> snapshot(String table) {
-    Dataset<Row> rows = warehouse.read(table);
-    for (String column : Tables.ATTEMPT_COLUMNS) {
-      rows = rows.drop(column);
-    }
-    // set operations cannot compare map columns (e.g. models.test_metrics): compare their JSON
-    for (org.apache.spark.sql.types.StructField field : rows.schema().fields()) {
-      if (field.dataType() instanceof org.apache.spark.sql.types.MapType) {
-        rows = rows.withColumn(field.name(), org.apache.spark.sql.functions.to_json(col(field.name())));
-      }
-    }
-    return rows;
   }
 
   private List<Row> serving() throws Exception {

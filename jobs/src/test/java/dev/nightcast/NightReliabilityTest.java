@@ -11,6 +11,7 @@ import dev.nightcast.night.NightlyRun;
 import dev.nightcast.night.StageName;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.testing.Cli;
+import dev.nightcast.testing.Fingerprints;
 import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestSpark;
@@ -35,8 +36,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -226,22 +225,8 @@ class NightReliabilityTest {
 
   /** Every Delta table but runs (one row per attempt), without attempt columns, and the serving view. */
   private Map<String, String> fingerprints() throws SQLException {
-    Map<String, String> fingerprints = new LinkedHashMap<>();
-    for (String table : Tables.all(pipeline.config())) {
-      if (!table.equals(Tables.RUNS) && warehouse.exists(table)) {
-        Dataset<Row> rows = warehouse.read(table);
-        for (String column : Tables.ATTEMPT_COLUMNS) {
-          rows = rows.drop(column);
-        }
-        for (StructField field : rows.schema().fields()) {
-          if (field.dataType() instanceof MapType) {
-            rows = rows.withColumn(field.name(), org.apache.spark.sql.functions.to_json(col(field.name())));
-          }
-        }
-        Row digest = rows.selectExpr("count(*)", "sum(cast(xxhash64(to_json(struct(*))) as decimal(38, 0)))").head();
-        fingerprints.put(table, digest.getLong(0) + ":" + digest.get(1));
-      }
-    }
+    Map<String, String> fingerprints =
+        new LinkedHashMap<>(Fingerprints.of(warehouse, Tables.all(pipeline.config()).stream().filter(table -> !table.equals(Tables.RUNS)).toList()));
     fingerprints.put(VIEW, servingDigest());
     return fingerprints;
   }

@@ -1,0 +1,201 @@
+package dev.nightcast;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nightcast.config.ConfigLoader;
+import dev.nightcast.config.EnvConfig;
+import dev.nightcast.config.Task;
+import dev.nightcast.night.Context;
+import dev.nightcast.night.NightlyRun;
+import dev.nightcast.testing.Fingerprints;
+import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestSpark;
+import dev.nightcast.warehouse.Catalog;
+import dev.nightcast.warehouse.Tables;
+import dev.nightcast.warehouse.Warehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two pipelines on one platform: the flight classifier and a regression pipeline (predicted delay
+ * minutes) share one warehouse, one catalog and one Postgres. Run at the same moment, each writes
+ * exactly the tables and serving rows it writes when it runs alone; the regression pipeline trains,
+ * serves a {@code prediction} column and monitors RMSE once labels arrive.
+ */
+@Tag("e2e")
+class TwoPipelinesTest {
+  private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  /** The classifier trains on night 3 (a 3-day window) and serves; the regression's night 4 meets labels. */
+  private static final int CLASSIFIER_NIGHTS = 3;
+  private static final int REGRESSION_NIGHTS = 4;
+
+  @TempDir Path dir;
+
+  private ConfigLoader.LoadedPipeline classifier() {
+    return TestPipelines.small(dir, Map.of(
+        "candidates", List.of(Map.of("name", "logistic_baseline", "algorithm", "logistic_regression", "baseline", true,
+            "params", Map.of("maxIter", 20)))));
+  }
+
+  private ConfigLoader.LoadedPipeline regression() {
+    return TestPipelines.small(dir, Map.of(
+        "name", "flight_delay_minutes",
+        "training.task", "regression",
+        "candidates", List.of(
+            Map.of("name", "linear_baseline", "algorithm", "linear_regression", "baseline", true, "params", Map.of("regParam", 0.1)),
+            Map.of("name", "forest", "algorithm", "random_forest_regressor", "params", Map.of("numTrees", 10, "maxDepth", 4))),
+        "gate.thresholds", Map.of("rmse", 200.0),
+        "gate.must_beat_baseline", false,
+        "serving.table", "flight_delay_minutes"));
+  }
+
+  /** A warehouse and an embedded Postgres of their own under {@code name}. */
+  private EnvConfig platform(String name) {
+    return new EnvConfig(dir.resolve(name + "/warehouse").toString(), TestPipelines.sampleLanding().toString(),
+        new EnvConfig.SparkSettings(null, Map.of()),
+        new EnvConfig.PostgresSettings(new EnvConfig.Embedded(dir.resolve(name + "/postgres").toString(), 0), null, null, null));
+  }
+
+  private static void nights(Context context, int nights) {
+    NightlyRun run = new NightlyRun(context);
+    FIRST.datesUntil(FIRST.plusDays(nights)).forEach(run::run);
+  }
+
+  @Test
+  void twoPipelinesShareAWarehouseACatalogAndAPostgresAtTheSameMomentAndWriteWhatEachWritesAlone() throws Exception {
+    ConfigLoader.LoadedPipeline classifier = classifier();
+    ConfigLoader.LoadedPipeline regression = regression();
+    EnvConfig alone = platform("alone");
+    Map<String, String> classifierAlone;
+    Map<String, String> regressionAlone;
+    try (Context context = new Context(classifier, alone, Map.of(), TestSpark.session(), false)) {
+      nights(context, CLASSIFIER_NIGHTS);
+      classifierAlone = fingerprints(context, "flight_delay_predictions");
+    }
+    try (Context context = new Context(regression, alone, Map.of(), TestSpark.session(), false)) {
+      nights(context, REGRESSION_NIGHTS);
+      regressionAlone = fingerprints(context, "flight_delay_minutes");
+    }
+
+    EnvConfig shared = platform("shared");
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CyclicBarrier start = new CyclicBarrier(2);
+    try (Context classifying = new Context(classifier, shared, Map.of(), TestSpark.session(), false);
+        Context regressing = new Context(regression, shared, Map.of(), TestSpark.session(), false)) {
+      Future<?> first = threads.submit(() -> {
+        start.await();
+        nights(classifying, CLASSIFIER_NIGHTS);
+        return null;
+      });
+      Future<?> second = threads.submit(() -> {
+        start.await();
+        nights(regressing, REGRESSION_NIGHTS);
+        return null;
+      });
+      first.get();
+      second.get();
+
+      // the nights really overlapped
+      Row a = span(classifying.warehouse());
+      Row b = span(regressing.warehouse());
+      assertThat(a.<java.sql.Timestamp>getAs("started").before(b.getAs("ended"))).isTrue();
+      assertThat(b.<java.sql.Timestamp>getAs("started").before(a.getAs("ended"))).isTrue();
+
+      // one namespace each, nothing shared at the root
+      try (Stream<Path> root = Files.list(Path.of(shared.warehouse()))) {
+        assertThat(root.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("flight_delay", "flight_delay_minutes");
+      }
+      assertThat(fingerprints(classifying, "flight_delay_predictions")).isEqualTo(classifierAlone);
+      assertThat(fingerprints(regressing, "flight_delay_minutes")).isEqualTo(regressionAlone);
+
+      // one catalog: both pipelines by name
+      assertThat(Catalog.registerAll(TestSpark.session(), shared.warehouse())).containsExactly("flight_delay", "flight_delay_minutes");
+      LocalDate third = FIRST.plusDays(2);
+      for (Context context : List.of(classifying, regressing)) {
+        String name = context.pipeline().config().name();
+        assertThat(TestSpark.session().sql("select count(*) from " + name + ".predictions where ds = '" + third + "'").head().getLong(0))
+            .as(name).isEqualTo(context.warehouse().readDate(Tables.PREDICTIONS, third).count()).isPositive();
+      }
+      regressionTrainsServesAndMonitors(regressing);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** Every table but runs (one row per attempt) and the serving view's rows. */
+  private static Map<String, String> fingerprints(Context context, String servingTable) throws Exception {
+    Warehouse warehouse = context.warehouse();
+    Map<String, String> fingerprints = new java.util.TreeMap<>(
+        Fingerprints.of(warehouse, Tables.all(context.pipeline().config()).stream().filter(table -> !table.equals(Tables.RUNS)).toList()));
+    assertThat(fingerprints).containsKeys(Tables.MODELS, Tables.PREDICTIONS, Tables.PERFORMANCE_DAILY);
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*), sum(hashtext(t::text)::numeric) FROM serving." + servingTable + " t")) {
+      rows.next();
+      assertThat(rows.getLong(1)).isPositive();
+      fingerprints.put("serving." + servingTable, rows.getLong(1) + ":" + rows.getBigDecimal(2));
+    }
+    return fingerprints;
+  }
+
+  private static Row span(Warehouse warehouse) {
+    return warehouse.read(Tables.RUNS).selectExpr("min(started_at) as started", "max(ended_at) as ended").head();
+  }
+
+  private static void regressionTrainsServesAndMonitors(Context context) throws Exception {
+    Warehouse warehouse = context.warehouse();
+    LocalDate third = FIRST.plusDays(2);
+    Row trained = warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(third)).and(col("decision").equalTo("promoted"))).head();
+    int version = trained.getAs("version");
+    assertThat(trained.<String>getAs("task")).isEqualTo(Task.REGRESSION.yaml());
+    assertThat(trained.isNullAt(trained.fieldIndex("test_auc"))).isTrue();
+    assertThat(trained.isNullAt(trained.fieldIndex("calibration"))).as("no probabilities to calibrate").isTrue();
+    for (Row candidate : warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(third))).collectAsList()) {
+      Map<String, Double> test = scala.jdk.javaapi.CollectionConverters.asJava(candidate.<scala.collection.Map<String, Double>>getAs("test_metrics"));
+      assertThat(test).containsKeys("rmse", "mae", "r2");
+      assertThat(test.get("rmse")).as(candidate.<String>getAs("candidate")).isBetween(1.0, 200.0);
+    }
+
+    // the label is the raw delay in minutes, not a 0/1 flag
+    Row labels = warehouse.readDate(Tables.FEATURES, FIRST).where(col("role").equalTo("labelled")).agg(
+        org.apache.spark.sql.functions.max("label"), org.apache.spark.sql.functions.countDistinct("label")).head();
+    assertThat(labels.getDouble(0)).isGreaterThan(60);
+    assertThat(labels.getLong(1)).isGreaterThan(50);
+
+    LocalDate last = FIRST.plusDays(REGRESSION_NIGHTS - 1);
+    assertThat(List.of(warehouse.readDate(Tables.PREDICTIONS, last).columns())).contains("prediction").doesNotContain("probability");
+    try (Connection connection = context.database().connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT count(*), count(DISTINCT prediction), min(model_version), max(model_version) FROM serving.flight_delay_minutes")) {
+      rows.next();
+      assertThat(rows.getLong(1)).isEqualTo(warehouse.readDate(Tables.PREDICTIONS, last).count()).isPositive();
+      assertThat(rows.getLong(2)).isGreaterThan(10);
+      assertThat(rows.getInt(3)).isEqualTo(version);
+      assertThat(rows.getInt(4)).isEqualTo(version);
+    }
+    Row performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, last).where(col("slice_key").isNull().and(col("kind").equalTo("realised"))).head();
+    assertThat(performance.<Double>getAs("rmse")).isBetween(1.0, 200.0);
+    assertThat(performance.<Double>getAs("mae")).isBetween(1.0, performance.<Double>getAs("rmse"));
+    // R² = 1 - MSE / variance of the labels: below 1, and far below 0 only for a broken model
+    assertThat(performance.<Double>getAs("r2")).isBetween(-1.0, 1.0);
+    assertThat(Math.abs(performance.<Double>getAs("mean_error"))).isLessThanOrEqualTo(performance.<Double>getAs("mae"));
+    assertThat(performance.isNullAt(performance.fieldIndex("roc_auc"))).isTrue();
+  }
+}
