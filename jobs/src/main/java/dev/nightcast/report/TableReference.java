@@ -34,7 +34,8 @@ public final class TableReference {
     StringBuilder out = new StringBuilder();
     out.append("# The Delta tables\n\n")
         .append("Generated from the table contracts by `bin/nightcast tables`; do not edit by hand. Each pipeline writes these\n")
-        .append("tables under its warehouse, partitioned by `ds` (the logical date); every night replaces its own `ds` rows.\n");
+        .append("tables in its namespace, `<warehouse>/<pipeline>/<table>`, registered in the catalog as `<pipeline>.<table>`;\n")
+        .append("they are partitioned by `ds` (the logical date), and every night replaces its own `ds` rows.\n");
     for (TableContract table : contracts()) {
       out.append("\n## ").append(table.name()).append("\n\n")
           .append(table.description()).append(table.description().endsWith(".") ? "" : ".").append(" Written only by `").append(table.owner()).append("`")
