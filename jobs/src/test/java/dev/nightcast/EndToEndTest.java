@@ -1,6 +1,7 @@
 package dev.nightcast;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -194,7 +195,7 @@ class EndToEndTest {
 
   /**
    * Runs in any order with the others: its failed night is the day after the last, its bad landing
-   * is its own and has no Pushgateway, and every other test reads the nights up to the last only
+   * and its Pushgateway are its own, and every other test reads the nights up to the last only
    * (and the serving table, which it asserts it leaves untouched).
    */
   @Test
@@ -224,16 +225,25 @@ class EndToEndTest {
     }
     List<Row> servedBefore = serving();
     long publishesBefore = publishes();
-    EnvConfig env =
-        new EnvConfig(dir.resolve("warehouse").toString(), landing.toString(), new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
-    Context badLanding = new Context(context.pipeline(), env, Map.of(), TestSpark.session(), false);
+    try (TestPushgateway badGateway = TestPushgateway.start(dir.resolve("pushgateway-bad.log"))) {
+      EnvConfig env = new EnvConfig(
+          dir.resolve("warehouse").toString(), landing.toString(), new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings(), badGateway.url());
+      Context badLanding = new Context(context.pipeline(), env, Map.of(), TestSpark.session(), false);
 
-    assertThatThrownBy(() -> new NightlyRun(badLanding).run(bad))
-        .isInstanceOfSatisfying(NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_DATA))
-        .hasMessageContaining("Cannot ingest source 'schedule' for " + bad)
-        .hasMessageContaining("above the allowed 1.00%")
-        .hasMessageContaining("origin_pattern")
-        .hasMessageContaining("quarantine_schedule");
+      assertThatThrownBy(() -> new NightlyRun(badLanding).run(bad))
+          .isInstanceOfSatisfying(NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_DATA))
+          .hasMessageContaining("Cannot ingest source 'schedule' for " + bad)
+          .hasMessageContaining("above the allowed 1.00%")
+          .hasMessageContaining("origin_pattern")
+          .hasMessageContaining("quarantine_schedule");
+      // the failed night says so, and sets no last success (PushgatewayTest: nor replaces an earlier one)
+      String group = "{instance=\"\",job=\"nightcast\",pipeline=\"" + context.pipeline().config().name() + "\"}";
+      assertThat(badGateway.samples())
+          .containsEntry("nightcast_run_success" + group, 0.0)
+          .containsEntry("nightcast_run_logical_date_seconds" + group, (double) bad.toEpochDay() * 86_400)
+          .containsEntry("nightcast_stage_success" + group.replace("}", ",stage=\"ingest\"}"), 0.0);
+      assertThat(badGateway.scrape()).doesNotContain("nightcast_last_success").doesNotContain("nightcast_drift_share{");
+    }
     long brokenRows = (lines.size() - 1) / 20;
     assertThat(warehouse.readDate(Tables.quarantine("schedule"), bad).count()).isEqualTo(brokenRows);
     assertThat(warehouse.readDate(Tables.raw("schedule"), bad).count()).isZero();
@@ -291,6 +301,36 @@ class EndToEndTest {
         .contains("nightcast_stage_success" + group + ",stage=\"monitor\"} 1")
         .contains("nightcast_open_alerts_count" + group + "} " + warehouse.readDate(Tables.ALERTS, LAST).count())
         .containsPattern("nightcast_stage_duration_seconds\\{[^}]*stage=\"score\"\\} [0-9.e+-]+\n");
+  }
+
+  /** What the alert rules judge is what the night wrote to its tables, with the thresholds of its config. */
+  @Test
+  void theNightPushesWhatTheAlertRulesJudgeAndItsLastSuccess() throws Exception {
+    String pipelineName = context.pipeline().config().name();
+    var monitoring = context.pipeline().config().monitoring();
+    String labels = "instance=\"\",job=\"nightcast\",pipeline=\"" + pipelineName + "\"";
+    Row share = warehouse.readDate(Tables.DRIFT_DAILY, LAST)
+        .where(col("slice_key").isNull().and(col("column_name").equalTo("*")).and(col("comparison").equalTo("BASELINE"))).first();
+    Row realised = warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).where(col("kind").equalTo("realised").and(col("slice_key").isNull())).first();
+    Registry.Champion champion = Registry.champion(warehouse, LAST).orElseThrow();
+    Map<String, Double> samples = pushgateway.samples();
+    assertThat(samples)
+        .containsEntry("nightcast_drift_share{comparison=\"BASELINE\"," + labels.replace(",pipeline", ",model_version=\"" + share.getAs("model_version")
+            + "\",pipeline") + "}", share.<Double>getAs("value"))
+        .containsEntry("nightcast_drift_share_threshold{" + labels + "}", monitoring.drift().driftShare())
+        .containsEntry("nightcast_realised_performance{" + labels.replace(",pipeline", ",metric=\"roc_auc\",model_version=\""
+            + realised.getAs("model_version") + "\",pipeline") + "}", realised.<Double>getAs("roc_auc"))
+        .containsEntry("nightcast_performance_floor{bound=\"lower\"," + labels.replace(",pipeline", ",metric=\"roc_auc\",pipeline") + "}",
+            monitoring.performanceFloors().get("roc_auc"))
+        .containsEntry("nightcast_model_version{" + labels + "}", (double) champion.version())
+        .containsEntry("nightcast_model_age_days{" + labels + "}", (double) (LAST.toEpochDay() - champion.trainedOn().toEpochDay()))
+        .containsEntry("nightcast_model_max_age_days{" + labels + "}", (double) monitoring.maxModelAgeDays());
+
+    String lastSuccess = "{instance=\"\",job=\"nightcast_last_success\",pipeline=\"" + pipelineName + "\"}";
+    assertThat(samples).containsEntry("nightcast_last_success_logical_date_seconds" + lastSuccess, (double) LAST.toEpochDay() * 86_400);
+    // the wall clock when the night finished: after its last stage ended
+    java.sql.Timestamp lastStageEnded = warehouse.readDate(Tables.RUNS, LAST).agg(max("ended_at")).first().getAs("max(ended_at)");
+    assertThat(samples.get("nightcast_last_success_timestamp_seconds" + lastSuccess)).isGreaterThanOrEqualTo(lastStageEnded.getTime() / 1000.0);
   }
 
   @Test

@@ -60,7 +60,20 @@ public final class Monitor {
 
   private Monitor() {}
 
-  public record Result(int performanceRows, int driftRows, int alertRows) {}
+  /** The rows the night wrote to performance_daily, drift_daily and alerts (the run metrics report from them). */
+  public record Result(List<DailyPerformance> performance, List<DriftMetric> drift, List<Alert> alerts) {
+    public int performanceRows() {
+      return performance.size();
+    }
+
+    public int driftRows() {
+      return drift.size();
+    }
+
+    public int alertRows() {
+      return alerts.size();
+    }
+  }
 
   /**
    * Regression: rows, positives (label above the label threshold), RMSE, MAE, R² and mean error of the served
@@ -162,7 +175,7 @@ public final class Monitor {
     Optional<Integer> champion = Registry.champion(warehouse, ds).map(Registry.Champion::version);
     alerts.addAll(Alerts.retrain(ds, history(warehouse, ds, config.retrainRules(), champion), config));
     AlertsTable.replace(warehouse, ds, alerts);
-    return new Result(performance.size(), drift.size(), alerts.size());
+    return new Result(performance, drift, alerts);
   }
 
   /**
@@ -178,7 +191,7 @@ public final class Monitor {
               warehouse.readDate(Tables.FEATURES, ds).where(col(ROLE).equalTo(Features.LABELLED)), pipeline, ds);
     }
     PerformanceDailyTable.replace(warehouse, ds, performance);
-    return new Result(performance.size(), 0, 0);
+    return new Result(performance, List.of(), List.of());
   }
 
   /**

@@ -3,15 +3,14 @@ package dev.nightcast.night;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.ingest.Ingest;
+import dev.nightcast.monitoring.Monitor;
 import dev.nightcast.ops.Pushgateway;
-import dev.nightcast.ops.RunMetrics;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
 import dev.nightcast.serving.RunLock;
 import dev.nightcast.training.Train;
 import dev.nightcast.warehouse.Catalog;
-import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +56,20 @@ public final class NightlyRun {
     return stages().stream().filter(stage -> stage.name() == name).findFirst().orElseThrow();
   }
 
-  /** Runs every stage for {@code ds} that is not skipped (training only when due). */
+  /**
+   * Runs every stage for {@code ds} that is not skipped (training only when due). A night that took
+   * the run lock pushes its metrics, succeeded or not; one refused the lock pushes nothing (it did
+   * nothing, and the run holding the lock pushes its own).
+   */
   public Night run(LocalDate ds) {
     NightContext night = new NightContext(context, ds, UUID.randomUUID().toString());
     List<RunsTable.Run> attempts = new ArrayList<>();
     Map<StageName, StageResult<?>> results = new EnumMap<>(StageName.class);
+    Optional<Registry.Champion> champion = Optional.empty();
+    boolean locked = false;
+    boolean succeeded = false;
     try (RunLock lock = lock(ds, "run the night of")) {
+      locked = true;
       for (Stage<?> stage : stages()) {
         Optional<String> skipped = stage.skipped(night);
         if (skipped.isPresent()) {
@@ -73,20 +79,24 @@ public final class NightlyRun {
         }
       }
       Optional<Train.Result> training = value(results, StageName.TRAIN, Train.Result.class);
-      Optional<Registry.Champion> champion = Registry.champion(warehouse, ds);
+      champion = Registry.champion(warehouse, ds);
       if (champion.isEmpty() && training.isPresent()) {
         throw NightcastException.gateFailed(
             "Cannot score " + ds + ": the promotion gate rejected the first model and no champion exists ("
                 + training.get().reason() + "); see `nightcast models show " + training.get().pick().version()
                 + "`, fix the data or the gate, then re-run `nightcast train --date " + ds + "`");
       }
-      return new Night(
+      Night done = new Night(
           ds, training, champion.map(Registry.Champion::version), value(results, StageName.SCORE, Long.class).orElse(0L),
           value(results, StageName.PUBLISH, Publisher.Result.class));
+      succeeded = true;
+      return done;
     } finally {
       RunsTable.append(warehouse, attempts);
-      register(ds);
-      pushMetrics(ds, attempts, value(results, StageName.INGEST, List.class).orElse(List.of()));
+      if (locked) {
+        register(ds);
+        pushMetrics(ds, succeeded, attempts, results, champion);
+      }
     }
   }
 
@@ -171,23 +181,15 @@ public final class NightlyRun {
    * Pushes the night's metrics when the profile names a Pushgateway. A failed push is logged, not
    * raised: the night's data is written by then, and monitoring of the monitoring must not fail it.
    */
-  private void pushMetrics(LocalDate ds, List<RunsTable.Run> attempts, List<?> ingested) {
+  private void pushMetrics(
+      LocalDate ds, boolean succeeded, List<RunsTable.Run> attempts, Map<StageName, StageResult<?>> results, Optional<Registry.Champion> champion) {
     if (context.env().pushgatewayUrl() == null) {
       return;
     }
     try {
-      List<RunMetrics.Stage> stages = attempts.stream()
-          .map(run -> new RunMetrics.Stage(run.stage(), run.succeeded(), run.seconds(), run.rowsIn(), run.rowsOut()))
-          .toList();
-      List<RunMetrics.Source> sources = ingested.stream().map(Ingest.Result.class::cast)
-          .map(r -> new RunMetrics.Source(r.source(), r.rowsIn(), r.rowsQuarantined())).toList();
-      Map<String, Long> alerts = new TreeMap<>();
-      // only tonight's monitor says which alerts are open; without it, an earlier attempt's rows would show
-      if (stages.stream().anyMatch(stage -> stage.name().equals(StageName.MONITOR.label()) && stage.succeeded())) {
-        warehouse.readDate(Tables.ALERTS, ds).groupBy("kind", "severity").count().collectAsList()
-            .forEach(row -> alerts.put(RunMetrics.alertKey(row.getAs("kind"), row.getAs("severity")), row.<Long>getAs("count")));
-      }
-      new Pushgateway(context.env().pushgatewayUrl()).push(pipeline.name(), RunMetrics.text(ds, stages, sources, alerts));
+      List<Ingest.Result> ingested = value(results, StageName.INGEST, List.class).orElse(List.of()).stream().map(Ingest.Result.class::cast).toList();
+      new Pushgateway(context.env().pushgatewayUrl()).pushNight(pipeline.name(), NightMetrics.of(
+          pipeline, ds, succeeded, Instant.now(), attempts, ingested, value(results, StageName.MONITOR, Monitor.Result.class), champion));
     } catch (RuntimeException e) {
       LOG.warn("{} metrics: not pushed ({})", ds, e.getMessage());
     }

@@ -14,8 +14,16 @@ import java.time.Duration;
  * Pushes a night's metrics to a Prometheus Pushgateway under the grouping key
  * {@code job="nightcast", pipeline=<name>}. PUT replaces the group's metrics, so the gateway always
  * holds the last night as a whole (a stage that did not run does not linger from an earlier night).
+ *
+ * <p>A successful night also replaces the group {@code job="nightcast_last_success", pipeline=<name>}
+ * with its last-success time. A group of its own, because the night's PUT would wipe a last-success
+ * gauge in the night's group; and not a POST into that group (which replaces only the metrics
+ * named in it), because then a failed night would leave the previous night's drift or performance
+ * behind as if they were tonight's.
  */
 public final class Pushgateway {
+  public static final String NIGHT_JOB = "nightcast";
+  public static final String LAST_SUCCESS_JOB = "nightcast_last_success";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -25,13 +33,19 @@ public final class Pushgateway {
     this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
-  public URI groupUri(String pipeline) {
-    return URI.create(url + "/metrics/job/nightcast/pipeline/" + URLEncoder.encode(pipeline, StandardCharsets.UTF_8).replace("+", "%20"));
+  private URI groupUri(String job, String pipeline) {
+    return URI.create(url + "/metrics/job/" + job + "/pipeline/" + URLEncoder.encode(pipeline, StandardCharsets.UTF_8).replace("+", "%20"));
   }
 
-  /** Replaces the pipeline's group with {@code text} (Prometheus text format). */
-  public void push(String pipeline, String text) {
-    URI target = groupUri(pipeline);
+  /** The night's group, then (a successful night only) the last-success group. */
+  public void pushNight(String pipeline, RunMetrics.Night night) {
+    push(NIGHT_JOB, pipeline, RunMetrics.text(night));
+    RunMetrics.lastSuccessText(night).ifPresent(text -> push(LAST_SUCCESS_JOB, pipeline, text));
+  }
+
+  /** Replaces the group of {@code job} and {@code pipeline} with {@code text} (Prometheus text format). */
+  private void push(String job, String pipeline, String text) {
+    URI target = groupUri(job, pipeline);
     HttpRequest request =
         HttpRequest.newBuilder(target)
             .timeout(TIMEOUT)

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A real Prometheus Pushgateway (Debian's prometheus-pushgateway, installed by
@@ -66,6 +68,18 @@ public final class TestPushgateway implements AutoCloseable {
   /** Everything the gateway exposes for Prometheus to scrape. */
   public String scrape() throws IOException, InterruptedException {
     return get("/metrics").body();
+  }
+
+  /** Every sample the gateway exposes, by series ({@code name{labels}} as it prints them) to value. */
+  public Map<String, Double> samples() throws IOException, InterruptedException {
+    Map<String, Double> samples = new TreeMap<>();
+    for (String line : scrape().split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        int space = line.lastIndexOf(' ');
+        samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    return samples;
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
