@@ -30,11 +30,6 @@ final class Check {
     return value;
   }
 
-  static double fraction(double value, String key) {
-    that(value > 0 && value < 1, "'" + key + "' must be between 0 and 1 exclusive (got " + value + ")");
-    return value;
-  }
-
   static int positive(int value, String key) {
     that(value > 0, "'" + key + "' must be positive (got " + value + ")");
     return value;
