@@ -25,9 +25,10 @@ import org.apache.spark.sql.Row;
 /**
  * Distribution summaries for drift: numeric columns are cut at fine reference quantiles, or at
  * each of their values when the reference has no more distinct values than bins (a 0/1 label, an
- * hour of the day), so every value has a slot of its own; categorical ones at the reference's most frequent values (the rest share an "other" bin). After
- * the value bins come a null bin and a non-finite (NaN, infinity) bin. The same bins summarise the
- * training reference and every later day, so they compare.
+ * hour of the day), so every value has a slot of its own; categorical ones at the reference's most
+ * frequent values (the rest share an "other" bin). After the value bins come a null bin and a
+ * non-finite (NaN, infinity) bin. The same bins summarise the training reference and every later
+ * day, so they compare.
  */
 public final class Binning {
   /** A column to summarise: its name in the rows and whether its values are categories. */
