@@ -50,7 +50,7 @@ serving_digest() { sql "SELECT count(*) || ':' || md5(string_agg(t::text, ',' OR
 python3 - "$root/conf/pipelines/flight_delay.yaml" "$work/pipeline.yaml" <<'EOF'
 import sys, yaml
 pipeline = yaml.safe_load(open(sys.argv[1]))
-pipeline["training"].update(window_days=3, retrain_every_days=1)
+pipeline["training"].update(window_days=3, validation_days=0.3, test_days=0.3, retrain_every_days=1)
 pipeline["candidates"] = [c for c in pipeline["candidates"] if c.get("baseline")]
 pipeline["gate"]["thresholds"] = {"auc": 0.5}
 pipeline["gate"].pop("slices", None)

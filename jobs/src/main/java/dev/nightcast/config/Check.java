@@ -32,11 +32,6 @@ final class Check {
     return value;
   }
 
-  static double fraction(double value, String key) {
-    that(value > 0 && value < 1, "'" + key + "' must be between 0 and 1 exclusive (got " + value + ")");
-    return value;
-  }
-
   /** A map of numbers, each with a value: {@code {auc: null}} is a slip, not "no bound". Absent means empty. */
   static Map<String, Double> numbers(Map<String, Double> values, String key) {
     if (values == null) {

@@ -188,6 +188,10 @@ public final class ConfigLoader {
               : " (known keys here: "
                   + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))
                   + ")";
+      String retired = e.getReferringClass() == TrainingConfig.class ? TrainingConfig.RETIRED_KEYS.get(e.getPropertyName()) : null;
+      if (retired != null) {
+        throw NightcastException.badConfig("Cannot load " + file + ": '" + keyPath(e) + "' no longer exists: " + retired, e);
+      }
       throw NightcastException.badConfig(
           "Cannot load " + file + ": unknown key '" + keyPath(e) + "'" + known + "; fix its spelling or remove it", e);
     } catch (ValueInstantiationException e) {

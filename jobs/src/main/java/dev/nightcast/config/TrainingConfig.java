@@ -1,31 +1,46 @@
 package dev.nightcast.config;
 
+import java.util.Map;
+
 /**
  * When and on what to train. The training window is the {@code windowDays} labelled days before the
- * logical date, split by time into train / validation / test.
+ * logical date; its last {@code testDays} are the test window, the {@code validationDays} before them
+ * the validation window, and the rest the train window. Fixed lengths in days, not shares of the
+ * window: a gate decision rests on as many days whatever the window, and whole days hold every hour
+ * of the day (a share of a 14-day window cut the test window at 09:36 on its second-to-last day).
  *
  * @param task optional in YAML, {@code binary_classification} when absent
+ * @param validationDays optional, 3 when absent: days the candidates are tuned, picked and calibrated on
+ * @param testDays optional, 3 when absent: days the pick and the champion are evaluated and gated on
  * @param parallelism how many grid points fit at the same time; optional, 1 when absent (each fit
  *     already uses every core of a 2-core machine, so more mostly adds memory pressure)
  */
 public record TrainingConfig(
     Task task,
     int windowDays,
-    double trainFraction,
-    double validationFraction,
+    Double validationDays,
+    Double testDays,
     int retrainEveryDays,
     long seed,
     Integer parallelism) {
+  private static final String DAYS_NOT_FRACTIONS =
+      "the evaluation windows are counted in days now: write validation_days and test_days (e.g. 3 and 3) instead of"
+          + " train_fraction and validation_fraction; the train window is the rest of window_days";
+
+  /** Keys that no longer exist, with what to write instead (the loader adds it to its "unknown key" error). */
+  public static final Map<String, String> RETIRED_KEYS = Map.of("train_fraction", DAYS_NOT_FRACTIONS, "validation_fraction", DAYS_NOT_FRACTIONS);
+
   public TrainingConfig {
     task = task == null ? Task.BINARY_CLASSIFICATION : task;
     Check.positive(windowDays, "window_days");
-    Check.fraction(trainFraction, "train_fraction");
-    Check.fraction(validationFraction, "validation_fraction");
+    validationDays = validationDays == null ? 3 : validationDays;
+    testDays = testDays == null ? 3 : testDays;
+    Check.that(validationDays > 0, "'validation_days' must be positive (got " + validationDays + ")");
+    Check.that(testDays > 0, "'test_days' must be positive (got " + testDays + ")");
     Check.that(
-        trainFraction + validationFraction < 1,
-        "'train_fraction' + 'validation_fraction' must leave a test window (got "
-            + (trainFraction + validationFraction)
-            + ")");
+        validationDays + testDays < windowDays,
+        "'validation_days' + 'test_days' must leave a train window within 'window_days' " + windowDays + " (got "
+            + (validationDays + testDays) + " days)");
     Check.positive(retrainEveryDays, "retrain_every_days");
     parallelism = parallelism == null ? 1 : parallelism;
     Check.that(parallelism >= 1 && parallelism <= 8, "'parallelism' must be within 1..8 (got " + parallelism + ")");

@@ -1,6 +1,8 @@
 package dev.nightcast.monitoring;
 
+import static org.apache.spark.sql.functions.approx_count_distinct;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.expr;
@@ -15,15 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Distribution summaries for drift: numeric columns are cut at fine reference quantiles,
- * categorical ones at the reference's most frequent values (the rest share an "other" bin). After
- * the value bins come a null bin and a non-finite (NaN, infinity) bin. The same bins summarise the
- * training reference and every later day, so they compare.
+ * Distribution summaries for drift: numeric columns are cut at fine reference quantiles, or at
+ * each of their values when the reference has no more distinct values than bins (a 0/1 label, an
+ * hour of the day), so every value has a slot of its own; categorical ones at the reference's most
+ * frequent values (the rest share an "other" bin). After the value bins come a null bin and a
+ * non-finite (NaN, infinity) bin. The same bins summarise the training reference and every later
+ * day, so they compare.
  */
 public final class Binning {
   /** A column to summarise: its name in the rows and whether its values are categories. */
@@ -106,6 +111,26 @@ public final class Binning {
       return Math.sqrt(Math.max(0, Arrays.stream(sumSquares).sum() / n - mean * mean));
     }
 
+    /** Per value slot, the mean of its values (NaN where empty). */
+    public double[] slotMeans(Spec spec) {
+      double[] out = new double[spec.valueSlots()];
+      for (int s = 0; s < out.length; s++) {
+        // a one-value slot's value itself, not a sum's rounding of it
+        out[s] = mins[s] == maxs[s] ? mins[s] : sums[s] / counts[s];
+      }
+      return out;
+    }
+
+    /** Per value slot, the population standard deviation of its values: exactly 0 where they are all equal. */
+    public double[] slotStds(Spec spec) {
+      double[] out = new double[spec.valueSlots()];
+      for (int s = 0; s < out.length; s++) {
+        double mean = sums[s] / counts[s];
+        out[s] = mins[s] == maxs[s] ? 0 : Math.sqrt(Math.max(0, sumSquares[s] / counts[s] - mean * mean));
+      }
+      return out;
+    }
+
     public double min() {
       return Arrays.stream(mins).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
     }
@@ -133,8 +158,9 @@ public final class Binning {
   private Binning() {}
 
   /**
-   * Learns bin layouts from reference rows. Cost: one approxQuantile pass for all numeric columns
-   * and one grouped count per categorical column.
+   * Learns bin layouts from reference rows. Cost: one approxQuantile pass for all numeric columns,
+   * one pass counting their distinct values (a sketch), one collecting the values of those with at
+   * most {@code bins} of them, and one grouped count per categorical column.
    */
   public static List<Spec> learn(Dataset<Row> rows, List<Column> columns, int bins, int topCategories) {
     List<String> numeric = columns.stream().filter(c -> !c.categorical()).map(Column::name).toList();
@@ -144,6 +170,7 @@ public final class Binning {
     }
     double[][] quantiles =
         numeric.isEmpty() ? new double[0][] : rows.stat().approxQuantile(numeric.toArray(String[]::new), probabilities, 0.001);
+    Map<String, List<Double>> fewValues = fewDistinctValues(rows, numeric, bins);
     List<Spec> specs = new ArrayList<>();
     for (Column column : columns) {
       if (column.categorical()) {
@@ -158,6 +185,8 @@ public final class Binning {
                 .map(row -> String.valueOf(row.<Object>getAs(column.name())))
                 .toList();
         specs.add(new Spec(column.name(), true, List.of(), top));
+      } else if (fewValues.containsKey(column.name())) {
+        specs.add(new Spec(column.name(), false, fewValues.get(column.name()), List.of()));
       } else {
         TreeSet<Double> edges = new TreeSet<>();
         for (double q : quantiles[numeric.indexOf(column.name())]) {
@@ -169,6 +198,40 @@ public final class Binning {
       }
     }
     return specs;
+  }
+
+  /**
+   * The ascending finite values of each numeric column that has at most {@code bins} of them. As
+   * edges they give each value its own slot, holding only that value: Wasserstein and KS are then
+   * exact, where quantile edges would spread a 0/1 column's mass over [0, 1]. The sketch picks the
+   * candidates cheaply; their exact sets decide.
+   */
+  private static Map<String, List<Double>> fewDistinctValues(Dataset<Row> rows, List<String> numeric, int bins) {
+    if (numeric.isEmpty()) {
+      return Map.of();
+    }
+    Row estimates = aggregate(rows, numeric, c -> approx_count_distinct(c, 0.01));
+    List<String> candidates = numeric.stream().filter(n -> estimates.<Long>getAs("c" + numeric.indexOf(n)) <= bins).toList();
+    if (candidates.isEmpty()) {
+      return Map.of();
+    }
+    Row sets = aggregate(rows, candidates, c -> collect_set(c.cast("double")));
+    Map<String, List<Double>> out = new HashMap<>();
+    for (String name : candidates) {
+      List<Double> values =
+          sets.<Double>getList(sets.fieldIndex("c" + candidates.indexOf(name))).stream().filter(Double::isFinite).sorted().toList();
+      if (values.size() <= bins) {
+        out.put(name, values);
+      }
+    }
+    return out;
+  }
+
+  /** One global aggregation: {@code function} of each column, named c0, c1, ... in order. */
+  private static Row aggregate(Dataset<Row> rows, List<String> names, Function<org.apache.spark.sql.Column, org.apache.spark.sql.Column> function) {
+    return rows.select(
+            names.stream().map(n -> function.apply(col("`" + n + "`")).as("c" + names.indexOf(n))).toArray(org.apache.spark.sql.Column[]::new))
+        .first();
   }
 
   /**

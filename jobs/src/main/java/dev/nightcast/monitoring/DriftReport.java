@@ -57,10 +57,7 @@ public final class DriftReport {
       values.put("psi", DriftStatistics.psi(refGroups, curGroups, DriftStatistics.EPSILON));
       values.put("ks", ks);
       values.put("ks_p_value", DriftStatistics.ksPValue(ks, refRows, curRows));
-      double low = Math.min(reference.min(), current.min());
-      double high = Math.max(reference.max(), current.max());
-      double[] edges = spec.edges().stream().mapToDouble(Double::doubleValue).toArray();
-      values.put("wasserstein", std > 0 ? DriftStatistics.wasserstein(edges, low, high, ref, cur) / std : Double.NaN);
+      values.put("wasserstein", std > 0 ? wasserstein(spec, reference, current) / std : Double.NaN);
       values.put("js", DriftStatistics.jsDistance(refGroups, curGroups));
     }
     long refTotal = reference.rows();
@@ -89,6 +86,16 @@ public final class DriftReport {
       out.add(new Verdict(metric.getKey(), value, threshold, severity, severity.equals("medium") || severity.equals("high")));
     }
     return out;
+  }
+
+  /**
+   * The Wasserstein distance of a numeric column's values, in the column's units, from the moments
+   * of each value slot on each side (exact where a slot holds one value).
+   */
+  public static double wasserstein(Binning.Spec spec, Binning.ColumnState reference, Binning.ColumnState current) {
+    return DriftStatistics.wasserstein(
+        reference.values(spec), reference.slotMeans(spec), reference.slotStds(spec),
+        current.values(spec), current.slotMeans(spec), current.slotStds(spec));
   }
 
   /** none / low / medium / high from r = {@link #ratio}. */

@@ -1,5 +1,7 @@
 package dev.nightcast.monitoring;
 
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.special.Gamma;
 
 /**
@@ -159,35 +161,63 @@ public final class DriftStatistics {
   }
 
   /**
-   * First Wasserstein distance between two binned numeric distributions, each bin's mass spread
-   * uniformly over it: bin 0 is [low, edges[0]), bin i is [edges[i-1], edges[i]), the last bin is
-   * [edges[last], high]; {@code low} and {@code high} are the smallest and largest values seen on
-   * either side. Exact for data spread uniformly within bins. Divide by the reference standard
-   * deviation for the normalised distance.
+   * First Wasserstein distance, the integral of |F - G|, between two binned numeric distributions:
+   * each side's bin i holds its mass spread uniformly with that side's mean[i] and std[i] of the
+   * values in the bin (over mean ± √3 std; a point mass where std is 0). Exact when every bin holds a
+   * single value (a column binned at each of its values). For continuous data the two moments keep
+   * the long open-ended outer bins close too, where spreading a bin evenly between its smallest and
+   * largest value would overstate a shifted tail. Divide by the reference standard deviation for the
+   * normalised distance.
    */
-  public static double wasserstein(double[] edges, double low, double high, long[] reference, long[] current) {
+  public static double wasserstein(long[] reference, double[] referenceMean, double[] referenceStd, long[] current, double[] currentMean, double[] currentStd) {
     double p = total(reference);
     double q = total(current);
     if (p == 0 || q == 0) {
       return Double.NaN;
     }
-    double[] points = new double[edges.length + 2];
-    points[0] = Math.min(low, edges.length == 0 ? low : edges[0]);
-    for (int i = 0; i < edges.length; i++) {
-      points[i + 1] = Math.max(points[i], edges[i]);
-    }
-    points[edges.length + 1] = Math.max(points[edges.length], high);
+    double[] referenceLow = spread(referenceMean, referenceStd, -1);
+    double[] referenceHigh = spread(referenceMean, referenceStd, 1);
+    double[] currentLow = spread(currentMean, currentStd, -1);
+    double[] currentHigh = spread(currentMean, currentStd, 1);
+    // both CDFs are linear between consecutive bounds of non-empty bins, and jump only at bounds
+    double[] points =
+        DoubleStream.concat(bounds(reference, referenceLow, referenceHigh), bounds(current, currentLow, currentHigh)).sorted().distinct().toArray();
     double distance = 0;
-    double a = 0;
-    double b = 0;
-    for (int i = 0; i < reference.length; i++) {
-      double before = a / p - b / q;
-      a += reference[i];
-      b += current[i];
-      double after = a / p - b / q;
-      distance += (points[i + 1] - points[i]) * integralOfAbsoluteLinear(before, after);
+    for (int k = 0; k + 1 < points.length; k++) {
+      double start = mass(reference, referenceLow, referenceHigh, points[k], false) / p - mass(current, currentLow, currentHigh, points[k], false) / q;
+      double end = mass(reference, referenceLow, referenceHigh, points[k + 1], true) / p - mass(current, currentLow, currentHigh, points[k + 1], true) / q;
+      distance += (points[k + 1] - points[k]) * integralOfAbsoluteLinear(start, end);
     }
     return distance;
+  }
+
+  /** The ends (side -1 or 1) of the uniform spreads with the given means and standard deviations. */
+  private static double[] spread(double[] mean, double[] std, int side) {
+    double[] out = new double[mean.length];
+    for (int i = 0; i < mean.length; i++) {
+      out[i] = mean[i] + side * Math.sqrt(3) * std[i];
+    }
+    return out;
+  }
+
+  private static DoubleStream bounds(long[] counts, double[] low, double[] high) {
+    return IntStream.range(0, counts.length).filter(i -> counts[i] > 0).mapToObj(i -> DoubleStream.of(low[i], high[i])).flatMapToDouble(d -> d);
+  }
+
+  /** The mass at or below {@code x} (strictly below when {@code below}), each bin spread over [low, high]. */
+  private static double mass(long[] counts, double[] low, double[] high, double x, boolean below) {
+    double mass = 0;
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == 0) {
+        continue;
+      }
+      if (x > high[i] || (x == high[i] && !below)) {
+        mass += counts[i];
+      } else if (x > low[i]) {
+        mass += counts[i] * (x - low[i]) / (high[i] - low[i]);
+      }
+    }
+    return mass;
   }
 
   /** The mean of |f| over [0, 1] for f linear from u to v. */

@@ -28,8 +28,12 @@ public record ReportData(
     runs = List.copyOf(runs);
   }
 
-  /** Whole-population performance of one model version on one outcome date; kind realised or estimated. */
-  public record PerformancePoint(LocalDate ds, int modelVersion, String kind, long rows, Double rocAuc, Double accuracy) {}
+  /**
+   * Whole-population performance of one model version on one outcome date; kind realised or
+   * estimated (precision, recall and F1 at the decision threshold).
+   */
+  public record PerformancePoint(
+      LocalDate ds, int modelVersion, String kind, long rows, Double rocAuc, Double accuracy, Double precision, Double recall, Double f1) {}
 
   /**
    * The worst drift severity of one feature on one day (whole population vs the training reference),

@@ -58,6 +58,7 @@ public final class ReportHtml {
     html.append("<p>ROC AUC of the whole population by outcome date: realised (solid, from the labels that arrived) and the label-free estimate"
         + " made before the labels (dashed).</p>\n");
     html.append(performance(data));
+    html.append(estimateErrors(data));
 
     html.append("<h2>Drift</h2>\n");
     html.append("<p>Worst severity per feature and day against the serving model's training reference (whole population).</p>\n");
@@ -98,6 +99,27 @@ public final class ReportHtml {
       series.computeIfAbsent(name, n -> new Series(n, colour, estimated, new TreeMap<>())).points().put(point.ds(), point.rocAuc());
     }
     return lineChart("performance", "ROC AUC", new ArrayList<>(series.values()), data.from(), data.to(), false);
+  }
+
+  /** The label-free estimate's error per metric beside the chart, with a plain verdict on whether it tracks. */
+  private static String estimateErrors(ReportData data) {
+    List<EstimateErrors.EstimateError> errors = EstimateErrors.of(data.performance());
+    if (errors.isEmpty()) {
+      return "<p class=\"empty\" id=\"estimate-error\">No outcome date has both an estimate and realised labels yet.</p>\n";
+    }
+    StringBuilder table = new StringBuilder();
+    table.append("<h3>Label-free estimate vs realised</h3>\n<p>Over the outcome dates with both: bias is the mean of estimate &minus; realised,"
+        + " correlation is across those days. An estimate tracks the realised value when the correlation is at least "
+        + number(EstimateErrors.TRACKS_FROM) + "; one that does not only says the level, off by its bias.</p>\n");
+    table.append("<table id=\"estimate-error\"><tr><th>metric</th><th>days</th><th>bias</th><th>mean absolute error</th><th>correlation</th>"
+        + "<th>tracks</th></tr>\n");
+    for (EstimateErrors.EstimateError error : errors) {
+      table.append("<tr><td>").append(error.metric()).append("</td><td>").append(error.days()).append("</td><td>")
+          .append(String.format(Locale.ROOT, "%+.4f</td><td>%.4f</td><td>", error.bias(), error.meanAbsoluteError()))
+          .append(Double.isNaN(error.correlation()) ? "n/a" : String.format(Locale.ROOT, "%+.2f", error.correlation())).append("</td><td>")
+          .append(error.tracks() ? "yes" : "no").append("</td></tr>\n");
+    }
+    return table.append("</table>\n").toString();
   }
 
   private static String quality(

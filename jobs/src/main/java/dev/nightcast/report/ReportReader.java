@@ -37,9 +37,11 @@ public final class ReportReader {
     return new ReportData(
         pipeline, from, to,
         rows(warehouse, Tables.PERFORMANCE_DAILY, from, to,
-            t -> t.where(col(Slices.KEY).isNull()).select("ds", "model_version", "kind", "rows", "roc_auc", "accuracy").orderBy("ds", "model_version", "kind"),
+            t -> t.where(col(Slices.KEY).isNull())
+                .select("ds", "model_version", "kind", "rows", "roc_auc", "accuracy", "precision", "recall", "f1")
+                .orderBy("ds", "model_version", "kind"),
             r -> new ReportData.PerformancePoint(date(r, "ds"), r.<Integer>getAs("model_version"), r.getAs("kind"), r.<Long>getAs("rows"), r.getAs("roc_auc"),
-                r.getAs("accuracy"))),
+                r.getAs("accuracy"), r.getAs("precision"), r.getAs("recall"), r.getAs("f1"))),
         worstDrift(rows(warehouse, Tables.DRIFT_DAILY, from, to,
             t -> t.where(col(Slices.KEY).isNull().and(col("comparison").equalTo(DriftReport.BASELINE)).and(col("column_name").notEqual(DriftReport.ALL_COLUMNS)))
                 .select("ds", "column_name", "severity", "metric", "value"),

@@ -1,16 +1,16 @@
 package dev.nightcast.training;
 
 /**
- * Isotonic calibration of a classifier's probabilities, learned at training time from the test
- * window's (score, label) pairs and kept with the model ({@code models.calibration}): the positive
- * rate per equal-width score bin, made non-decreasing by pool-adjacent-violators (the fit of
- * scikit-learn's {@code IsotonicRegression} on binned scores). The label-free estimate needs it:
- * confidence-based estimation is only right for calibrated probabilities, and boosted trees on a
- * weak signal are not (uncalibrated GBT scores overstate the estimated AUC by far). The test window
- * is data the model never fitted or was picked on.
+ * Isotonic calibration of a classifier's probabilities, learned at training time from the
+ * validation window's (score, label) pairs and kept with the model ({@code models.calibration}):
+ * the positive rate per equal-width score bin, made non-decreasing by pool-adjacent-violators (the
+ * fit of scikit-learn's {@code IsotonicRegression} on binned scores). The label-free estimate needs
+ * it: confidence-based estimation is only right for calibrated probabilities, and boosted trees on
+ * a weak signal are not (uncalibrated GBT scores overstate the estimated AUC by far). The validation
+ * window is data the model never fitted on; the test window stays untouched for the gate.
  */
 public final class Calibration {
-  /** Bins of a stored map: about 250 test rows a bin for a 14-day flight window. */
+  /** Bins of a stored map: about 500 validation rows a bin for 3 validation days of flights. */
   public static final int BINS = 100;
 
   private Calibration() {}

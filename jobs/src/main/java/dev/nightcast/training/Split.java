@@ -3,7 +3,6 @@ package dev.nightcast.training;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import org.apache.spark.sql.Column;
@@ -12,20 +11,18 @@ import org.apache.spark.sql.Row;
 
 /**
  * Stage 4: time-based split of the training window [first, last] (whole days, UTC wall time) into
- * train, validation and test windows by elapsed time. The test window is the most recent and is
- * used only for the final evaluation and the gate, never for model selection.
+ * train, validation and test windows counted back from the window's end: the test window is its
+ * last {@code testDays}, validation the {@code validationDays} before, train the rest. The test
+ * window is used only for the final evaluation and the gate, never for model selection or
+ * calibration.
  */
 public record Split(LocalDateTime start, LocalDateTime validationStart, LocalDateTime testStart, LocalDateTime end) {
+  private static final long SECONDS_A_DAY = 86_400;
 
-  public static Split of(LocalDate first, LocalDate last, double trainFraction, double validationFraction) {
-    LocalDateTime start = first.atStartOfDay();
+  public static Split of(LocalDate first, LocalDate last, double validationDays, double testDays) {
     LocalDateTime end = last.plusDays(1).atStartOfDay();
-    long seconds = Duration.between(start, end).getSeconds();
-    return new Split(
-        start,
-        start.plusSeconds(Math.round(seconds * trainFraction)),
-        start.plusSeconds(Math.round(seconds * (trainFraction + validationFraction))),
-        end);
+    LocalDateTime testStart = end.minusSeconds(Math.round(testDays * SECONDS_A_DAY));
+    return new Split(first.atStartOfDay(), testStart.minusSeconds(Math.round(validationDays * SECONDS_A_DAY)), testStart, end);
   }
 
   public Dataset<Row> train(Dataset<Row> rows, String eventTime) {

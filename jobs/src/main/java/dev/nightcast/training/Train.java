@@ -41,7 +41,8 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Stage 5 and 6: trains every candidate on the labelled window ending at D, tunes each over its
- * grid on the validation window, picks the best on validation, evaluates on the test window
+ * grid on the validation window, picks the best on validation and calibrates it there, evaluates
+ * on the test window
  * (overall and per slice, with the baseline and the current champion on the same rows), lets the
  * {@link Gate} decide, and registers every candidate with its lineage.
  *
@@ -126,7 +127,7 @@ public final class Train {
       UnaryOperator<Dataset<Row>> trainRows) {
     Task task = pipeline.training().task();
     LocalDate start = windowStart(pipeline, ds);
-    Split split = Split.of(start, ds, pipeline.training().trainFraction(), pipeline.training().validationFraction());
+    Split split = Split.of(start, ds, pipeline.training().validationDays(), pipeline.training().testDays());
     Map<String, Long> inputVersions = new TreeMap<>();
     inputVersions.put(Tables.FEATURES, warehouse.version(Tables.FEATURES));
     pipeline.sources().keySet().forEach(source -> inputVersions.put(Tables.raw(source), warehouse.version(Tables.raw(source))));
@@ -152,7 +153,7 @@ public final class Train {
       if (trainRowCount == 0 || validationRowCount == 0 || testRowCount == 0) {
         throw NightcastException.badData(
             "Cannot train on " + ds + ": an empty split of the window " + start + ".." + ds + " (train " + trainRowCount + ", validation "
-                + validationRowCount + ", test " + testRowCount + " rows; check training.window_days and the fractions)");
+                + validationRowCount + ", test " + testRowCount + " rows; check training.window_days, validation_days and test_days)");
       }
       PipelineModel preprocessing = ModelFactory.preprocessing(pipeline).fit(train);
       Dataset<Row> trainEncoded = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
@@ -188,7 +189,8 @@ public final class Train {
 
   /**
    * Fits every grid point of {@code config} on the encoded train window and keeps the best on
-   * validation (ties: the first in grid order), then scores it on the test window.
+   * validation (ties: the first in grid order), fits its calibration map on its validation scores,
+   * then scores it on the test window.
    */
   private static Candidate tune(
       CandidateConfig config,
@@ -212,25 +214,28 @@ public final class Train {
       }
       List<Trial> tuning = new ArrayList<>();
       Model<?> best = null;
+      Metrics.Scored bestValidation = null;
       int bestIndex = -1;
       for (int i = 0; i < points.size(); i++) {
         Model<?> fitted = fits.get(i).get();
-        Map<String, Double> metrics =
-            Metrics.compute(task, Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null));
+        Metrics.Scored scored = Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null);
+        Map<String, Double> metrics = Metrics.compute(task, scored);
         tuning.add(new Trial(points.get(i), metrics));
         if (best == null || better(task, metrics, tuning.get(bestIndex).validation())) {
           best = fitted;
+          bestValidation = scored;
           bestIndex = i;
         }
       }
       PipelineModel model =
           new Pipeline().setStages(new PipelineStage[] {preprocessing, best}).fit(train);
       double seconds = (System.nanoTime() - began) / 1e9;
-      Metrics.Scored scored = scoreTest(model, test, sliceColumn);
-      double[] calibration = task == Task.REGRESSION ? null : Calibration.isotonic(scored.scores(), scored.labels(), Calibration.BINS);
+      // calibrated on the validation scores it was picked on: the test window stays for the gate alone
+      double[] calibration =
+          task == Task.REGRESSION ? null : Calibration.isotonic(bestValidation.scores(), bestValidation.labels(), Calibration.BINS);
       return new Candidate(
           config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
-          evaluate(scored, pipeline, sliceColumn), calibration, seconds, model);
+          evaluate(scoreTest(model, test, sliceColumn), pipeline, sliceColumn), calibration, seconds, model);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);

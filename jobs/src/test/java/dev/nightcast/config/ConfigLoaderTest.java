@@ -68,10 +68,22 @@ class ConfigLoaderTest {
 
   @Test
   void anImpossibleValueSaysWhyAndWhere() throws IOException {
-    Path file = rewrite("train_fraction: 0.8", "train_fraction: 0.95");
+    Path file = rewrite("test_days: 3 ", "test_days: 11 "); // 3 + 11 validation and test days of a 14-day window
     assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
         .hasMessageContaining("invalid value under 'training'")
-        .hasMessageContaining("must leave a test window");
+        .hasMessageContaining("must leave a train window within 'window_days' 14 (got 14.0 days)");
+  }
+
+  @Test
+  void theRetiredFractionsSayWhatToWriteInstead() throws IOException {
+    for (String old : new String[] {"train_fraction: 0.8", "validation_fraction: 0.1"}) {
+      Path file = rewrite("validation_days: 3 ", old + "\n  validation_days: 3 ");
+      assertThatThrownBy(() -> ConfigLoader.loadPipeline(file))
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("'training." + old.split(":")[0] + "' no longer exists")
+          .hasMessageContaining("write validation_days and test_days")
+          .satisfies(e -> assertThat(((NightcastException) e).exitCode()).isEqualTo(ExitCode.BAD_CONFIG));
+    }
   }
 
   @Test

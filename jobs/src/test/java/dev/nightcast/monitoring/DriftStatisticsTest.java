@@ -100,28 +100,61 @@ class DriftStatisticsTest {
   void wassersteinOfAOneBinShiftMatchesScipy() {
     // uniform on [0,4] vs uniform on [1,5] (one bin per unit): scipy wasserstein_distance of the bin
     // midpoints [0.5..3.5] vs [1.5..4.5] is 1.0, and so is the distance of the uniform spreads
-    double[] edges = {1, 2, 3, 4};
-    assertThat(DriftStatistics.wasserstein(edges, 0, 5, new long[] {10, 10, 10, 10, 0}, new long[] {0, 10, 10, 10, 10}))
+    double[] mean = {0.5, 1.5, 2.5, 3.5, 4.5};
+    double[] std = new double[5];
+    Arrays.fill(std, 1 / Math.sqrt(12)); // a unit-wide uniform's
+    assertThat(DriftStatistics.wasserstein(new long[] {10, 10, 10, 10, 0}, mean, std, new long[] {0, 10, 10, 10, 10}, mean, std))
         .isCloseTo(1.0, within(1e-12));
-    assertThat(DriftStatistics.wasserstein(edges, 0, 5, new long[] {1, 2, 3, 4, 5}, new long[] {2, 4, 6, 8, 10})).isCloseTo(0, within(1e-12));
+    assertThat(DriftStatistics.wasserstein(new long[] {1, 2, 3, 4, 5}, mean, std, new long[] {2, 4, 6, 8, 10}, mean, std))
+        .isCloseTo(0, within(1e-12));
+  }
+
+  @Test
+  void wassersteinOfPointMassesIsExact() {
+    // bins holding one value each: scipy wasserstein_distance([0]*7 + [1]*3, [0]*6 + [1]*4) = 0.1,
+    // and of hours [0, 0, 5, 23] vs [5, 5, 23, 23] = (5 + 5 + 18 + 0) / 4 = 7 (sorted pairs' distances)
+    double[] binary = {0, 1};
+    double[] none = {0, 0, 0};
+    assertThat(DriftStatistics.wasserstein(new long[] {7, 3}, binary, none, new long[] {6, 4}, binary, none)).isCloseTo(0.1, within(1e-15));
+    double[] hours = {0, 5, 23};
+    assertThat(DriftStatistics.wasserstein(new long[] {2, 1, 1}, hours, none, new long[] {0, 2, 2}, hours, none)).isCloseTo(7, within(1e-12));
   }
 
   @Test
   void wassersteinMatchesAnIndependentSampleBasedComputation() {
-    double[] edges = {0.0, 2.5, 3.0, 10.0};
-    double low = -4;
-    double high = 12;
-    long[] reference = {3, 7, 0, 12, 2};
-    long[] current = {0, 4, 9, 3, 8};
-    double expected = sampledWasserstein(edges, low, high, reference, current);
-    assertThat(DriftStatistics.wasserstein(edges, low, high, reference, current)).isCloseTo(expected, within(2e-3));
+    // each side's bins spread uniformly over its own value ranges, point masses among them
+    double[] referenceLow = {-4, 0.5, 2.5, 3.0, 10.0};
+    double[] referenceHigh = {-1, 2.4, 2.5, 9.5, 12};
+    double[] currentLow = {-3, 0.0, 2.6, 5.0, 10.0};
+    double[] currentHigh = {-3, 2.5, 2.9, 5.0, 11};
+    long[] reference = {3, 7, 4, 12, 2};
+    long[] current = {1, 4, 9, 3, 8};
+    double expected = sampledWasserstein(reference, referenceLow, referenceHigh, current, currentLow, currentHigh);
+    assertThat(DriftStatistics.wasserstein(reference, mean(referenceLow, referenceHigh), std(referenceLow, referenceHigh), current,
+            mean(currentLow, currentHigh), std(currentLow, currentHigh)))
+        .isCloseTo(expected, within(2e-3));
+  }
+
+  /** The means of uniforms over [low, high]. */
+  private static double[] mean(double[] low, double[] high) {
+    double[] out = new double[low.length];
+    Arrays.setAll(out, i -> (low[i] + high[i]) / 2);
+    return out;
+  }
+
+  /** The standard deviations of uniforms over [low, high]. */
+  private static double[] std(double[] low, double[] high) {
+    double[] out = new double[low.length];
+    Arrays.setAll(out, i -> (high[i] - low[i]) / Math.sqrt(12));
+    return out;
   }
 
   /** Spreads each bin's mass over evenly spaced points and takes the mean |quantile difference|. */
-  private static double sampledWasserstein(double[] edges, double low, double high, long[] reference, long[] current) {
+  private static double sampledWasserstein(
+      long[] reference, double[] referenceLow, double[] referenceHigh, long[] current, double[] currentLow, double[] currentHigh) {
     int points = 200_000;
-    double[] a = quantiles(edges, low, high, reference, points);
-    double[] b = quantiles(edges, low, high, current, points);
+    double[] a = quantiles(reference, referenceLow, referenceHigh, points);
+    double[] b = quantiles(current, currentLow, currentHigh, points);
     double sum = 0;
     for (int i = 0; i < points; i++) {
       sum += Math.abs(a[i] - b[i]);
@@ -129,11 +162,8 @@ class DriftStatisticsTest {
     return sum / points;
   }
 
-  private static double[] quantiles(double[] edges, double low, double high, long[] counts, int points) {
-    double[] bounds = new double[edges.length + 2];
-    bounds[0] = low;
-    System.arraycopy(edges, 0, bounds, 1, edges.length);
-    bounds[edges.length + 1] = high;
+  /** Bins in ascending order of their ranges (as the test's bins are). */
+  private static double[] quantiles(long[] counts, double[] low, double[] high, int points) {
     double total = Arrays.stream(counts).sum();
     double[] out = new double[points];
     for (int i = 0; i < points; i++) {
@@ -144,7 +174,7 @@ class DriftStatisticsTest {
         before += counts[bin];
         bin++;
       }
-      out[i] = bounds[bin] + (u - before) / counts[bin] * (bounds[bin + 1] - bounds[bin]);
+      out[i] = low[bin] + (u - before) / counts[bin] * (high[bin] - low[bin]);
     }
     return out;
   }

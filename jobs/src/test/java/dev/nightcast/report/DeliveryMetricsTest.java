@@ -24,7 +24,7 @@ class DeliveryMetricsTest {
   }
 
   private static ReportData.PerformancePoint realised(int d, int version) {
-    return new ReportData.PerformancePoint(day(d), version, "realised", 100, 0.7, 0.8);
+    return new ReportData.PerformancePoint(day(d), version, "realised", 100, 0.7, 0.8, null, null, null);
   }
 
   private static ReportData.Run run(int d, String stage, String status, String start, String end) {
@@ -49,7 +49,7 @@ class DeliveryMetricsTest {
     }
     performance.add(realised(21, 4));
     performance.add(realised(30, 5));
-    performance.add(new ReportData.PerformancePoint(day(9), 1, "estimated", 100, 0.7, 0.8));
+    performance.add(new ReportData.PerformancePoint(day(9), 1, "estimated", 100, 0.7, 0.8, null, null, null));
     List<ReportData.Alert> alerts = List.of(
         new ReportData.Alert(day(14), "performance", "high", "roc_auc", null, "realised roc_auc of model v2 is low"),
         new ReportData.Alert(day(7), "drift", "high", "psi", "distance", "drift does not make a promotion fail"));

@@ -20,13 +20,13 @@ class ReportHtmlTest {
     return new ReportData(
         "flight_delay", FROM, TO,
         List.of(
-            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "realised", 900, 0.71, 0.8),
-            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "realised", 910, 0.69, 0.8),
-            new ReportData.PerformancePoint(FROM.plusDays(3), 1, "realised", 905, 0.68, 0.8),
-            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "estimated", 900, 0.73, 0.81),
-            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "estimated", 910, 0.72, 0.81),
-            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "realised", 930, 0.74, 0.82),
-            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "estimated", 930, null, 0.82)),
+            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "realised", 900, 0.71, 0.8, null, null, 0.40),
+            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "realised", 910, 0.69, 0.8, null, null, 0.30),
+            new ReportData.PerformancePoint(FROM.plusDays(3), 1, "realised", 905, 0.68, 0.8, null, null, 0.50),
+            new ReportData.PerformancePoint(FROM.plusDays(1), 1, "estimated", 900, 0.73, 0.81, null, null, 0.35),
+            new ReportData.PerformancePoint(FROM.plusDays(2), 1, "estimated", 910, 0.72, 0.81, null, null, 0.36),
+            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "realised", 930, 0.74, 0.82, null, null, null),
+            new ReportData.PerformancePoint(FROM.plusDays(4), 2, "estimated", 930, null, 0.82, null, null, 0.30)),
         List.of(
             new ReportData.DriftCell(FROM.plusDays(1), "distance", "none", "psi", 0.01),
             new ReportData.DriftCell(FROM.plusDays(2), "distance", "high", "psi", 0.6),
@@ -56,6 +56,13 @@ class ReportHtmlTest {
     assertThat(count(performance, "stroke-dasharray")).isEqualTo(1);
     assertThat(performance).contains("<title>v1 realised 2001-01-12: 0.6900</title>");
     assertThat(html).contains(">&#9473;&#9473; v1 realised</span>").contains(">&#9476;&#9476; v1 estimated</span>").contains(">&#9473;&#9473; v2 realised</span>");
+    // the estimate's error beside the chart, over the days with both kinds: AUC on 2 days (v2's
+    // estimate has none), accuracy on 3, F1 on 2 (v2's realised has none); no precision or recall
+    assertThat(html)
+        .contains("<tr><td>roc_auc</td><td>2</td><td>+0.0250</td><td>0.0250</td><td>+1.00</td><td>yes</td></tr>")
+        .contains("<tr><td>accuracy</td><td>3</td><td>+0.0067</td><td>0.0067</td><td>+1.00</td><td>yes</td></tr>")
+        .contains("<tr><td>f1</td><td>2</td><td>+0.0050</td><td>0.0550</td><td>-1.00</td><td>no</td></tr>")
+        .doesNotContain("<td>precision</td>").doesNotContain("<td>recall</td>");
     // drift: 2 features x 5 days, coloured by severity, unmeasured days grey
     String drift = svg(html, "drift");
     assertThat(count(drift, "<rect class=\"cell\"")).isEqualTo(10);

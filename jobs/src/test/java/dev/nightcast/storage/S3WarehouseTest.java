@@ -94,6 +94,8 @@ class S3WarehouseTest {
     pipeline =
         TestPipelines.small(dir, Map.of(
             "training.window_days", 2,
+            "training.validation_days", 0.2,
+            "training.test_days", 0.2,
             // one candidate: every MLlib artifact write is a committed rename, slow on object stores
             "candidates", java.util.List.of(Map.of(
                 "name", "logistic_baseline", "algorithm", "logistic_regression", "baseline", true,

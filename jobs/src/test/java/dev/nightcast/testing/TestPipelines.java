@@ -62,7 +62,10 @@ public final class TestPipelines {
     }
   }
 
-  /** Small and fast: a 3-day training window, a shallow GBT without a grid, no per-slice gate. */
+  /**
+   * Small and fast: a 3-day training window (its last 0.3 days test, the 0.3 before validation), a
+   * shallow GBT without a grid, no per-slice gate.
+   */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
     return small(dir, Map.of());
   }
@@ -71,6 +74,8 @@ public final class TestPipelines {
   public static ConfigLoader.LoadedPipeline small(Path dir, Map<String, Object> more) {
     Map<String, Object> overrides = new java.util.LinkedHashMap<>();
     overrides.put("training.window_days", 3);
+    overrides.put("training.validation_days", 0.3);
+    overrides.put("training.test_days", 0.3);
     overrides.put("candidates.1.params", Map.of("maxIter", 5, "maxDepth", 3));
     overrides.put("candidates.1.grid", Map.of());
     overrides.put("gate.thresholds", Map.of("auc", 0.5));

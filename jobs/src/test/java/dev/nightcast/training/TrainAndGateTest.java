@@ -106,6 +106,10 @@ class TrainAndGateTest {
         (train, pick) -> ReferenceProfile.write(warehouse, config, ds, train, pick), trainRows);
   }
 
+  private static Double[] boxed(double[] values) {
+    return java.util.Arrays.stream(values).boxed().toArray(Double[]::new);
+  }
+
   private PipelineConfig with(Map<String, Object> overrides) {
     return TestPipelines.small(dir, overrides).config();
   }
@@ -142,10 +146,20 @@ class TrainAndGateTest {
     assertThat(row.getString(row.fieldIndex("config_sha256"))).isEqualTo(loaded.sha256());
     assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + THIRD + " version=");
     assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
-    // the test window's isotonic calibration, for the label-free estimates: a non-decreasing rate per bin
+    // the isotonic calibration for the label-free estimates, a non-decreasing rate per bin, fitted on
+    // the pick's scores of the validation window it was picked on: never on the test window
     List<Double> calibration = row.getList(row.fieldIndex("calibration"));
     assertThat(calibration).hasSize(Calibration.BINS).allSatisfy(rate -> assertThat(rate).isBetween(0.0, 1.0)).isSorted();
     assertThat(calibration.get(0)).isLessThan(calibration.get(Calibration.BINS - 1));
+    Split split = Split.of(FIRST, THIRD, pipeline.training().validationDays(), pipeline.training().testDays());
+    Dataset<Row> window =
+        warehouse.read(Tables.FEATURES)
+            .where(col("role").equalTo(Features.LABELLED).and(col(Features.LABEL).isNotNull())
+                .and(col("ds").between(java.sql.Date.valueOf(FIRST), java.sql.Date.valueOf(THIRD))));
+    Metrics.Scored validation = Train.scoreTest(first.pick().model(), split.validation(window, pipeline.eventTime()), null);
+    Metrics.Scored test = Train.scoreTest(first.pick().model(), split.test(window, pipeline.eventTime()), null);
+    assertThat(calibration).containsExactly(boxed(Calibration.isotonic(validation.scores(), validation.labels(), Calibration.BINS)));
+    assertThat(calibration).isNotEqualTo(List.of(boxed(Calibration.isotonic(test.scores(), test.labels(), Calibration.BINS))));
     assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
     assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
     assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
