@@ -102,13 +102,15 @@ RETRAIN_TASK_ID = "retrain_signal_raised"
 HEALTHY_TASK_ID = "no_retrain_signal"
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
-# Exit codes of `nightcast run` that a retry cannot fix (the inputs or config must change first).
-# Every other code is retried: 1 internal error, 6 busy, and spark-submit's own failures.
+# Exit codes a retry cannot fix (the inputs or config must change first): those ExitCode.java marks
+# not retryable (tests/test_dag_definition.py checks they agree). Every other code is retried:
+# 1 internal error, 6 busy, and spark-submit's own failures. `nightcast run` never exits 7.
 NON_RETRYABLE_EXIT_CODES = {
     2: "bad usage",
     3: "bad config",
     4: "bad data",
     5: "failed promotion gate",
+    7: "a stage failed",
 }
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
