@@ -30,7 +30,7 @@ final class SqlCommand implements Callable<Integer> {
   boolean tsv;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     try (Context context = options.start()) {
       List<String> tables = context.warehouse().registerViews(Tables.all(context.pipeline().config()));
       if (tables.isEmpty()) {
@@ -38,7 +38,8 @@ final class SqlCommand implements Callable<Integer> {
       }
       try {
         print(context.spark().sql(query));
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Spark's AnalysisException is a checked exception, thrown without being declared
         throw refused(e);
       }
       return 0;
@@ -50,7 +51,7 @@ final class SqlCommand implements Callable<Integer> {
    * syntax error, a division by zero: SQLSTATE classes 42 and 22) is the user's mistake: its first
    * line, without the plan Spark appends. Anything else stays a failure of nightcast.
    */
-  static RuntimeException refused(RuntimeException e) {
+  static Exception refused(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SparkThrowable spark && spark.getSqlState() != null
           && (spark.getSqlState().startsWith("42") || spark.getSqlState().startsWith("22"))) {
