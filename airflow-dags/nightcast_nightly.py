@@ -35,7 +35,8 @@ Retries
     holds the run lock, or another publisher the serving table's lock) or spark-submit itself
     failing. Exit codes a retry cannot fix fail the task at once, so on-call hears 35 minutes
     sooner: 2 bad usage, 3 bad config, 4 bad data (this includes a missing drop: re-run the date
-    once it has landed), 5 failed promotion gate (see ``NON_RETRYABLE_EXIT_CODES``).
+    once it has landed), 5 failed promotion gate (see ``NON_RETRYABLE_EXIT_CODES``, which follows
+    ``ExitCode.java``: the codes it marks not retryable).
     A failed task calls ``on_nightly_failure`` (the alerting hook; it logs the date, the cause and
     the re-run commands; plug a pager or chat notifier in there).
 

@@ -104,11 +104,11 @@ public final class Ingest {
    * timestamp may arrive as nanoseconds, see {@link #nanos}); text formats are typed row by row
    * instead, so a bad value goes to quarantine. Pure.
    */
-  public static void checkTypes(String sourceName, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
+  public static void checkTypes(String sourceName, String format, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
     List<String> differences = new ArrayList<>();
     for (Map.Entry<String, String> column : declared.entrySet()) {
       String type = actual.apply(column.getKey()).dataType().simpleString();
-      if (!type.equals(column.getValue()) && !nanos(column.getValue(), actual.apply(column.getKey()).dataType())) {
+      if (!type.equals(column.getValue()) && !nanos(format, column.getValue(), actual.apply(column.getKey()).dataType())) {
         differences.add(column.getKey() + ": declared " + column.getValue() + ", drop has " + type);
       }
     }
@@ -130,7 +130,7 @@ public final class Ingest {
     List<Column> columns = new ArrayList<>();
     for (Map.Entry<String, String> column : source.schema().entrySet()) {
       columns.add(col("`" + column.getKey() + "`"));
-      columns.add(typed(column.getKey(), column.getValue(), drop.schema().apply(column.getKey()).dataType()));
+      columns.add(typed(source, drop.schema(), column.getKey()));
     }
     boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
     columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
@@ -159,19 +159,23 @@ public final class Ingest {
    * A drop column as its declared type, null where the value does not convert (text formats arrive
    * as strings); nanoseconds since the epoch floored to microseconds, Spark's precision.
    */
-  private static Column typed(String column, String type, DataType delivered) {
+  private static Column typed(SourceConfig source, StructType delivered, String column) {
+    String type = source.schema().get(column);
     String value = "`" + column + "`";
-    return expr(nanos(type, delivered) ? "timestamp_micros((" + value + " - pmod(" + value + ", 1000)) div 1000)" : "try_cast(" + value + " as " + type + ")")
-        .as(Expectations.typed(column));
+    String converted =
+        nanos(source.format(), type, delivered.apply(column).dataType())
+            ? "timestamp_micros((" + value + " - pmod(" + value + ", 1000)) div 1000)"
+            : "try_cast(" + value + " as " + type + ")";
+    return expr(converted).as(Expectations.typed(column));
   }
 
   /**
    * Whether a declared timestamp arrives as the nanoseconds since the epoch that pandas and pyarrow
    * write by default (Parquet INT64 TIMESTAMP(NANOS)): Spark reads them as longs (see {@link #read}).
-   * Only Parquet gives a timestamp column a long; an INT64 column without the annotation reads the same.
+   * An INT64 column without the annotation reads the same. Other formats keep their types.
    */
-  private static boolean nanos(String declared, DataType delivered) {
-    return declared.equals("timestamp") && delivered.equals(DataTypes.LongType);
+  private static boolean nanos(String format, String declared, DataType delivered) {
+    return format.equals("parquet") && declared.equals("timestamp") && delivered.equals(DataTypes.LongType);
   }
 
   /**
@@ -190,8 +194,7 @@ public final class Ingest {
     }
     List<String> typedKey = expectations.key().stream().map(Expectations::typed).toList();
     Column[] earlier = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
-    Column[] arriving =
-        expectations.key().stream().map(c -> typed(c, source.schema().get(c), drop.schema().apply(c).dataType())).toArray(Column[]::new);
+    Column[] arriving = expectations.key().stream().map(c -> typed(source, drop.schema(), c)).toArray(Column[]::new);
     Dataset<Row> seen =
         warehouse
             .read(Tables.raw(sourceName))
@@ -268,7 +271,7 @@ public final class Ingest {
     checkColumns(sourceName, ds, path, columns, source.schema().keySet());
     boolean text = TEXT_FORMATS.contains(source.format());
     if (!text) {
-      checkTypes(sourceName, ds, path, drop.schema(), source.schema());
+      checkTypes(sourceName, source.format(), ds, path, drop.schema(), source.schema());
     }
     List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
     Dataset<Row> validated =
