@@ -36,6 +36,7 @@ import org.apache.spark.sql.SaveMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -55,7 +56,7 @@ class BadDropsTest {
   private static final int ROWS = 20;
   private static final String STARTED = "2001-01-01 00:00:00";
 
-  private static Path root;
+  @TempDir static Path root;
   private static Path landing;
   private static Warehouse warehouse;
   private static final Map<String, SourceConfig> SOURCES = new LinkedHashMap<>();
@@ -94,7 +95,6 @@ class BadDropsTest {
 
   @BeforeAll
   static void goodNight() throws Exception {
-    root = Files.createTempDirectory("bad-drops");
     landing = Files.createDirectories(root.resolve("landing"));
     warehouse = new Warehouse(TestSpark.session(), root.resolve("warehouse").toString());
     PipelineConfig pipeline = TestPipelines.flightDelay(root, Map.of()).config();
