@@ -35,7 +35,8 @@ Retries
     holds the run lock, or another publisher the serving table's lock) or spark-submit itself
     failing. Exit codes a retry cannot fix fail the task at once, so on-call hears 35 minutes
     sooner: 2 bad usage, 3 bad config, 4 bad data (this includes a missing drop: re-run the date
-    once it has landed), 5 failed promotion gate (see ``NON_RETRYABLE_EXIT_CODES``).
+    once it has landed), 5 failed promotion gate (see ``NON_RETRYABLE_EXIT_CODES``, which follows
+    ``ExitCode.java``: the codes it marks not retryable).
     A failed task calls ``on_nightly_failure`` (the alerting hook; it logs the date, the cause and
     the re-run commands; plug a pager or chat notifier in there).
 
@@ -102,13 +103,15 @@ RETRAIN_TASK_ID = "retrain_signal_raised"
 HEALTHY_TASK_ID = "no_retrain_signal"
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
-# Exit codes of `nightcast run` that a retry cannot fix (the inputs or config must change first).
-# Every other code is retried: 1 internal error, 6 busy, and spark-submit's own failures.
+# Exit codes a retry cannot fix (the inputs or config must change first): those ExitCode.java marks
+# not retryable (tests/test_dag_definition.py checks they agree). Every other code is retried:
+# 1 internal error, 6 busy, and spark-submit's own failures. `nightcast run` never exits 7.
 NON_RETRYABLE_EXIT_CODES = {
     2: "bad usage",
     3: "bad config",
     4: "bad data",
     5: "failed promotion gate",
+    7: "a stage failed",
 }
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -7,6 +7,7 @@ own SparkSubmitHook: what these tests see is what the worker would exec.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pendulum
@@ -117,7 +118,19 @@ def test_retries_back_off_exponentially_and_failure_calls_the_hook(load_dag):
         3: "bad config",
         4: "bad data",
         5: "failed promotion gate",
+        7: "a stage failed",
     }
+
+
+def test_the_codes_not_retried_are_those_exit_code_java_marks_not_retryable(load_dag):
+    """One mapping of failures to exit codes (ExitCode.java); the DAG must not drift from it."""
+    dag = load_dag()
+    module = __import__(type(dag.get_task("nightly_run")).__module__)
+    source = (PROJECT_DIR / "jobs/src/main/java/dev/nightcast/ExitCode.java").read_text()
+    codes = {int(code): retryable == "true" for code, retryable in re.findall(r"^\s+[A-Z_]+\((\d+), (true|false)\)[,;]", source, re.M)}
+
+    assert len(codes) >= 8
+    assert set(module.NON_RETRYABLE_EXIT_CODES) == {code for code, retryable in codes.items() if code != 0 and not retryable}
 
 
 def test_submits_the_logical_date(load_dag, local_spark):

@@ -4,18 +4,24 @@ import java.util.Optional;
 
 /** Process exit codes; Airflow and on-call runbooks branch on these, so they are a stable contract. */
 public enum ExitCode {
-  OK(0),
-  INTERNAL(1),
-  USAGE(2),
-  BAD_CONFIG(3),
-  BAD_DATA(4),
-  GATE_FAILED(5),
-  BUSY(6);
+  OK(0, false),
+  /** A bug or a lost resource (an executor, a disk): the only code besides BUSY that a retry may fix. */
+  INTERNAL(1, true),
+  USAGE(2, false),
+  BAD_CONFIG(3, false),
+  BAD_DATA(4, false),
+  GATE_FAILED(5, false),
+  BUSY(6, true),
+  /** `nightcast status` only: it ran fine and reports that the latest run of a stage failed. */
+  STAGE_FAILED(7, false);
 
   public final int code;
+  /** Whether running the same command again, unchanged, may succeed (Airflow's retry list follows this). */
+  public final boolean retryable;
 
-  ExitCode(int code) {
+  ExitCode(int code, boolean retryable) {
     this.code = code;
+    this.retryable = retryable;
   }
 
   /**

@@ -28,6 +28,11 @@ public final class NightcastException extends RuntimeException {
     return new NightcastException(ExitCode.BAD_DATA, message, null);
   }
 
+  /** A user's mistake on the command line (a query the analyser or the server refuses, a missing tool). */
+  public static NightcastException usage(String message) {
+    return new NightcastException(ExitCode.USAGE, message, null);
+  }
+
   public static NightcastException gateFailed(String message) {
     return new NightcastException(ExitCode.GATE_FAILED, message, null);
   }

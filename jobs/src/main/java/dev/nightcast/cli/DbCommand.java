@@ -1,7 +1,9 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.NightcastException;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.serving.ServingDatabase;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -63,11 +65,17 @@ final class DbCommand {
     boolean noHeader;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() throws Exception {
       try (ServingDatabase database = open(options);
           Connection connection = database.connect();
           Statement statement = connection.createStatement()) {
-        if (!statement.execute(sql)) {
+        boolean hasRows;
+        try {
+          hasRows = statement.execute(sql);
+        } catch (SQLException e) {
+          throw refused(e);
+        }
+        if (!hasRows) {
           System.out.println(statement.getUpdateCount() + " rows affected");
           return 0;
         }
@@ -94,6 +102,20 @@ final class DbCommand {
     }
   }
 
+  /**
+   * A statement the server refuses for what it says (syntax, unknown names, rights, data: any
+   * SQLSTATE but the classes of a lost connection or a server in trouble) is the user's mistake:
+   * the server's message, first line only (without its "Position:" detail).
+   */
+  static Exception refused(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.length() < 2 || List.of("08", "53", "57", "58", "XX").contains(state.substring(0, 2))) {
+      return e;
+    }
+    return NightcastException.usage(
+        "Cannot run the statement: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + " (SQLSTATE " + state + "). Fix it and run it again");
+  }
+
   @Command(name = "shell", mixinStandardHelpOptions = true, description = "Open psql on the serving database (psql must be installed).")
   static final class Shell implements Callable<Integer> {
     @Mixin PipelineOptions options;
@@ -106,7 +128,15 @@ final class DbCommand {
         if (database.credentials().password() != null) {
           builder.environment().put("PGPASSWORD", database.credentials().password());
         }
-        return builder.start().waitFor();
+        Process psql;
+        try {
+          psql = builder.start();
+        } catch (IOException e) {
+          throw NightcastException.usage(
+              "Cannot open psql: it is not installed or not on PATH (" + e.getMessage() + "). Install the PostgreSQL client,"
+                  + " or use `nightcast db query \"<SQL>\"`, or connect any client with `nightcast db url`");
+        }
+        return psql.waitFor();
       }
     }
   }

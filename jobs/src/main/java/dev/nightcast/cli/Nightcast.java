@@ -36,7 +36,8 @@ import picocli.CommandLine;
       "3:bad configuration",
       "4:bad or missing data",
       "5:promotion gate failed (no model to serve)",
-      "6:another run holds the lock"
+      "6:another run holds the lock",
+      "7:status: the latest run of a stage failed"
     })
 public final class Nightcast {
 

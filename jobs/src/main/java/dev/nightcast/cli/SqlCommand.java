@@ -1,9 +1,11 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.NightcastException;
 import dev.nightcast.night.Context;
 import dev.nightcast.warehouse.Catalog;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
@@ -31,7 +33,7 @@ final class SqlCommand implements Callable<Integer> {
   boolean tsv;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     try (Context context = options.start()) {
       List<String> databases = Catalog.registerAll(context.spark(), context.env().warehouse());
       String pipeline = context.pipeline().config().name();
@@ -40,20 +42,43 @@ final class SqlCommand implements Callable<Integer> {
       } else {
         System.err.println("nightcast: pipeline '" + pipeline + "' has no tables in " + context.env().warehouse() + " yet (run a night first)");
       }
-      Dataset<Row> result = context.spark().sql(query);
-      if (tsv) {
-        System.out.println(String.join("\t", result.columns()));
-        for (Row row : result.limit(limit).collectAsList()) {
-          StringBuilder line = new StringBuilder();
-          for (int i = 0; i < row.length(); i++) {
-            line.append(i == 0 ? "" : "\t").append(row.isNullAt(i) ? "" : String.valueOf(row.get(i)));
-          }
-          System.out.println(line);
-        }
-      } else {
-        result.show(limit, false);
+      try {
+        print(context.spark().sql(query));
+      } catch (Exception e) {
+        // Spark's AnalysisException is a checked exception, thrown without being declared
+        throw refused(e);
       }
       return 0;
+    }
+  }
+
+  /**
+   * A query the analyser or the executor refuses for what it says (an unknown column or table, a
+   * syntax error, a division by zero: SQLSTATE classes 42 and 22) is the user's mistake: its first
+   * line, without the plan Spark appends. Anything else stays a failure of nightcast.
+   */
+  static Exception refused(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SparkThrowable spark && spark.getSqlState() != null
+          && (spark.getSqlState().startsWith("42") || spark.getSqlState().startsWith("22"))) {
+        return NightcastException.usage("Cannot run the query: " + t.getMessage().lines().findFirst().orElse("") + " Fix the query and run it again");
+      }
+    }
+    return e;
+  }
+
+  private void print(Dataset<Row> result) {
+    if (tsv) {
+      System.out.println(String.join("\t", result.columns()));
+      for (Row row : result.limit(limit).collectAsList()) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < row.length(); i++) {
+          line.append(i == 0 ? "" : "\t").append(row.isNullAt(i) ? "" : String.valueOf(row.get(i)));
+        }
+        System.out.println(line);
+      }
+    } else {
+      result.show(limit, false);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.ExitCode;
 import dev.nightcast.night.Context;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.report.DeliveryMetrics;
@@ -63,7 +64,7 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("Stage '" + run.stage() + "' failed for " + run.ds() + ": " + run.message());
         System.out.println("Fix the cause, then re-run the night: bin/nightcast run --date " + run.ds());
       });
-      return failed.isPresent() ? 1 : 0;
+      return failed.isPresent() ? ExitCode.STAGE_FAILED.code : 0;
     }
   }
 

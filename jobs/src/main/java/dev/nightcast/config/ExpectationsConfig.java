@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What a source's drops must satisfy. Besides the declared {@code rules}, every drop gets implicit
  * row rules (severity error): a well-formed line, values that parse as their declared types, valid
- * UTF-8 text, a non-null key unique within the drop and not seen in the {@code key_history_days}
+ * UTF-8 text, strings within {@code max_key_bytes} / {@code max_string_bytes}, a non-null key unique within the drop and not seen in the {@code key_history_days}
  * dates before, and an event date equal to the drop's date (the freshness check, keyed by ds rather
  * than the wall clock). Dataset rules: at least {@code min_rows} rows, and a row count within
  * ±{@code row_count_tolerance} of the median of the last {@code history_days} dates once
@@ -14,6 +14,8 @@ import java.util.List;
  * @param key columns that identify a row; empty means no key checks
  * @param dateColumn a timestamp/date column whose date must be the drop's date; null skips the check
  * @param maxBadRowRatio above this share of quarantined rows the run stops (exit code bad data)
+ * @param maxKeyBytes longest key value (UTF-8 bytes) a row may carry: it must fit the serving table's index
+ * @param maxStringBytes longest value of any other string column
  */
 public record ExpectationsConfig(
     List<String> key,
@@ -24,9 +26,11 @@ public record ExpectationsConfig(
     Double rowCountTolerance,
     Integer historyDays,
     Integer minHistoryDays,
-    Integer keyHistoryDays) {
+    Integer keyHistoryDays,
+    Integer maxKeyBytes,
+    Integer maxStringBytes) {
 
-  public static final ExpectationsConfig NONE = new ExpectationsConfig(null, null, null, null, null, null, null, null, null);
+  public static final ExpectationsConfig NONE = new ExpectationsConfig(null, null, null, null, null, null, null, null, null, null, null);
 
   public ExpectationsConfig {
     key = key == null ? List.of() : List.copyOf(key);
@@ -48,5 +52,9 @@ public record ExpectationsConfig(
     minHistoryDays = Check.positive(minHistoryDays == null ? 7 : minHistoryDays, "min_history_days");
     keyHistoryDays = keyHistoryDays == null ? 28 : keyHistoryDays;
     Check.that(keyHistoryDays >= 0, "'key_history_days' must not be negative (got " + keyHistoryDays + ")");
+    // Postgres refuses a btree index entry above ~2.7 kB: a longer key would stop the publish
+    maxKeyBytes = Check.positive(maxKeyBytes == null ? 1024 : maxKeyBytes, "max_key_bytes");
+    Check.that(maxKeyBytes <= 2048, "'max_key_bytes' must be at most 2048, which the serving table's key index holds (got " + maxKeyBytes + ")");
+    maxStringBytes = Check.positive(maxStringBytes == null ? 65536 : maxStringBytes, "max_string_bytes");
   }
 }

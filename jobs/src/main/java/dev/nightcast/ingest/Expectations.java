@@ -3,11 +3,14 @@ package dev.nightcast.ingest;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
 import dev.nightcast.config.ExpectationsConfig;
@@ -47,6 +50,7 @@ public final class Expectations {
   /** data_quality metrics written by validation (the profile writes the others). */
   public static final List<String> METRICS = List.of(ROWS_IN, "rows_ok", "rows_quarantined", "rows_warned", "rule_passed", "rule_failed");
   private static final String REPLACEMENT_CHARACTER = "\uFFFD";
+  private static final int SHOWN_CHARACTERS = 64;
 
   private Expectations() {}
 
@@ -61,7 +65,7 @@ public final class Expectations {
     return column + "__typed";
   }
 
-  /** Implicit rules first (line, types, encoding, key, date), then the declared ones. Pure. */
+  /** Implicit rules first (line, types, encoding, string size, key, date), then the declared ones. Pure. */
   public static List<Rule> rules(SourceConfig source, LocalDate rowsDate, boolean textFormat) {
     ExpectationsConfig expectations = source.expectations();
     List<Rule> rules = new ArrayList<>();
@@ -74,6 +78,10 @@ public final class Expectations {
           new Rule(name + "_type", RuleConfig.ERROR, name, raw(name).isNotNull().and(col(typed(name)).isNull()), raw(name).cast("string")));
       if (textFormat && column.getValue().equals("string")) {
         rules.add(new Rule(name + "_encoding", RuleConfig.ERROR, name, raw(name).contains(REPLACEMENT_CHARACTER), raw(name)));
+      }
+      if (column.getValue().equals("string")) {
+        int limit = expectations.key().contains(name) ? expectations.maxKeyBytes() : expectations.maxStringBytes();
+        rules.add(new Rule(name + "_too_long", RuleConfig.ERROR, name, octet_length(raw(name)).gt(limit), shortened(raw(name))));
       }
     }
     if (!expectations.key().isEmpty()) {
@@ -110,6 +118,11 @@ public final class Expectations {
       rules.add(new Rule(rule.code(), rule.severity(), rule.column(), broken, raw(rule.column()).cast("string")));
     }
     return List.copyOf(rules);
+  }
+
+  /** An over-long value as the quarantine's reason shows it: its start and its size, not megabytes of it. */
+  private static Column shortened(Column value) {
+    return concat(substring(value, 1, SHOWN_CHARACTERS), lit("... ("), octet_length(value).cast("string"), lit(" bytes)"));
   }
 
   private static Column raw(String column) {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.ExpectationsConfig;
 import dev.nightcast.config.SourceConfig;
@@ -29,12 +30,14 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -70,22 +73,42 @@ public final class Ingest {
     if (!missing.isEmpty() || !extra.isEmpty()) {
       throw NightcastException.badData(
           "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop's columns differ from the declared schema"
-              + " (missing: " + missing + ", unexpected: " + extra
-              + (missing.size() == 1 && extra.size() == 1 ? ", renamed from " + missing.iterator().next() + "?" : "")
+              + " (missing: " + missing + ", unexpected: " + extra.stream().map(Ingest::printable).toList() + hint(sourceName, missing, extra)
               + ", file: " + dropPath + ")."
               + " Fix the export, or update sources." + sourceName + ".schema in the pipeline definition if the change is intended");
     }
   }
 
+  /** The likely cause of a column difference, for the message; empty when nothing stands out. Pure. */
+  private static String hint(String sourceName, Set<String> missing, Set<String> extra) {
+    if (extra.stream().anyMatch(name -> !printable(name).equals(name))) {
+      return ", the header is not UTF-8 text: re-export it as UTF-8 or set sources." + sourceName + ".options.encoding";
+    }
+    if (extra.size() == 1 && missing.size() > 1 && extra.iterator().next().matches(".*[;\\t|].*")) {
+      return ", a different delimiter? set sources." + sourceName + ".options.sep";
+    }
+    // Spark's CSV reader numbers repeated header names: origin, origin -> origin2, origin3
+    if (extra.stream().map(name -> name.replaceAll("\\d+$", "")).distinct().count() < extra.size()) {
+      return ", a column named twice in the header?";
+    }
+    return missing.size() == 1 && extra.size() == 1 ? ", renamed from " + missing.iterator().next() + "?" : "";
+  }
+
+  /** A column name as a message line can show it: control and replacement characters as '?'. Pure. */
+  private static String printable(String name) {
+    return name.replaceAll("[\\p{Cntrl}\uFFFD\uFEFF]", "?");
+  }
+
   /**
-   * For typed formats (Parquet, Delta) the drop's column types must be the declared ones; text
-   * formats are typed row by row instead, so a bad value goes to quarantine. Pure.
+   * For typed formats (Parquet, Delta) the drop's column types must be the declared ones (a
+   * timestamp may arrive as nanoseconds, see {@link #nanos}); text formats are typed row by row
+   * instead, so a bad value goes to quarantine. Pure.
    */
-  public static void checkTypes(String sourceName, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
+  public static void checkTypes(String sourceName, String format, LocalDate ds, String dropPath, StructType actual, Map<String, String> declared) {
     List<String> differences = new ArrayList<>();
     for (Map.Entry<String, String> column : declared.entrySet()) {
       String type = actual.apply(column.getKey()).dataType().simpleString();
-      if (!type.equals(column.getValue())) {
+      if (!type.equals(column.getValue()) && !nanos(format, column.getValue(), actual.apply(column.getKey()).dataType())) {
         differences.add(column.getKey() + ": declared " + column.getValue() + ", drop has " + type);
       }
     }
@@ -107,7 +130,7 @@ public final class Ingest {
     List<Column> columns = new ArrayList<>();
     for (Map.Entry<String, String> column : source.schema().entrySet()) {
       columns.add(col("`" + column.getKey() + "`"));
-      columns.add(typed(column.getKey(), column.getValue()));
+      columns.add(typed(source, drop.schema(), column.getKey()));
     }
     boolean corrupt = List.of(drop.columns()).contains(Expectations.CORRUPT);
     columns.add(corrupt ? col(Expectations.CORRUPT) : lit(null).cast("string").as(Expectations.CORRUPT));
@@ -132,9 +155,27 @@ public final class Ingest {
     return prepared.join(seenKeys, scala.jdk.javaapi.CollectionConverters.asScala(key.stream().map(Expectations::typed).toList()).toSeq(), "left");
   }
 
-  /** A drop column as its declared type, null where the value does not convert (text formats arrive as strings). */
-  private static Column typed(String column, String type) {
-    return expr("try_cast(`" + column + "` as " + type + ")").as(Expectations.typed(column));
+  /**
+   * A drop column as its declared type, null where the value does not convert (text formats arrive
+   * as strings); nanoseconds since the epoch floored to microseconds, Spark's precision.
+   */
+  private static Column typed(SourceConfig source, StructType delivered, String column) {
+    String type = source.schema().get(column);
+    String value = "`" + column + "`";
+    String converted =
+        nanos(source.format(), type, delivered.apply(column).dataType())
+            ? "timestamp_micros((" + value + " - pmod(" + value + ", 1000)) div 1000)"
+            : "try_cast(" + value + " as " + type + ")";
+    return expr(converted).as(Expectations.typed(column));
+  }
+
+  /**
+   * Whether a declared timestamp arrives as the nanoseconds since the epoch that pandas and pyarrow
+   * write by default (Parquet INT64 TIMESTAMP(NANOS)): Spark reads them as longs (see {@link #read}).
+   * An INT64 column without the annotation reads the same. Other formats keep their types.
+   */
+  private static boolean nanos(String format, String declared, DataType delivered) {
+    return format.equals("parquet") && declared.equals("timestamp") && delivered.equals(DataTypes.LongType);
   }
 
   /**
@@ -153,7 +194,7 @@ public final class Ingest {
     }
     List<String> typedKey = expectations.key().stream().map(Expectations::typed).toList();
     Column[] earlier = expectations.key().stream().map(c -> col("`" + c + "`").as(Expectations.typed(c))).toArray(Column[]::new);
-    Column[] arriving = expectations.key().stream().map(c -> typed(c, source.schema().get(c))).toArray(Column[]::new);
+    Column[] arriving = expectations.key().stream().map(c -> typed(source, drop.schema(), c)).toArray(Column[]::new);
     Dataset<Row> seen =
         warehouse
             .read(Tables.raw(sourceName))
@@ -214,8 +255,13 @@ public final class Ingest {
       Map<LocalDate, Long> rowCounts, BiConsumer<String, List<DataQualityTable.Metric>> metrics) {
     SparkSession spark = warehouse.spark();
     String path = dropPath(landing, source, ds);
-    Dataset<Row> drop = readable(sourceName, ds, path, () -> read(spark, source, path));
+    Dataset<Row> drop = readable(sourceName, source, ds, path, () -> read(spark, source, path));
     List<String> columns = new ArrayList<>(Arrays.asList(drop.columns()));
+    if (columns.equals(List.of(Expectations.CORRUPT))) {
+      throw NightcastException.badData(
+          "Cannot ingest source '" + sourceName + "' for " + ds + ": no line of the drop is a JSON object (file: " + path + ")."
+              + " The format is JSON Lines, one object per line: fix the export and re-run this date");
+    }
     columns.remove(Expectations.CORRUPT);
     if (columns.isEmpty()) {
       throw NightcastException.badData(
@@ -225,12 +271,12 @@ public final class Ingest {
     checkColumns(sourceName, ds, path, columns, source.schema().keySet());
     boolean text = TEXT_FORMATS.contains(source.format());
     if (!text) {
-      checkTypes(sourceName, ds, path, drop.schema(), source.schema());
+      checkTypes(sourceName, source.format(), ds, path, drop.schema(), source.schema());
     }
     List<Expectations.Rule> rules = Expectations.rules(source, ds.plusDays(source.dayOffset()), text);
     Dataset<Row> validated =
         Expectations.evaluate(
-                prepare(drop, source, readable(sourceName, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
+                prepare(drop, source, readable(sourceName, source, ds, path, () -> seenKeys(warehouse, sourceName, source, ds, drop))), source, rules,
                 RawTable.provenance(runId, ingestedAt, ds))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -238,7 +284,7 @@ public final class Ingest {
       List<Column> aggregates = new ArrayList<>(Expectations.aggregates(rules));
       aggregates.addAll(Profile.aggregates(source.schema(), not(Expectations.quarantined())));
       Row aggregated =
-          readable(sourceName, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
+          readable(sourceName, source, ds, path, () -> validated.agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).head());
       Expectations.State state = Expectations.state(aggregated, rules);
       checkRowCount(sourceName, source.expectations(), ds, path, state.rowsIn(), rowCounts);
       long quarantined = RawTable.replaceQuarantine(warehouse, sourceName, source, ds, validated.where(Expectations.quarantined()));
@@ -303,23 +349,53 @@ public final class Ingest {
     }
   }
 
-  /** Runs work that reads the drop; an I/O failure (a truncated gzip, say) is bad data, not a bug. */
-  private static <T> T readable(String sourceName, LocalDate ds, String path, Supplier<T> work) {
+  /** Runs work that reads the drop; a failure the drop causes (a truncated gzip, say) is bad data, not a bug. */
+  private static <T> T readable(String sourceName, SourceConfig source, LocalDate ds, String path, Supplier<T> work) {
     try {
       return work.get();
     } catch (Exception e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof NightcastException known) {
-          throw known;
-        }
-        if (t instanceof IOException io) {
-          throw NightcastException.badData(
-              "Cannot ingest source '" + sourceName + "' for " + ds + ": the drop is unreadable (" + io + ", file: " + path + ")."
-                  + " Is it truncated or corrupt? Have it delivered again and re-run this date");
-        }
-      }
-      throw Ingest.<RuntimeException>rethrow(e);
+      throw Ingest.<RuntimeException>rethrow(dropFailure(sourceName, source.format(), ds, path, e));
     }
+  }
+
+  /**
+   * The failure of reading a drop as an operator can act on it: bad data when the drop is the cause
+   * (an I/O error, or Spark's conditions for a file it cannot read), else the failure itself. Pure.
+   */
+  static Exception dropFailure(String sourceName, String format, LocalDate ds, String path, Exception failure) {
+    if (ExitCode.knownCause(failure).isPresent()) {
+      return ExitCode.knownCause(failure).get();
+    }
+    String cannot = "Cannot ingest source '" + sourceName + "' for " + ds + ": ";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException io) {
+        return NightcastException.badData(
+            cannot + "the drop is unreadable (" + firstLine(io.toString()) + ", file: " + path + ")."
+                + " Is it truncated or corrupt? Have it delivered again and re-run this date");
+      }
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String condition = t instanceof SparkThrowable spark && spark.getCondition() != null ? spark.getCondition() : "";
+      String what =
+          switch (condition) {
+            case "FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER" -> "the drop is not a Parquet file";
+            case "PARQUET_TYPE_ILLEGAL" -> "a column has a Parquet type nightcast cannot read";
+            case "COLUMN_ALREADY_EXISTS" -> "the drop names a column twice (names are compared ignoring case)";
+            case "UNABLE_TO_INFER_SCHEMA" -> "the drop holds no file to read (an empty directory?)";
+            case "DELTA_TABLE_NOT_FOUND", "DELTA_MISSING_DELTA_TABLE" -> "the drop is not a Delta table (no _delta_log)";
+            default -> condition.startsWith("FAILED_READ_FILE") ? "the drop is unreadable" : null;
+          };
+      if (what != null) {
+        return NightcastException.badData(
+            cannot + what + " (" + firstLine(t.getMessage()) + " format: " + format + ", file: " + path + ")."
+                + " Fix the export, have it delivered again and re-run this date");
+      }
+    }
+    return failure;
+  }
+
+  private static String firstLine(String text) {
+    return String.valueOf(text).lines().findFirst().orElse("").strip();
   }
 
   @SuppressWarnings("unchecked")
@@ -360,7 +436,12 @@ public final class Ingest {
                 .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", Expectations.CORRUPT).csv(path);
       }
       case "json" -> reader.option("primitivesAsString", "true").option("columnNameOfCorruptRecord", Expectations.CORRUPT).json(path);
-      case "parquet" -> reader.parquet(path);
+      case "parquet" -> {
+        // pandas' and pyarrow's default INT64 TIMESTAMP(NANOS) is otherwise unreadable (PARQUET_TYPE_ILLEGAL);
+        // read as longs, typed row by row (see nanos). Only columns of that type read differently.
+        spark.conf().set("spark.sql.legacy.parquet.nanosAsLong", "true");
+        yield reader.parquet(path);
+      }
       case "delta" -> reader.format("delta").load(path);
       default -> throw new IllegalStateException("unreachable: format validated by SourceConfig");
     };

@@ -5,7 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.ServingConfig;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  private static final int SHOWN_KEY_CHARACTERS = 64;
 
   private final ServingDatabase database;
   private final ServingConfig serving;
@@ -89,8 +92,12 @@ public final class Publisher {
           retireOldVersions(control);
           return new Result(version, expected, loadSeconds, indexSeconds, switchSeconds);
         } catch (RuntimeException | SQLException e) {
+          Optional<NightcastException> tooLong = e instanceof SQLException sql ? tooLongKey(control, version, ds, sql) : Optional.empty();
           log.finish(control, version, PublishLog.Outcome.failed(e.getMessage()));
           servingTable.drop(control, version);
+          if (tooLong.isPresent()) {
+            throw tooLong.get();
+          }
           throw e;
         }
       } finally {
@@ -101,6 +108,30 @@ public final class Publisher {
           "Cannot publish predictions for " + ds + " to " + serving.schema() + "." + serving.table() + ": " + e.getMessage()
               + " (the serving table still holds the previous version; re-run `nightcast publish --date " + ds + "`)",
           e);
+    }
+  }
+
+  /**
+   * A key too long for the primary key's index (54000 program_limit_exceeded: "index row requires N
+   * bytes") is bad data, not a failure to retry: named by its start and size, found with one scan of
+   * {@code version}'s keys before the table is dropped.
+   */
+  private Optional<NightcastException> tooLongKey(Connection control, int version, LocalDate ds, SQLException failure) throws SQLException {
+    if (!"54000".equals(failure.getSQLState())) {
+      return Optional.empty();
+    }
+    String key = Sql.quote(entityKey) + "::text";
+    try (Statement statement = control.createStatement();
+        ResultSet longest = statement.executeQuery(
+            "SELECT left(" + key + ", " + SHOWN_KEY_CHARACTERS + ") AS key_start, octet_length(" + key + ") AS key_bytes FROM "
+                + servingTable.qualified(version) + " ORDER BY octet_length(" + key + ") DESC LIMIT 1")) {
+      if (!longest.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(servingTable.rejected(ds,
+          "entity key '" + entityKey + "' too long for the key index: '" + longest.getString("key_start") + "...' ("
+              + longest.getLong("key_bytes") + " bytes; bound keys at ingest with sources.<name>.expectations.max_key_bytes)",
+          version, String.valueOf(failure.getMessage()).lines().findFirst().orElse("")));
     }
   }
 

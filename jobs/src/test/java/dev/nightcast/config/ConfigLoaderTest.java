@@ -98,6 +98,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void stringBoundsMustFitTheKeyIndexAndBePositiveNumbers() throws IOException {
+    String from = "      date_column: dep_time        # every flight must be on the drop's date (D+1 here)";
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(rewrite(from, "      date_column: dep_time\n      max_key_bytes: 4096")))
+        .hasMessageContaining("'max_key_bytes' must be at most 2048");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(rewrite(from, "      date_column: dep_time\n      max_string_bytes: 0")))
+        .hasMessageContaining("'max_string_bytes' must be positive (got 0)");
+    assertThatThrownBy(() -> ConfigLoader.loadPipeline(rewrite(from, "      date_column: dep_time\n      max_string_bytes: lots")))
+        .isInstanceOfSatisfying(dev.nightcast.NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(dev.nightcast.ExitCode.BAD_CONFIG))
+        .hasMessageContaining("max_string_bytes");
+  }
+
+  @Test
   void aMissingValueIsReported() throws IOException {
     Path file = rewrite("entity_key: flight_id\n", "");
     assertThatThrownBy(() -> ConfigLoader.loadPipeline(file)).hasMessageContaining("'entity_key' is required");

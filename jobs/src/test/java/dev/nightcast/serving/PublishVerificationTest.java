@@ -1,6 +1,7 @@
 package dev.nightcast.serving;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A prediction set that fails verification (a duplicate or null key, a probability that is null,
- * NaN or outside [0,1]) aborts its publish with a clear error: applications keep the version they had,
+ * A prediction set that fails verification (a duplicate, null or over-long key, a probability that
+ * is null, NaN or outside [0,1]) aborts its publish with a clear error: applications keep the version they had,
  * the failed version is logged and dropped, and the next good set publishes normally.
  */
 @Tag("spark")
@@ -39,6 +40,7 @@ class PublishVerificationTest {
         "NaN score     | a score is null, NaN or out of range",
         "score above 1 | a score is null, NaN or out of range",
         "null score    | a score is null, NaN or out of range",
+        "5 MB key      | entity key 'flight_id' too long for the key index: 'F00000007KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK...' (5242889 bytes",
       })
   void aSetThatFailsVerificationLeavesServingUntouched(String defect, String reason) throws Exception {
     String schema = "verify_" + defect.replaceAll("[^a-z0-9]", "_").toLowerCase(java.util.Locale.ROOT);
@@ -69,6 +71,7 @@ class PublishVerificationTest {
       case "null key" -> rows -> rows.withColumn(ServingFixtures.KEY, when(row, lit(null).cast("string")).otherwise(col(ServingFixtures.KEY)));
       case "NaN score" -> rows -> rows.withColumn("probability", when(row, lit(Double.NaN)).otherwise(col("probability")));
       case "null score" -> rows -> rows.withColumn("probability", when(row, lit(null).cast("double")).otherwise(col("probability")));
+      case "5 MB key" -> rows -> rows.withColumn(ServingFixtures.KEY, when(row, concat(col(ServingFixtures.KEY), lit("K".repeat(5 << 20)))).otherwise(col(ServingFixtures.KEY)));
       case "score above 1" -> rows -> rows.withColumn("probability", when(row, lit(1.5)).otherwise(col("probability")));
       default -> throw new IllegalArgumentException(defect);
     };
