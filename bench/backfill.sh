@@ -25,14 +25,14 @@ rm -rf "$work/state"
 read -r backfill_s backfill_mb < <(run backfill "$work/state" "$landing" backfill --from "$from" --to "$to")
 shares="$(stage_shares "$work/state" "$from" backfill)"
 read -r cold_s cold_mb < <(run cold "$work/state" "$landing" run --date "$to")
-trained="$(sed -nE 's/.*TrainStage: ([0-9-]+) train: due.*/\1/p' "$work/backfill.log")"
+trained="$(sed -nE 's/.*NightlyRun: ([0-9-]+) train: started$/\1/p' "$work/backfill.log")"
 trainings="$(echo "$trained" | grep -c . || true)"
 last_trained="$(echo "$trained" | tail -n 1)"
 per_night="$(echo "$backfill_s / $nights" | bc -l)"
 if [[ -n "$last_trained" ]]; then
   # the last training night, re-run: its retraining is due again (the one before it is 7 days older)
   read -r cold_train_s cold_train_mb < <(run cold-train "$work/state" "$landing" run --date "$last_trained")
-  grep -q "$last_trained train: due" "$work/cold-train.log" || { echo "bench: the re-run of $last_trained did not train" >&2; exit 1; }
+  grep -q "$last_trained train: started" "$work/cold-train.log" || { echo "bench: the re-run of $last_trained did not train" >&2; exit 1; }
   one_by_one="$(echo "($nights - $trainings) * $cold_s + $trainings * $cold_train_s" | bc -l)"
   printf -v cold_train_line "  cold training night %s:   %7.1f s  peak %s MB (a re-run: ingest to monitor, with training)" \
     "$last_trained" "$cold_train_s" "$cold_train_mb"

@@ -62,3 +62,64 @@ def test_a_spark_submit_driver_maps_the_archive_bin_driver_archive_wrote(nightca
     result = run(command, env=spark_env(tmp_path / "var", free_port()), timeout=300)
 
     assert result.stdout.strip().startswith("nightcast")
+
+
+def _launcher_tree(tmp_path, mvn_script):
+    """A copy of bin/nightcast in a project tree without a jar, and a fake `mvn` (and `java`) first on PATH."""
+    root = tmp_path / "project"
+    (root / "bin").mkdir(parents=True)
+    shutil.copy(LAUNCHER, root / "bin" / "nightcast")
+    for directory in ("jobs/src/main", "sql", "conf"):
+        (root / directory).mkdir(parents=True)
+    for file in ("pom.xml", "jobs/pom.xml", "conf/spark-java17.jvmopts"):
+        (root / file).write_text("")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for name, script in (("mvn", mvn_script), ("java", 'echo "java ran"')):
+        (tools / name).write_text(f"#!/usr/bin/env bash\n{script}\n")
+        (tools / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "NIGHTCAST_CLASS_ARCHIVE": ""}
+    return root, env
+
+
+# 120 artifacts of 2.5 MB each, as Maven prints them in batch mode, then the module and the jar
+FIRST_BUILD = """
+echo "[INFO] Scanning for projects..."
+for i in $(seq 1 120); do
+  echo "[INFO] Downloading from central: https://repo.maven.apache.org/maven2/org/example/a$i/1.0/a$i-1.0.jar"
+  echo "[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/example/a$i/1.0/a$i-1.0.jar (2.5 MB at 9.1 MB/s)"
+done
+echo "[INFO] Building nightcast-jobs 0.1.0 [2/2]"
+"""
+
+
+def test_the_first_use_build_shows_its_progress_and_keeps_mavens_output_in_a_log(tmp_path):
+    root, env = _launcher_tree(
+        tmp_path,
+        FIRST_BUILD + 'mkdir -p jobs/target && touch jobs/target/nightcast.jar jobs/target/classpath-runtime.txt jobs/target/classpath-provided.txt',
+    )
+
+    result = run([root / "bin" / "nightcast", "--version"], env=env, cwd=root, timeout=120)
+
+    log = root / "jobs" / "target" / "build.log"
+    progress = result.stderr.splitlines()
+    assert progress[0].startswith(f"nightcast: building jobs/target/nightcast.jar (mvn package; the first build downloads ~700 MB; Maven's output: {log})")
+    assert [line.split(": ", 2)[2] for line in progress[1:]] == [
+        "50 files downloaded (100 MB)...",
+        "100 files downloaded (200 MB)...",
+        "nightcast-jobs 0.1.0 [2/2]",
+        "done",
+    ], result.stderr
+    assert len(log.read_text().splitlines()) == 1 + 2 * 120 + 1
+    assert result.stdout == "java ran\n"
+
+
+def test_a_failed_build_prints_mavens_last_lines_and_names_its_log(tmp_path):
+    root, env = _launcher_tree(tmp_path, FIRST_BUILD + 'echo "[ERROR] Failed to execute goal: compilation failure"; exit 1')
+
+    result = run([root / "bin" / "nightcast", "--version"], env=env, cwd=root, timeout=120, check=False)
+
+    assert result.returncode == 1
+    assert "[ERROR] Failed to execute goal: compilation failure" in result.stderr
+    assert result.stderr.rstrip().endswith(f"nightcast: the build failed (Maven's whole output: {root / 'jobs' / 'target' / 'build.log'})")
+    assert "java ran" not in result.stdout

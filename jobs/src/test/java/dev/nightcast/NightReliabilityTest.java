@@ -72,14 +72,7 @@ class NightReliabilityTest {
   @BeforeAll
   void history() throws IOException {
     landing = dir.resolve("landing");
-    for (String feed : List.of("schedule", "actuals")) {
-      Files.createDirectories(landing.resolve(feed));
-      try (var drops = Files.list(TestPipelines.sampleLanding().resolve(feed))) {
-        for (Path drop : drops.filter(p -> p.getFileName().toString().compareTo("2001-01-07") < 0).toList()) {
-          Files.copy(drop, landing.resolve(feed).resolve(drop.getFileName()));
-        }
-      }
-    }
+    TestPipelines.copySampleDrops(landing, LocalDate.parse("2001-01-07"));
     Files.move(landing.resolve(LATE_LABELS), dir.resolve("late-labels.parquet"));
     Map<String, Object> overrides = new LinkedHashMap<>();
     overrides.put(

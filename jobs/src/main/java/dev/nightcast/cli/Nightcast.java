@@ -3,6 +3,8 @@ package dev.nightcast.cli;
 import dev.nightcast.ExitCode;
 import dev.nightcast.NightcastException;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.ops.RunLog;
+import java.nio.file.Path;
 import dev.nightcast.night.StageName;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -26,6 +28,7 @@ import picocli.CommandLine;
       ReportCommand.class,
       ModelsCommand.class,
       TablesCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -48,24 +51,37 @@ public final class Nightcast {
   public static int execute(String... args) {
     CommandLine commandLine = new CommandLine(new Nightcast());
     for (StageName stage : StageName.values()) {
-      // publish has its own command: it also holds `publish rollback`
-      commandLine.addSubcommand(stage.label(), stage == StageName.PUBLISH ? new PublishCommand() : new StageCommand(stage));
+      if (stage == StageName.PUBLISH) {
+        // publish has its own command: it also holds `publish rollback`
+        commandLine.addSubcommand(stage.label(), new PublishCommand());
+      } else {
+        CommandLine command = new CommandLine(new StageCommand(stage));
+        command.getCommandSpec().usageMessage().description(StageCommand.description(stage));
+        commandLine.addSubcommand(stage.label(), command);
+      }
     }
-    return commandLine.setExecutionExceptionHandler(Nightcast::handle).execute(args);
+    Optional<Path> earlierLog = RunLog.latest();
+    return commandLine
+        .setExecutionExceptionHandler((e, command, parsed) -> handle(e, command, parsed, RunLog.latest().filter(log -> !Optional.of(log).equals(earlierLog))))
+        .execute(args);
   }
 
-  /** Known failures print their message alone, the rest with its stack trace; the exit code is {@link ExitCode#of}'s. */
-  private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  /**
+   * Known failures print their message alone, the rest with its stack trace; both name the run's log
+   * ({@code log}: the one this command opened), which holds Spark's side of it. The exit code is {@link ExitCode#of}'s.
+   */
+  private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult, Optional<Path> log) {
     Optional<NightcastException> known = ExitCode.knownCause(e);
     boolean verbose = parseResult.hasMatchedOption("--verbose")
         || parseResult.subcommands().stream().anyMatch(sub -> sub.hasMatchedOption("--verbose"));
+    String inLog = log.map(file -> " (log: " + file + ")").orElse("");
     if (known.isPresent()) {
-      commandLine.getErr().println("nightcast: " + known.get().getMessage());
+      commandLine.getErr().println("nightcast: " + known.get().getMessage() + inLog);
       if (verbose) {
         known.get().printStackTrace(commandLine.getErr());
       }
     } else {
-      commandLine.getErr().println("nightcast: internal error: " + e);
+      commandLine.getErr().println("nightcast: internal error: " + e + inLog);
       e.printStackTrace(commandLine.getErr());
     }
     return ExitCode.of(e).code;

@@ -3,9 +3,11 @@ package dev.nightcast.cli;
 import dev.nightcast.ExitCode;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
+import dev.nightcast.ops.RunLog;
 import dev.nightcast.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +56,9 @@ final class RunCommand implements Callable<Integer> {
   private RuntimeException summarizeFailure(Warehouse warehouse, RuntimeException failure) {
     if (summaryFile != null) {
       try {
-        RunSummary.write(RunSummary.failed(warehouse, date, ExitCode.of(failure).code, failure.getMessage()), summaryFile);
+        // a night that started opened its run log first thing
+        Optional<Path> log = warehouse == null ? Optional.empty() : RunLog.latest();
+        RunSummary.write(RunSummary.failed(warehouse, date, ExitCode.of(failure).code, failure.getMessage(), log), summaryFile);
       } catch (RuntimeException e) {
         failure.addSuppressed(e);
       }

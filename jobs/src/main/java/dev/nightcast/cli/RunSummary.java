@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The machine-readable outcome of one {@code nightcast run}, written by {@code --summary-file} for
@@ -22,7 +23,8 @@ import java.util.Map;
  * codes: ds, status (succeeded | failed), exit_code, error, stages (this run's rows of the
  * {@code runs} table), trained, promoted_version, serving_model_version, predictions,
  * published_version, alerts (D's alerts per kind), retrain_due and retrain_reason (monitoring raised
- * the retrain signal on D, so night D+1 trains).
+ * the retrain signal on D, so night D+1 trains), log_file (the run's log, Spark's lines included; null
+ * when no night started).
  */
 final class RunSummary {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -31,7 +33,7 @@ final class RunSummary {
 
   /** A night that finished; reads D's rows of the runs and alerts tables (small scans, see {@link NightView}). */
   static Map<String, Object> succeeded(Warehouse warehouse, NightlyRun.Night night) {
-    Map<String, Object> summary = base(night.ds(), "succeeded", 0, null);
+    Map<String, Object> summary = base(night.ds(), "succeeded", 0, null, night.log());
     summary.put("stages", stages(warehouse, night.ds()));
     summary.put("trained", night.training().isPresent());
     summary.put("promoted_version", night.training().flatMap(t -> t.promoted()).orElse(null));
@@ -47,10 +49,10 @@ final class RunSummary {
 
   /**
    * A night that failed with {@code exitCode}; {@code warehouse} is null when it failed before
-   * Spark started (e.g. bad configuration), and then no stage ran.
+   * Spark started (e.g. bad configuration), and then no stage ran and {@code log} is empty.
    */
-  static Map<String, Object> failed(Warehouse warehouse, LocalDate ds, int exitCode, String error) {
-    Map<String, Object> summary = base(ds, "failed", exitCode, error);
+  static Map<String, Object> failed(Warehouse warehouse, LocalDate ds, int exitCode, String error, Optional<Path> log) {
+    Map<String, Object> summary = base(ds, "failed", exitCode, error, log);
     summary.put("stages", warehouse == null ? List.of() : stages(warehouse, ds));
     return summary;
   }
@@ -68,12 +70,13 @@ final class RunSummary {
     }
   }
 
-  private static Map<String, Object> base(LocalDate ds, String status, int exitCode, String error) {
+  private static Map<String, Object> base(LocalDate ds, String status, int exitCode, String error, Optional<Path> log) {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("ds", ds.toString());
     summary.put("status", status);
     summary.put("exit_code", exitCode);
     summary.put("error", error);
+    summary.put("log_file", log.map(Path::toString).orElse(null));
     return summary;
   }
 

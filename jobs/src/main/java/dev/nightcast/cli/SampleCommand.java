@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "sample",
+    hidden = true,
     mixinStandardHelpOptions = true,
     description = "Derive the flight-delay landing-zone drops from flights-3m.parquet (used by data-samples/derive.sh).")
 final class SampleCommand implements Callable<Integer> {

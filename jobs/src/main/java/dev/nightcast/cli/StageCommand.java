@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** One stage of the night on its own (registered once per stage as `nightcast <stage>`). */
-@Command(mixinStandardHelpOptions = true, description = "Re-run one stage of the night for logical date D.")
+@Command(mixinStandardHelpOptions = true)
 final class StageCommand implements Callable<Integer> {
   private final StageName stage;
 
@@ -21,6 +21,20 @@ final class StageCommand implements Callable<Integer> {
 
   StageCommand(StageName stage) {
     this.stage = stage;
+  }
+
+  /** What `nightcast <stage> --help` and `nightcast --help` say the stage does. */
+  static String description(StageName stage) {
+    return switch (stage) {
+      case INGEST -> "Re-run ingest for logical date D: read each source's drop, check its schema and expectations,"
+          + " quarantine bad rows, profile the rest and replace D's raw rows.";
+      case FEATURES -> "Re-run features for logical date D: derive D's feature rows from the raw tables (history only from before D).";
+      case TRAIN -> "Train on the window ending on logical date D now, due or not: tune and backtest the candidates,"
+          + " gate the best against the champion, register every version.";
+      case SCORE -> "Re-run score for logical date D: the champion of D scores the entities of D+1 into the predictions table.";
+      case PUBLISH -> throw new IllegalArgumentException("publish has a command of its own (PublishCommand)");
+      case MONITOR -> "Re-run monitor for logical date D: realised performance of D, the estimate for D+1, drift, alerts and the retrain signal.";
+    };
   }
 
   @Override

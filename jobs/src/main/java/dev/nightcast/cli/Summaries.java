@@ -17,6 +17,7 @@ final class Summaries {
       line.append(night.predictions()).append(" predictions by model v").append(night.servingModel().get());
       night.publish().ifPresent(p -> line.append(", published as serving version ").append(p.version()));
     }
+    night.log().ifPresent(log -> line.append(" (log: ").append(log).append(")"));
     return line.toString();
   }
 }

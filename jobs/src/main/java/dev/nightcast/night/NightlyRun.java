@@ -5,6 +5,7 @@ import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.ingest.Ingest;
 import dev.nightcast.monitoring.Monitor;
 import dev.nightcast.ops.Pushgateway;
+import dev.nightcast.ops.RunLog;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.serving.Publisher;
@@ -12,6 +13,7 @@ import dev.nightcast.serving.RunLock;
 import dev.nightcast.training.Train;
 import dev.nightcast.warehouse.Catalog;
 import dev.nightcast.warehouse.Warehouse;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -44,7 +46,9 @@ public final class NightlyRun {
   }
 
   /** What a night did, for the summary line and the demo. */
-  public record Night(LocalDate ds, Optional<Train.Result> training, Optional<Integer> servingModel, long predictions, Optional<Publisher.Result> publish) {}
+  public record Night(
+      LocalDate ds, Optional<Train.Result> training, Optional<Integer> servingModel, long predictions, Optional<Publisher.Result> publish,
+      Optional<Path> log) {}
 
   /** The stages of a night, in the order they run. */
   static List<Stage<?>> stages() {
@@ -63,6 +67,7 @@ public final class NightlyRun {
    */
   public Night run(LocalDate ds) {
     NightContext night = new NightContext(context, ds, UUID.randomUUID().toString());
+    Optional<Path> log = openLog(night, "night");
     List<RunsTable.Run> attempts = new ArrayList<>();
     Map<StageName, StageResult<?>> results = new EnumMap<>(StageName.class);
     Optional<Registry.Champion> champion = Optional.empty();
@@ -88,7 +93,7 @@ public final class NightlyRun {
       }
       Night done = new Night(
           ds, training, champion.map(Registry.Champion::version), value(results, StageName.SCORE, Long.class).orElse(0L),
-          value(results, StageName.PUBLISH, Publisher.Result.class));
+          value(results, StageName.PUBLISH, Publisher.Result.class), log);
       succeeded = true;
       return done;
     } finally {
@@ -107,9 +112,11 @@ public final class NightlyRun {
 
   /** Runs {@code stage} on its own: for a stage built differently, e.g. training on degraded rows. */
   public StageResult<?> runStage(Stage<?> stage, LocalDate ds) {
+    NightContext night = new NightContext(context, ds, UUID.randomUUID().toString());
+    openLog(night, stage.name().label());
     List<RunsTable.Run> attempts = new ArrayList<>();
     try (RunLock lock = lock(ds, "run " + stage.name().label() + " for")) {
-      return attempt(attempts, new NightContext(context, ds, UUID.randomUUID().toString()), stage);
+      return attempt(attempts, night, stage);
     } finally {
       RunsTable.append(warehouse, attempts);
       register(ds);
@@ -133,6 +140,18 @@ public final class NightlyRun {
     } catch (RuntimeException e) {
       LOG.warn("{} catalog: not registered ({})", ds, e.getMessage());
     }
+  }
+
+  /** Sends the run's log lines, Spark's included, to its own file; the first console line names it. */
+  private Optional<Path> openLog(NightContext night, String what) {
+    Path dir = RunLog.directory(warehouse.root());
+    Optional<Path> log = RunLog.open(dir, pipeline.name(), night.ds(), night.runId());
+    if (log.isPresent()) {
+      LOG.info("{} {}: log {}", night.ds(), what, log.get());
+    } else {
+      LOG.warn("{} {}: run {} has no log file (cannot write under {}); Spark's lines stay on the console", night.ds(), what, night.runId(), dir);
+    }
+    return log;
   }
 
   private static <T> Optional<T> value(Map<StageName, StageResult<?>> results, StageName name, Class<T> type) {
@@ -166,15 +185,22 @@ public final class NightlyRun {
       attempts.add(new RunsTable.Run(night.runId(), ds, label, RunsTable.Run.SUCCEEDED, started, ended, result.rowsOut(), null,
           result.rowsIn(), jobGroup));
       // the one line every stage logs, whatever details it logged itself
-      LOG.info("{} {}: done in {} s{}{}", ds, label, String.format(Locale.ROOT, "%.1f", (ended.toEpochMilli() - started.toEpochMilli()) / 1000.0),
+      LOG.info("{} {}: done in {} s{}{}", ds, label, seconds(started, ended),
           result.rowsIn() == null ? "" : ", " + result.rowsIn() + " rows in", result.rowsOut() == null ? "" : ", " + result.rowsOut() + " rows out");
       return result;
     } catch (RuntimeException e) {
-      attempts.add(new RunsTable.Run(night.runId(), ds, label, RunsTable.Run.FAILED, started, Instant.now(), null, e.getMessage(), null, jobGroup));
+      Instant ended = Instant.now();
+      attempts.add(new RunsTable.Run(night.runId(), ds, label, RunsTable.Run.FAILED, started, ended, null, e.getMessage(), null, jobGroup));
+      // the why is the command's closing line (the exception's message)
+      LOG.error("{} {}: failed after {} s", ds, label, seconds(started, ended));
       throw e;
     } finally {
       warehouse.spark().sparkContext().clearJobGroup();
     }
+  }
+
+  private static String seconds(Instant started, Instant ended) {
+    return String.format(Locale.ROOT, "%.1f", (ended.toEpochMilli() - started.toEpochMilli()) / 1000.0);
   }
 
   /**

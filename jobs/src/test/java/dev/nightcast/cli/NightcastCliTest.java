@@ -8,28 +8,73 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.cli.InProcessCli.Captured;
+import dev.nightcast.night.StageName;
 import dev.nightcast.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Exit codes and messages of the command line, for failures that happen before Spark starts, and `check`, which never starts it. */
+/** Help, completion, exit codes and messages of the command line, for failures that happen before Spark starts, and `check`, which never starts it. */
 @Tag("unit")
 class NightcastCliTest {
   private static final Path PIPELINE = TestPipelines.root().resolve("conf/pipelines/flight_delay.yaml");
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"demo", "run", "check", "backfill", "ingest", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report"}) {
+    for (String command : new String[] {"demo", "run", "check", "backfill", "ingest", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report", "completion"}) {
       Captured result = run(command, "--help");
       assertThat(result.code()).as(command).isZero();
       assertThat(result.out()).as(command).contains("Usage: nightcast " + command);
     }
+  }
+
+  @Test
+  void helpListsEachStageWithItsOwnDescriptionAndHidesTheDeveloperCommands() {
+    String help = run("--help").out();
+    List<String> descriptions = new ArrayList<>();
+    for (StageName stage : StageName.values()) {
+      Matcher listed = Pattern.compile("(?m)^  " + stage.label() + " +(\\S.*)$").matcher(help);
+      assertThat(listed.find()).as(stage.label() + " in " + help).isTrue();
+      descriptions.add(listed.group(1));
+      assertThat(run(stage.label(), "--help").out()).as(stage.label()).contains(listed.group(1).substring(0, 30));
+    }
+    assertThat(descriptions).doesNotHaveDuplicates();
+    assertThat(help).containsPattern("(?m)^  completion ").doesNotContainPattern("(?m)^  sample ");
+    // hidden, not gone: data-samples/derive.sh calls it
+    assertThat(run("sample", "--help").out()).contains("Usage: nightcast sample");
+  }
+
+  @Test
+  void completionPrintsABashScriptThatCompletesCommandsAndOptions(@TempDir Path dir) throws Exception {
+    Captured result = run("completion");
+    assertThat(result.code()).isZero();
+    Path script = dir.resolve("nightcast-completion.bash");
+    Files.writeString(script, result.out());
+    assertThat(bash("bash -n " + script)).isEmpty();
+
+    String commands = bash("source " + script + "; COMP_WORDS=(bin/nightcast ''); COMP_CWORD=1; COMP_LINE='bin/nightcast '; COMP_POINT=14;"
+        + " _complete_nightcast 2>/dev/null; echo \"${COMPREPLY[@]}\"");
+    assertThat(commands.split(" ")).contains("demo", "run", "backfill", "ingest", "monitor", "completion").doesNotContain("sample");
+    String options = bash("source " + script + "; COMP_WORDS=(bin/nightcast run --); COMP_CWORD=2; COMP_LINE='bin/nightcast run --'; COMP_POINT=20;"
+        + " _complete_nightcast 2>/dev/null; echo \"${COMPREPLY[@]}\"");
+    assertThat(options.split(" ")).contains("--date", "--pipeline", "--env", "--summary-file");
+  }
+
+  /** What bash prints for {@code script} (stdout and stderr), failing on a non-zero exit. */
+  private static String bash(String script) throws Exception {
+    Process process = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(process.waitFor()).as(output).isZero();
+    return output;
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.nightcast.config.EnvConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,11 @@ public final class Cli {
 
   /** The same with {@code jvmOptions} (e.g. {@code -Dspark.master=local[2]}, which spark-submit gives in production). */
   public static Result run(Path dir, Map<String, String> environment, List<String> jvmOptions, String... args) throws Exception {
+    return run(dir, environment, jvmOptions, Duration.ofSeconds(300), args);
+  }
+
+  /** The same, given up on after {@code limit}: a whole night in a fresh JVM needs more than a short command on a busy machine. */
+  public static Result run(Path dir, Map<String, String> environment, List<String> jvmOptions, Duration limit, String... args) throws Exception {
     List<String> command = ChildJvm.command("1g", "dev.nightcast.cli.Nightcast");
     command.add(1, "-Dlog4j.configurationFile=" + TestPipelines.root().resolve("conf/log4j2.properties"));
     command.addAll(2, jvmOptions);
@@ -31,7 +37,7 @@ public final class Cli {
     builder.environment().put("NIGHTCAST_HOME", TestPipelines.root().toString());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process process = builder.start();
-    if (!process.waitFor(300, TimeUnit.SECONDS)) {
+    if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("nightcast " + String.join(" ", args) + " did not finish; its output: " + Files.readString(log));
     }

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /** The real pipeline definitions, with overrides for fast tests, loaded through the real loader. */
@@ -26,6 +28,18 @@ public final class TestPipelines {
 
   public static Path sampleLanding() {
     return root().resolve("data-samples/flights");
+  }
+
+  /** A landing zone of its own in {@code landing}: the sample's drops dated before {@code firstLeftOut}. */
+  public static void copySampleDrops(Path landing, LocalDate firstLeftOut) throws IOException {
+    for (String feed : List.of("schedule", "actuals")) {
+      Files.createDirectories(landing.resolve(feed));
+      try (var drops = Files.list(sampleLanding().resolve(feed))) {
+        for (Path drop : drops.filter(p -> p.getFileName().toString().compareTo(firstLeftOut.toString()) < 0).toList()) {
+          Files.copy(drop, landing.resolve(feed).resolve(drop.getFileName()));
+        }
+      }
+    }
   }
 
   /**
