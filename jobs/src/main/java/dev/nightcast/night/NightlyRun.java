@@ -144,7 +144,7 @@ public final class NightlyRun {
 
   /** Sends the run's log lines, Spark's included, to its own file; the first console line names it. */
   private Optional<Path> openLog(NightContext night, String what) {
-    Path dir = RunLog.directory(warehouse.root());
+    Path dir = RunLog.directory(context.env().warehouse());
     Optional<Path> log = RunLog.open(dir, pipeline.name(), night.ds(), night.runId());
     if (log.isPresent()) {
       LOG.info("{} {}: log {}", night.ds(), what, log.get());

@@ -363,8 +363,8 @@ class TrainAndGateTest {
     assertThat(unknown.code()).isEqualTo(ExitCode.BAD_DATA.code);
     assertThat(unknown.output()).contains("v999");
 
-    // every command's session made its checkpoint subdirectory under the warehouse and removed it
-    Path checkpoints = Path.of(env.warehouse(), Sessions.CHECKPOINTS);
+    // every command's session made its checkpoint subdirectory in the pipeline's namespace and removed it
+    Path checkpoints = Path.of(Warehouse.namespace(env.warehouse(), loaded.config().name()), Sessions.CHECKPOINTS);
     assertThat(checkpoints).isDirectory().isEmptyDirectory();
   }
 
