@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -135,7 +137,13 @@ def test_backfill_on_a_standalone_cluster_fills_the_delta_tables_and_the_serving
     )  # fmt: skip
     (tmp_path / "backfill.log").write_text(result.stdout + result.stderr)
     assert_succeeded(result)
-    assert result.stdout.splitlines()[-3:] == [
+    # each night's summary line ends by naming the night's own log file, kept next to the warehouse
+    summaries = []
+    for line, night in zip(result.stdout.splitlines()[-3:], NIGHTS):
+        summary, log = re.fullmatch(r"(.*) \(log: (\S+)\)", line).groups()
+        assert Path(log).parent == tmp_path / "var" / "logs" / "flight_delay" / night and Path(log).is_file(), line
+        summaries.append(summary)
+    assert summaries == [
         "night 2001-01-01: no champion yet, nothing scored",
         f"night 2001-01-02: trained 1 candidates, promoted v1; {scheduled_flights('2001-01-03')} predictions by model v1,"
         " published as serving version 1",
