@@ -58,6 +58,10 @@ public final class Catalog {
    * this one. Dropping an external table removes only its name.
    */
   public static List<String> register(Warehouse warehouse, String database) {
+    return register(warehouse, database, warehouse.tables());
+  }
+
+  private static List<String> register(Warehouse warehouse, String database, List<String> tables) {
     SparkSession spark = warehouse.spark();
     try {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + quote(database) + " LOCATION '" + escape(warehouse.root()) + "'");
@@ -67,7 +71,7 @@ public final class Catalog {
           registered.add(table.<String>getAs("tableName"));
         }
       }
-      List<String> created = warehouse.tables().stream().filter(table -> !registered.contains(table)
+      List<String> created = tables.stream().filter(table -> !registered.contains(table)
           || !sameLocation(spark, database, table, warehouse.path(table))).toList();
       for (String table : created) {
         String name = quote(database) + "." + quote(table);
@@ -98,9 +102,14 @@ public final class Catalog {
       }
       for (FileStatus status : fs.listStatus(root)) {
         String name = status.getPath().getName();
+        if (!status.isDirectory() || !name.matches("[a-z_][a-z0-9_]{0,62}")) {
+          continue;
+        }
         Warehouse namespace = new Warehouse(spark, status.getPath().toString());
-        if (status.isDirectory() && name.matches("[a-z_][a-z0-9_]{0,62}") && !namespace.tables().isEmpty()) {
-          register(namespace, name);
+        // one listing per namespace: the tables found are the ones registered
+        List<String> tables = namespace.tables();
+        if (!tables.isEmpty()) {
+          register(namespace, name, tables);
           databases.add(name);
         }
       }
