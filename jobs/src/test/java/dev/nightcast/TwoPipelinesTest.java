@@ -33,17 +33,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two pipelines on one platform: the flight classifier and a regression pipeline (predicted delay
- * minutes) share one warehouse, one catalog and one Postgres. Run at the same moment, each writes
- * exactly the tables and serving rows it writes when it runs alone; the regression pipeline trains,
- * serves a {@code prediction} column and monitors RMSE once labels arrive.
+ * Two pipelines on one platform: the flight classifier and the second shipped use case, the NYC
+ * arrival-delay regression (its own dataset, JSON drops, landing root of its own), share one
+ * warehouse, one catalog and one Postgres. Run at the same moment, each writes exactly the tables
+ * and serving rows it writes when it runs alone; the regression trains, serves a {@code prediction}
+ * column and monitors it like a classifier: slices, drift of features, prediction and label, alerts.
  */
 @Tag("e2e")
 class TwoPipelinesTest {
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
+  private static final LocalDate NYC_FIRST = LocalDate.parse("2013-01-01");
   /** The classifier trains on night 3 (a 3-day window) and serves; the regression's night 4 meets labels. */
   private static final int CLASSIFIER_NIGHTS = 3;
   private static final int REGRESSION_NIGHTS = 4;
+  private static final String REGRESSION = "nyc_arrival_delay";
 
   @TempDir Path dir;
 
@@ -53,28 +56,35 @@ class TwoPipelinesTest {
             "params", Map.of("maxIter", 20)))));
   }
 
+  /** The shipped NYC pipeline on a 3-day window (a random forest instead of the GBT grid, for time). */
   private ConfigLoader.LoadedPipeline regression() {
-    return TestPipelines.small(dir, Map.of(
-        "name", "flight_delay_minutes",
-        "training.task", "regression",
-        "candidates", List.of(
-            Map.of("name", "linear_baseline", "algorithm", "linear_regression", "baseline", true, "params", Map.of("regParam", 0.1)),
-            Map.of("name", "forest", "algorithm", "random_forest_regressor", "params", Map.of("numTrees", 10, "maxDepth", 4))),
-        "gate.thresholds", Map.of("rmse", 200.0),
-        "gate.must_beat_baseline", false,
-        "serving.table", "flight_delay_minutes"));
+    Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+    overrides.put("training.window_days", 3);
+    overrides.put("training.validation_days", 0.5);
+    overrides.put("training.test_days", 0.5);
+    overrides.put("candidates.1", Map.of("name", "forest", "algorithm", "random_forest_regressor", "params", Map.of("numTrees", 10, "maxDepth", 4)));
+    // a 3-day window is no test of quality: loose bounds, so the gate passes and the night serves
+    overrides.put("gate.must_beat_baseline", false);
+    overrides.put("gate.thresholds", Map.of("rmse", 200.0));
+    overrides.put("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 20, "thresholds", Map.of("rmse", 200.0)));
+    // an RMSE ceiling every night breaches and an R² rule that fires on the first labelled night:
+    // the regression's performance alert and retrain signal, end to end
+    overrides.put("monitoring.performance_floors", Map.of("rmse", 1.0));
+    overrides.put("monitoring.retrain_rules", List.of(Map.of("metric", "r2", "threshold", 0.99, "breaches", 1, "lookback_nights", 1)));
+    return TestPipelines.shipped(REGRESSION, dir, overrides);
   }
 
   /** A warehouse and an embedded Postgres of their own under {@code name}. */
   private EnvConfig platform(String name) {
     return new EnvConfig(dir.resolve(name + "/warehouse").toString(), TestPipelines.sampleLanding().toString(),
         new EnvConfig.SparkSettings(null, Map.of()),
-        new EnvConfig.PostgresSettings(new EnvConfig.Embedded(dir.resolve(name + "/postgres").toString(), 0), null, null, null));
+        new EnvConfig.PostgresSettings(new EnvConfig.Embedded(dir.resolve(name + "/postgres").toString(), 0), null, null, null), null, null,
+        Map.of(REGRESSION, TestPipelines.nycLanding().toString()));
   }
 
-  private static void nights(Context context, int nights) {
+  private static void nights(Context context, LocalDate first, int nights) {
     NightlyRun run = new NightlyRun(context);
-    FIRST.datesUntil(FIRST.plusDays(nights)).forEach(run::run);
+    first.datesUntil(first.plusDays(nights)).forEach(run::run);
   }
 
   @Test
@@ -85,12 +95,12 @@ class TwoPipelinesTest {
     Map<String, String> classifierAlone;
     Map<String, String> regressionAlone;
     try (Context context = new Context(classifier, alone, Map.of(), TestSpark.session(), false)) {
-      nights(context, CLASSIFIER_NIGHTS);
+      nights(context, FIRST, CLASSIFIER_NIGHTS);
       classifierAlone = fingerprints(context, "flight_delay_predictions");
     }
     try (Context context = new Context(regression, alone, Map.of(), TestSpark.session(), false)) {
-      nights(context, REGRESSION_NIGHTS);
-      regressionAlone = fingerprints(context, "flight_delay_minutes");
+      nights(context, NYC_FIRST, REGRESSION_NIGHTS);
+      regressionAlone = fingerprints(context, "nyc_arrival_delay_predictions");
     }
 
     EnvConfig shared = platform("shared");
@@ -100,12 +110,12 @@ class TwoPipelinesTest {
         Context regressing = new Context(regression, shared, Map.of(), TestSpark.session(), false)) {
       Future<?> first = threads.submit(() -> {
         start.await();
-        nights(classifying, CLASSIFIER_NIGHTS);
+        nights(classifying, FIRST, CLASSIFIER_NIGHTS);
         return null;
       });
       Future<?> second = threads.submit(() -> {
         start.await();
-        nights(regressing, REGRESSION_NIGHTS);
+        nights(regressing, NYC_FIRST, REGRESSION_NIGHTS);
         return null;
       });
       first.get();
@@ -119,16 +129,16 @@ class TwoPipelinesTest {
 
       // one namespace each, nothing shared at the root
       try (Stream<Path> root = Files.list(Path.of(shared.warehouse()))) {
-        assertThat(root.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("flight_delay", "flight_delay_minutes");
+        assertThat(root.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("flight_delay", REGRESSION);
       }
       assertThat(fingerprints(classifying, "flight_delay_predictions")).isEqualTo(classifierAlone);
-      assertThat(fingerprints(regressing, "flight_delay_minutes")).isEqualTo(regressionAlone);
+      assertThat(fingerprints(regressing, "nyc_arrival_delay_predictions")).isEqualTo(regressionAlone);
 
       // one catalog: both pipelines by name
-      assertThat(Catalog.registerAll(TestSpark.session(), shared.warehouse())).containsExactly("flight_delay", "flight_delay_minutes");
-      LocalDate third = FIRST.plusDays(2);
+      assertThat(Catalog.registerAll(TestSpark.session(), shared.warehouse())).containsExactly("flight_delay", REGRESSION);
       for (Context context : List.of(classifying, regressing)) {
         String name = context.pipeline().config().name();
+        LocalDate third = (context == classifying ? FIRST : NYC_FIRST).plusDays(2);
         assertThat(TestSpark.session().sql("select count(*) from " + name + ".predictions where ds = '" + third + "'").head().getLong(0))
             .as(name).isEqualTo(context.warehouse().readDate(Tables.PREDICTIONS, third).count()).isPositive();
       }
@@ -160,7 +170,7 @@ class TwoPipelinesTest {
 
   private static void regressionTrainsServesAndMonitors(Context context) throws Exception {
     Warehouse warehouse = context.warehouse();
-    LocalDate third = FIRST.plusDays(2);
+    LocalDate third = NYC_FIRST.plusDays(2);
     Row trained = warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(third)).and(col("decision").equalTo("promoted"))).head();
     int version = trained.getAs("version");
     assertThat(trained.<String>getAs("task")).isEqualTo(Task.REGRESSION.yaml());
@@ -173,17 +183,17 @@ class TwoPipelinesTest {
     }
 
     // the label is the raw delay in minutes, not a 0/1 flag
-    Row labels = warehouse.readDate(Tables.FEATURES, FIRST).where(col("role").equalTo("labelled")).agg(
+    Row labels = warehouse.readDate(Tables.FEATURES, NYC_FIRST).where(col("role").equalTo("labelled")).agg(
         org.apache.spark.sql.functions.max("label"), org.apache.spark.sql.functions.countDistinct("label")).head();
     assertThat(labels.getDouble(0)).isGreaterThan(60);
     assertThat(labels.getLong(1)).isGreaterThan(50);
 
-    LocalDate last = FIRST.plusDays(REGRESSION_NIGHTS - 1);
+    LocalDate last = NYC_FIRST.plusDays(REGRESSION_NIGHTS - 1);
     assertThat(List.of(warehouse.readDate(Tables.PREDICTIONS, last).columns())).contains("prediction").doesNotContain("probability");
     try (Connection connection = context.database().connect();
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(
-            "SELECT count(*), count(DISTINCT prediction), min(model_version), max(model_version) FROM serving.flight_delay_minutes")) {
+            "SELECT count(*), count(DISTINCT prediction), min(model_version), max(model_version) FROM serving.nyc_arrival_delay_predictions")) {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(warehouse.readDate(Tables.PREDICTIONS, last).count()).isPositive();
       assertThat(rows.getLong(2)).isGreaterThan(10);
@@ -197,5 +207,22 @@ class TwoPipelinesTest {
     assertThat(performance.<Double>getAs("r2")).isBetween(-1.0, 1.0);
     assertThat(Math.abs(performance.<Double>getAs("mean_error"))).isLessThanOrEqualTo(performance.<Double>getAs("mae"));
     assertThat(performance.isNullAt(performance.fieldIndex("roc_auc"))).isTrue();
+
+    // on a par with classification: the gate's slices, performance per slice, drift of the features, the prediction
+    // and the label, and alerts from the regression's own metrics
+    assertThat(trained.getList(trained.fieldIndex("gate_reasons")).stream().map(String::valueOf).filter(r -> r.contains("slice origin=")))
+        .hasSize(3).allMatch(r -> r.startsWith("PASS") && r.contains(" rmse "));
+    List<Row> slices = warehouse.readDate(Tables.PERFORMANCE_DAILY, last).where(col("slice_key").equalTo("origin")).collectAsList();
+    // the three New York airports partition the flights
+    assertThat(slices).extracting(row -> row.<String>getAs("slice_value")).containsExactlyInAnyOrder("EWR", "JFK", "LGA");
+    assertThat(slices).allSatisfy(row -> assertThat(row.<Double>getAs("rmse")).isPositive());
+    assertThat(slices.stream().mapToLong(row -> row.<Long>getAs("rows")).sum()).isEqualTo(performance.<Long>getAs("rows"));
+    List<String> drifted = warehouse.readDate(Tables.DRIFT_DAILY, last)
+        .where(col("slice_key").isNull().and(col("comparison").equalTo("BASELINE")).and(col("model_version").equalTo(version)))
+        .select("column_name").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(drifted).contains("prediction", "label", "distance", "carrier", "route_delay_7d");
+    Map<String, String> alerts = new java.util.TreeMap<>();
+    warehouse.readDate(Tables.ALERTS, last).collectAsList().forEach(row -> alerts.put(row.<String>getAs("kind"), row.<String>getAs("metric")));
+    assertThat(alerts).containsEntry("performance", "rmse").containsEntry("retrain", "r2");
   }
 }

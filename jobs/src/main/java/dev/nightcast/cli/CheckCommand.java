@@ -33,7 +33,7 @@ final class CheckCommand implements Callable<Integer> {
     ConfigLoader.LoadedPipeline loaded = options.loadPipeline();
     EnvConfig env = options.loadEnv();
     System.out.println("pipeline " + loaded.config().name() + ": " + loaded.file() + " is valid");
-    System.out.println("profile " + options.env + ": valid (warehouse " + env.warehouse() + ", landing " + env.landing() + ")");
+    System.out.println("profile " + options.env + ": valid (warehouse " + env.warehouse() + ", landing " + env.landing(loaded.config().name()) + ")");
     if (date == null) {
       System.out.println("give --date D to check the drops of night D and print its plan");
       return 0;
@@ -41,7 +41,7 @@ final class CheckCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     for (Map.Entry<String, SourceConfig> source : loaded.config().sources().entrySet()) {
       try {
-        System.out.println("drop " + source.getKey() + ": " + LandingCheck.check(source.getKey(), source.getValue(), env.landing(), date));
+        System.out.println("drop " + source.getKey() + ": " + LandingCheck.check(source.getKey(), source.getValue(), env.landing(loaded.config().name()), date));
       } catch (NightcastException e) {
         System.out.println("drop " + source.getKey() + ": FAILED");
         failures.add(e.getMessage());

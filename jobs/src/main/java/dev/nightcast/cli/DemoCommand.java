@@ -1,9 +1,11 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.config.Task;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.scoring.Score;
 import dev.nightcast.warehouse.Tables;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,8 +25,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the flight-delay sample end to end into the local profile's var/ directory:",
-      "the nights FROM..TO, training on the first two weeks when they are in, then every night after."
+      "Run a sample use case end to end into the local profile's var/ directory: the nights FROM..TO,",
+      "training once a full window is in, then scoring, publishing and monitoring every night. The default is",
+      "the flight-delay sample; the NYC arrival-delay one: --pipeline nyc_arrival_delay --from 2013-01-01 --to 2013-01-30."
     })
 final class DemoCommand implements Callable<Integer> {
   @Mixin PipelineOptions options;
@@ -41,6 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     try (Context context = options.start()) {
       List<NightlyRun.Night> nights = BackfillCommand.backfill(context, from, to);
       Optional<Registry.Champion> champion = Registry.champion(context.warehouse(), to);
+      Task task = context.pipeline().config().training().task();
       String schema = context.pipeline().config().serving().schema();
       String table = context.pipeline().config().serving().table();
       long servingRows;
@@ -56,8 +60,9 @@ final class DemoCommand implements Callable<Integer> {
           + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
       if (champion.isPresent()) {
         ModelsTable.Model model = Registry.model(context.warehouse(), champion.get().version(), "summarise");
-        System.out.printf("  champion: model v%d (%s), trained %s, test AUC %.4f%n",
-            champion.get().version(), model.candidate(), model.ds(), model.testAuc());
+        String metric = task.primaryMetric();
+        System.out.printf("  champion: model v%d (%s), trained %s, test %s %.4f%n",
+            champion.get().version(), model.candidate(), model.ds(), metric.toUpperCase(java.util.Locale.ROOT), model.testMetrics().get(metric));
       } else {
         System.out.println("  champion: none (no candidate passed the gate)");
       }
@@ -67,9 +72,13 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("  Delta warehouse: " + context.env().warehouse() + " (tables: " + String.join(", ", Tables.all(context.pipeline().config())) + ")");
       System.out.println();
       System.out.println("Look next:");
-      System.out.println("  bin/nightcast sql \"select ds, model_version, roc_auc, accuracy from performance_daily order by ds\"");
-      System.out.println("  bin/nightcast sql \"select ds, column_name, value as psi, drifted from drift_daily where ds = '" + to + "'\"");
-      System.out.println("  bin/nightcast db query \"select * from " + schema + "." + table + " order by probability desc limit 5\"");
+      String pipelineOption = context.pipeline().config().name().equals(PipelineOptions.DEFAULT_PIPELINE) ? "" : " --pipeline " + context.pipeline().config().name();
+      String metrics = task == Task.REGRESSION ? "rmse, mae, r2" : "roc_auc, accuracy";
+      System.out.println("  bin/nightcast sql" + pipelineOption + " \"select ds, model_version, " + metrics + " from performance_daily where slice_key is null order by ds\"");
+      System.out.println("  bin/nightcast sql" + pipelineOption + " \"select ds, column_name, value as psi, drifted from drift_daily where ds = '" + to
+          + "' and metric = 'psi' and slice_key is null and comparison = 'BASELINE'\"");
+      System.out.println("  bin/nightcast db query" + pipelineOption + " \"select * from " + schema + "." + table + " order by " + Score.column(task)
+          + " desc limit 5\"");
       System.out.println("  bin/nightcast db shell    (psql on the serving database)");
       return 0;
     }

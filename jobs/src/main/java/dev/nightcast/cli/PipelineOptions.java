@@ -11,11 +11,14 @@ import picocli.CommandLine.Option;
 
 /** Options every pipeline command shares: which pipeline, which environment, how chatty. */
 public final class PipelineOptions {
+  /** The bundled sample's pipeline, what commands run without --pipeline. */
+  static final String DEFAULT_PIPELINE = "flight_delay";
+
   @Option(
       names = "--pipeline",
-      paramLabel = "FILE",
-      defaultValue = "conf/pipelines/flight_delay.yaml",
-      description = "Pipeline definition (relative to NIGHTCAST_HOME). Default: ${DEFAULT-VALUE}")
+      paramLabel = "NAME|FILE",
+      defaultValue = DEFAULT_PIPELINE,
+      description = "Pipeline: a name under conf/pipelines/ or a YAML file (relative to NIGHTCAST_HOME). Default: ${DEFAULT-VALUE}")
   String pipeline;
 
   @Option(
@@ -34,7 +37,8 @@ public final class PipelineOptions {
   }
 
   ConfigLoader.LoadedPipeline loadPipeline() {
-    return ConfigLoader.loadPipeline(home().resolve(pipeline));
+    boolean file = pipeline.endsWith(".yaml") || pipeline.contains("/");
+    return ConfigLoader.loadPipeline(home().resolve(file ? pipeline : "conf/pipelines/" + pipeline + ".yaml"));
   }
 
   EnvConfig loadEnv() {

@@ -102,7 +102,8 @@ public final class ConfigLoader {
         env.pushgatewayUrl(),
         env.catalog().derbyDir() == null
             ? env.catalog()
-            : new EnvConfig.CatalogSettings(env.catalog().metastore(), resolve(home, env.catalog().derbyDir()), env.catalog().uris()));
+            : new EnvConfig.CatalogSettings(env.catalog().metastore(), resolve(home, env.catalog().derbyDir()), env.catalog().uris()),
+        env.landings().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> resolve(home, e.getValue()))));
   }
 
   private static String resolve(Path home, String path) {

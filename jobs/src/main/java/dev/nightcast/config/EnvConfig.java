@@ -8,10 +8,17 @@ import java.util.Map;
  * Where a pipeline runs: {@code conf/env/*.yaml}. Paths are absolute or URIs (s3a://) once loaded;
  * credentials are never values here, only the names of environment variables that hold them.
  * {@code pushgateway_url}: the Prometheus Pushgateway each night pushes its run metrics to; unset or
- * empty turns pushing off. {@code spark} is optional: absent means every Spark default.
+ * empty turns pushing off. {@code landings}: per pipeline, a landing root of its own (teams' feeds
+ * land in different places); the pipelines not listed read from {@code landing}. {@code spark} is optional: absent means every Spark default.
  */
 public record EnvConfig(
-    String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl, CatalogSettings catalog) {
+    String warehouse,
+    String landing,
+    SparkSettings spark,
+    PostgresSettings postgres,
+    String pushgatewayUrl,
+    CatalogSettings catalog,
+    @JsonDeserialize(contentUsing = StringDeserializer.class) Map<String, String> landings) {
 
   public EnvConfig {
     Check.present(warehouse, "warehouse");
@@ -23,6 +30,21 @@ public record EnvConfig(
         pushgatewayUrl == null || pushgatewayUrl.startsWith("http://") || pushgatewayUrl.startsWith("https://"),
         "'pushgateway_url' must start with http:// or https:// (got '" + pushgatewayUrl + "')");
     catalog = catalog == null ? CatalogSettings.NONE : catalog;
+    landings = landings == null ? Map.of() : Map.copyOf(landings);
+    landings.forEach((pipeline, root) -> {
+      Check.identifier(pipeline, "landings." + pipeline);
+      Check.that(root != null && !root.isBlank(), "'landings." + pipeline + "' has no value: give it a path or URI, or remove the key");
+    });
+  }
+
+  /** A profile whose pipelines all read their drops from {@code landing}. */
+  public EnvConfig(String warehouse, String landing, SparkSettings spark, PostgresSettings postgres, String pushgatewayUrl, CatalogSettings catalog) {
+    this(warehouse, landing, spark, postgres, pushgatewayUrl, catalog, null);
+  }
+
+  /** The root {@code pipeline}'s source paths are relative to: its own in {@code landings}, else {@code landing}. */
+  public String landing(String pipeline) {
+    return landings.getOrDefault(pipeline, landing);
   }
 
   /** A profile that pushes no metrics and registers tables in no catalog. */

@@ -18,9 +18,11 @@ import java.util.TreeMap;
  *   <li>{@code decision_threshold} (0.5): probability at or above which a prediction is positive.
  *   <li>{@code slices} (none): columns to slice by, each with its {@code top} busiest values.
  *   <li>{@code drift}: thresholds per metric and per column (see {@link DriftConfig}).
- *   <li>{@code performance_floors} (roc_auc 0.6): a performance alert when a realised metric is
- *       below its floor (for log_loss, brier and ece: above it).
- *   <li>{@code retrain_rules} (roc_auc below 0.6 in 3 of the last 5 nights): the retrain signal.
+ *   <li>{@code performance_floors} (classification: roc_auc 0.6; regression: r2 0): a performance
+ *       alert when a realised metric is below its floor (for log_loss, brier, ece, rmse and mae:
+ *       above it).
+ *   <li>{@code retrain_rules} (classification: roc_auc below 0.6, regression: r2 below 0, in 3 of
+ *       the last 5 nights): the retrain signal.
  *   <li>{@code max_model_age_days} (30): a staleness alert when the serving model is older.
  *   <li>{@code max_missing_ratio} (0.1): a data-quality alert when a source column's profiled
  *       missing ratio is above it.
@@ -41,8 +43,16 @@ public record MonitoringConfig(
     Double maxMissingRatio) {
 
   /** Performance metrics where a lower value is worse (the rest, lower is better). */
-  public static final Set<String> HIGHER_IS_BETTER = Set.of("roc_auc", "pr_auc", "accuracy", "precision", "recall", "f1");
-  public static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "ece");
+  public static final Set<String> HIGHER_IS_BETTER = Set.of("roc_auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2");
+  public static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "ece", "rmse", "mae");
+  private static final Set<String> REGRESSION_METRICS = Set.of("rmse", "mae", "r2");
+
+  /**
+   * Default floor and rule metric per task. R² is the regression default because it needs no
+   * knowledge of the label's scale: below 0, the model predicts worse than the night's mean would.
+   */
+  private static final Map<Task, Map.Entry<String, Double>> DEFAULT_BOUND =
+      Map.of(Task.BINARY_CLASSIFICATION, Map.entry("roc_auc", 0.6), Task.REGRESSION, Map.entry("r2", 0.0));
 
   /** One slicing column: metrics are computed for its {@code top} most frequent values. */
   public record SliceConfig(String column, Integer top) {
@@ -58,9 +68,6 @@ public record MonitoringConfig(
    * {@code metric} breached {@code threshold} (below it; above it for lower-is-better metrics) on
    * at least {@code breaches} of the last {@code lookback_nights} nights ending at D.
    */
-  /** Every default: a pipeline without a {@code monitoring} section. */
-  public static final MonitoringConfig DEFAULTS = new MonitoringConfig(null, null, null, null, null, null, null, null, null, null, null, null);
-
   public record RetrainRule(String metric, Double threshold, Integer breaches, Integer lookbackNights) {
     public RetrainRule {
       Check.present(metric, "retrain_rules.metric");
@@ -76,6 +83,9 @@ public record MonitoringConfig(
     }
   }
 
+  /** Every default: a pipeline without a {@code monitoring} section (floors and rules: {@link #forTask}). */
+  public static final MonitoringConfig DEFAULTS = new MonitoringConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+
   public MonitoringConfig {
     psiBins = psiBins == null ? 10 : psiBins;
     fineBins = fineBins == null ? 100 : fineBins;
@@ -85,8 +95,9 @@ public record MonitoringConfig(
     decisionThreshold = decisionThreshold == null ? 0.5 : decisionThreshold;
     slices = slices == null ? List.of() : List.copyOf(slices);
     drift = drift == null ? new DriftConfig(null, null, null, null, null) : drift;
-    performanceFloors = performanceFloors == null ? Map.of("roc_auc", 0.6) : Check.numbers(performanceFloors, "performance_floors");
-    retrainRules = retrainRules == null ? List.of(new RetrainRule("roc_auc", 0.6, 3, 5)) : List.copyOf(retrainRules);
+    // absent floors and rules stay null here: their defaults depend on the task (forTask)
+    performanceFloors = performanceFloors == null ? null : Check.numbers(performanceFloors, "performance_floors");
+    retrainRules = retrainRules == null ? null : List.copyOf(retrainRules);
     maxModelAgeDays = maxModelAgeDays == null ? 30 : maxModelAgeDays;
     maxMissingRatio = maxMissingRatio == null ? 0.1 : maxMissingRatio;
     Check.that(psiBins >= 2 && psiBins <= 100, "'psi_bins' must be within 2..100 (got " + psiBins + ")");
@@ -100,13 +111,45 @@ public record MonitoringConfig(
     Check.that(
         decisionThreshold > 0 && decisionThreshold < 1,
         "'decision_threshold' must be between 0 and 1 exclusive (got " + decisionThreshold + ")");
-    for (String metric : performanceFloors.keySet()) {
+    for (String metric : performanceFloors == null ? Set.<String>of() : performanceFloors.keySet()) {
       Check.that(
           HIGHER_IS_BETTER.contains(metric) || LOWER_IS_BETTER.contains(metric),
           "'performance_floors' has an unknown metric '" + metric + "' (known: " + new TreeMap<>(Map.of("higher", HIGHER_IS_BETTER, "lower", LOWER_IS_BETTER)) + ")");
     }
     Check.that(maxModelAgeDays >= 1, "'max_model_age_days' must be positive (got " + maxModelAgeDays + ")");
     Check.that(maxMissingRatio >= 0 && maxMissingRatio <= 1, "'max_missing_ratio' must be within 0..1 (got " + maxMissingRatio + ")");
+  }
+
+  /** The performance_daily metrics a pipeline of {@code task} has (the ones floors and rules may watch). */
+  public static Set<String> metrics(Task task) {
+    Set<String> out = new java.util.TreeSet<>(task == Task.REGRESSION ? REGRESSION_METRICS : HIGHER_IS_BETTER);
+    if (task != Task.REGRESSION) {
+      out.addAll(LOWER_IS_BETTER);
+      out.removeAll(REGRESSION_METRICS);
+    }
+    return out;
+  }
+
+  /**
+   * This config for a pipeline of {@code task}: absent floors and rules take the task's defaults,
+   * and every floor and rule must watch a metric the task has (a regression has no roc_auc).
+   */
+  public MonitoringConfig forTask(Task task) {
+    Map.Entry<String, Double> bound = DEFAULT_BOUND.get(task);
+    Map<String, Double> floors = performanceFloors == null ? Map.of(bound.getKey(), bound.getValue()) : performanceFloors;
+    List<RetrainRule> rules = retrainRules == null ? List.of(new RetrainRule(bound.getKey(), bound.getValue(), 3, 5)) : retrainRules;
+    Set<String> known = metrics(task);
+    for (String metric : new java.util.TreeSet<>(floors.keySet())) {
+      Check.that(known.contains(metric), "'monitoring.performance_floors." + metric + "' is not a " + task.yaml() + " metric " + known);
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      Check.that(
+          known.contains(rules.get(i).metric()),
+          "'monitoring.retrain_rules[" + i + "].metric' " + rules.get(i).metric() + " is not a " + task.yaml() + " metric " + known);
+    }
+    return new MonitoringConfig(
+        psiBins, fineBins, topCategories, scoreBins, calibrationBins, decisionThreshold, slices, drift, floors, rules, maxModelAgeDays,
+        maxMissingRatio);
   }
 
   /** Whether {@code value} of a performance metric is worse than {@code threshold}. */

@@ -92,7 +92,7 @@ public record PipelineConfig(
           training.task().metrics().contains(metric),
           "'gate.slices.thresholds." + metric + "' is not a " + training.task().yaml() + " metric " + training.task().metrics()));
     }
-    monitoring = monitoring == null ? MonitoringConfig.DEFAULTS : monitoring;
+    monitoring = (monitoring == null ? MonitoringConfig.DEFAULTS : monitoring).forTask(training.task());
     List<String> featureNames = features.stream().map(FeatureConfig::name).toList();
     for (String column : monitoring.drift().exclude()) {
       Check.that(featureNames.contains(column), "'monitoring.drift.exclude' names '" + column + "', which is not a feature");

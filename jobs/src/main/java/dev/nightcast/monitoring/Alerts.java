@@ -78,7 +78,8 @@ public final class Alerts {
         }
         double value = metric;
         if (MonitoringConfig.breaches(floor.getKey(), value, floor.getValue())) {
-          double shortfall = Math.abs(value - floor.getValue()) / floor.getValue();
+          // relative to the floor; a floor of 0 (R²'s default) measures the shortfall absolutely
+          double shortfall = Math.abs(value - floor.getValue()) / (floor.getValue() == 0 ? 1 : Math.abs(floor.getValue()));
           out.add(
               alert(ds, PERFORMANCE, shortfall >= 0.1 ? "high" : "medium", floor.getKey(), null, value, floor.getValue(),
                   String.format("realised %s of model v%d on %s is %.4f, worse than %.4f", floor.getKey(),

@@ -1,11 +1,7 @@
 package dev.nightcast.monitoring;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.Task;
@@ -36,10 +32,11 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <ul>
  *   <li>performance_daily: realised metrics of the predictions made on D-1 for the flights of D
- *       (whose labels arrived on D), and the label-free estimate for the predictions made on D
- *       (ds = D+1; its realised row follows on night D+1). `nightcast monitor --date X` recomputes
+ *       (whose labels arrived on D), and, for classification, the label-free estimate for the
+ *       predictions made on D (ds = D+1; its realised row follows on night D+1). Regression
+ *       pipelines get RMSE, MAE, R² and mean error ({@link RegressionPerformance}). `nightcast monitor --date X` recomputes
  *       both, so a date whose labels changed is recomputed by re-running its night's monitor.
- *   <li>drift_daily: D's rows to score (features and probability) and D's labels, against the
+ *   <li>drift_daily: D's rows to score (features and the served probability or prediction) and D's labels, against the
  *       serving model's training reference (BASELINE) and against D-1 (CONSECUTIVE), whole and per
  *       configured slice.
  *   <li>alerts: drift, performance, data quality, numerical stability, staleness, and the retrain
@@ -48,7 +45,7 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined, shuffled by key
  * (for bit-identical sums whatever the input files' layout) and cached;
- * then two aggregation passes over the cached rows (the score histogram, and the drift state once
+ * then two aggregation passes over the cached rows (the score histogram or the error sums, and the drift state once
  * per served model version, i.e. once on a normal night, shuffle-free), each covering every column,
  * metric and slice. The reference profile, data_quality and the lookback
  * of performance_daily are small keyed reads. With ingest's one check-and-profile aggregation per
@@ -75,43 +72,8 @@ public final class Monitor {
     }
   }
 
-  /**
-   * Regression: rows, positives (label above the label threshold), RMSE, MAE, R² and mean error of the served
-   * prediction per model version. Cost: one join and aggregation.
-   */
-  static List<DailyPerformance> regressionPerformance(Dataset<Row> predictions, Dataset<Row> labelled, PipelineConfig pipeline, LocalDate ds) {
-    Dataset<Row> joined =
-        predictions
-            .select(col(pipeline.entityKey()), col("model_version"), col("ds").as("predicted_on"), col(Score.PREDICTION))
-            .join(labelled.where(col(Features.LABEL).isNotNull()).select(col(pipeline.entityKey()), col(Features.LABEL)), pipeline.entityKey());
-    List<DailyPerformance> out = new ArrayList<>();
-    for (Row group :
-        joined
-            .groupBy("model_version", "predicted_on")
-            .agg(
-                count(lit(1)).as("rows"),
-                sum(expr("cast(label > " + pipeline.label().threshold() + " as long)")).as("positives"),
-                expr("sqrt(avg(pow(prediction - label, 2)))").as("rmse"),
-                avg(expr("abs(prediction - label)")).as("mae"),
-                // 1 - SSE / SST, with SST = sum(label^2) - sum(label)^2 / n (one pass)
-                expr("1 - sum(pow(prediction - label, 2)) / (sum(label * label) - pow(sum(label), 2) / count(1))").as("r2"),
-                avg(expr("prediction - label")).as("mean_error"))
-            .orderBy("model_version")
-            .collectAsList()) {
-      out.add(new DailyPerformance(
-          ds, group.<Integer>getAs("model_version"), group.<Date>getAs("predicted_on").toLocalDate(), group.<Long>getAs("rows"),
-          group.getAs("positives"), null, null, null, Performance.REALISED, null, null, null, null, null, null, null, null,
-          pipeline.monitoring().decisionThreshold(), null, null, null, group.getAs("rmse"), group.getAs("mae"), group.getAs("r2"),
-          group.getAs("mean_error")));
-    }
-    return out;
-  }
-
   /** I/O shell: writes D's performance (realised D, estimated D+1), drift and alert rows. */
   public static Result run(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
-    if (pipeline.training().task() == Task.REGRESSION) {
-      return runRegression(warehouse, pipeline, ds);
-    }
     var config = pipeline.monitoring();
     List<DailyPerformance> performance = new ArrayList<>();
     List<DriftMetric> drift = new ArrayList<>();
@@ -119,13 +81,20 @@ public final class Monitor {
     if (warehouse.exists(Tables.PREDICTIONS)) {
       Dataset<Row> frame = frame(warehouse, pipeline, ds).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        Map<Performance.Group, Performance.GroupState> scores =
-            Performance.computeState(
-                Slices.fanOut(frame.where(col(ROLE).equalTo(Features.SCORING)), config.slices()), config.scoreBins(), config.decisionThreshold(),
-                Registry.calibrations(warehouse));
-        performance.addAll(Performance.rows(scores, ds, config));
+        Dataset<Row> scoring = Slices.fanOut(frame.where(col(ROLE).equalTo(Features.SCORING)), config.slices());
+        Set<Performance.Group> groups;
+        if (pipeline.training().task() == Task.REGRESSION) {
+          Map<Performance.Group, RegressionPerformance.State> errors = RegressionPerformance.computeState(scoring, pipeline.label().threshold());
+          performance.addAll(RegressionPerformance.rows(errors, config));
+          groups = errors.keySet();
+        } else {
+          Map<Performance.Group, Performance.GroupState> scores =
+              Performance.computeState(scoring, config.scoreBins(), config.decisionThreshold(), Registry.calibrations(warehouse));
+          performance.addAll(Performance.rows(scores, ds, config));
+          groups = scores.keySet();
+        }
         Set<Integer> served = new TreeSet<>();
-        scores.keySet().stream().filter(g -> g.predictedOn().equals(ds)).forEach(g -> served.add(g.modelVersion()));
+        groups.stream().filter(g -> g.predictedOn().equals(ds)).forEach(g -> served.add(g.modelVersion()));
         for (int version : served) {
           LocalDate trainedOn = Registry.model(warehouse, version, "monitor").ds();
           ReferenceProfile.Stored reference = ReferenceProfile.read(warehouse, trainedOn);
@@ -179,22 +148,6 @@ public final class Monitor {
   }
 
   /**
-   * Regression pipelines: realised error of the predictions made on D-1 (drift and alerts are
-   * built on the classification score histogram and are not computed for regression yet).
-   */
-  private static Result runRegression(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
-    List<DailyPerformance> performance = List.of();
-    if (warehouse.exists(Tables.PREDICTIONS)) {
-      performance =
-          regressionPerformance(
-              warehouse.readDate(Tables.PREDICTIONS, ds.minusDays(1)),
-              warehouse.readDate(Tables.FEATURES, ds).where(col(ROLE).equalTo(Features.LABELLED)), pipeline, ds);
-    }
-    PerformanceDailyTable.replace(warehouse, ds, performance);
-    return new Result(performance, List.of(), List.of());
-  }
-
-  /**
    * The rows monitored on night D: the rows to score of D-1 and D with their predictions (and, for
    * D-1's predictions, the labels that arrived on D as {@code outcome}), plus the labelled rows of
    * D-1 and D (for the label's own drift). {@code role} tells the two apart.
@@ -206,7 +159,7 @@ public final class Monitor {
     Dataset<Row> predictions =
         warehouse.read(Tables.PREDICTIONS)
             .where(col("ds").isin(yesterday, Date.valueOf(ds)))
-            .select(col("ds"), col(key), col(Score.PROBABILITY), col("model_version"));
+            .select(col("ds"), col(key), col(Score.column(pipeline.training().task())), col("model_version"));
     Dataset<Row> outcomes =
         warehouse.readDate(Tables.FEATURES, ds)
             .where(col(ROLE).equalTo(Features.LABELLED))

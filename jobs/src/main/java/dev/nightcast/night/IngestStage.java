@@ -21,7 +21,7 @@ final class IngestStage implements Stage<List<Ingest.Result>> {
     // the one wall-clock value in the raw tables: when the drop was read (an attempt detail, not data)
     String ingestedAt = Timestamp.from(Instant.now()).toString();
     List<Ingest.Result> results =
-        Ingest.run(night.warehouse(), night.context().env().landing(), night.pipeline().sources(), night.ds(), night.runId(), ingestedAt);
+        Ingest.run(night.warehouse(), night.context().env().landing(night.pipeline().name()), night.pipeline().sources(), night.ds(), night.runId(), ingestedAt);
     for (Ingest.Result result : results) {
       LOG.info(
           "{} ingest {}: {} rows in, {} quarantined, {} with warnings, from {}",

@@ -41,7 +41,7 @@ class ConfigDefaultsTest {
     assertThat(pipeline.gate().mustBeatBaseline()).isTrue();
     assertThat(pipeline.gate().slices().topN()).isEqualTo(10);
     assertThat(pipeline.features().get(9).history().days()).isEqualTo(28);
-    assertThat(pipeline.monitoring()).isEqualTo(MonitoringConfig.DEFAULTS);
+    assertThat(pipeline.monitoring()).isEqualTo(MonitoringConfig.DEFAULTS.forTask(Task.BINARY_CLASSIFICATION));
     assertThat(pipeline.monitoring().performanceFloors()).isEqualTo(Map.of("roc_auc", 0.6));
   }
 
@@ -84,7 +84,8 @@ class ConfigDefaultsTest {
           ReferenceProfile.columns(TestPipelines.flightDelay(dir, Map.of("training.task", task.yaml(), "candidates",
               pipeline.candidates().stream().map(c -> Map.of("name", c.name(), "algorithm", task == Task.REGRESSION
                   ? (c.isBaseline() ? "linear_regression" : "gbt_regressor") : c.algorithm(), "baseline", c.isBaseline())).toList(),
-              "gate.thresholds", Map.of(), "gate.slices", Map.of("column", "origin"))).config())
+              "gate.thresholds", Map.of(), "gate.slices", Map.of("column", "origin"), "monitoring.performance_floors", Map.of(),
+              "monitoring.retrain_rules", List.of())).config())
               .stream().map(Binning.Column::name).toList();
       assertThat(PipelineConfig.monitoredColumns(pipeline.features(), task)).as(task.yaml()).isEqualTo(profiled);
     }

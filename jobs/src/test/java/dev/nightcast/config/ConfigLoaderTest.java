@@ -31,6 +31,11 @@ class ConfigLoaderTest {
     assertThat(env.warehouse()).isEqualTo("/tmp/x/warehouse");
     assertThat(env.postgres().embedded().dataDir()).isEqualTo("/tmp/x/postgres");
     assertThat(env.landing()).isEqualTo(TestPipelines.root().resolve("data-samples/flights").toString());
+    // the second shipped use case reads its own sample; every other pipeline the profile's landing
+    assertThat(env.landing("nyc_arrival_delay")).isEqualTo(TestPipelines.root().resolve("data-samples/nyc_flights").toString());
+    assertThat(env.landing("flight_delay")).isEqualTo(env.landing());
+    assertThat(ConfigLoader.loadPipeline(TestPipelines.root().resolve("conf/pipelines/nyc_arrival_delay.yaml")).config().training().task())
+        .isEqualTo(Task.REGRESSION);
   }
 
   @Test
@@ -45,6 +50,26 @@ class ConfigLoaderTest {
     assertThat(env.warehouse()).isEqualTo("s3a://bucket/warehouse");
     assertThat(env.landing()).isEqualTo(dir.resolve("landing").toString());
     assertThat(env.postgres().userEnv()).isEqualTo("PGUSER_VAR");
+
+    Path landings = write("landings.yaml", """
+        warehouse: wh
+        landing: landing
+        landings: {team_b: feeds/b, team_c: "s3a://c-bucket/drops"}
+        postgres: {embedded: {data_dir: pg}}
+        """);
+    EnvConfig teams = ConfigLoader.loadEnv(landings.toString(), dir, Map.of());
+    assertThat(teams.landing("team_b")).isEqualTo(dir.resolve("feeds/b").toString());
+    assertThat(teams.landing("team_c")).isEqualTo("s3a://c-bucket/drops");
+    assertThat(teams.landing("team_a")).isEqualTo(dir.resolve("landing").toString());
+    Path blank = write("blank.yaml", """
+        warehouse: wh
+        landing: landing
+        landings: {team_b: ""}
+        postgres: {embedded: {data_dir: pg}}
+        """);
+    assertThatThrownBy(() -> ConfigLoader.loadEnv(blank.toString(), dir, Map.of()))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining("'landings.team_b' has no value");
   }
 
   @Test

@@ -48,6 +48,34 @@ class MonitoringConfigTest {
   }
 
   @Test
+  void floorsAndRulesDefaultPerTaskAndWatchOnlyTheTasksMetrics() {
+    Map<String, Object> regression = Map.of(
+        "training.task", "regression", "label.threshold", 15.0, "gate.thresholds", Map.of("rmse", 60.0), "gate.slices", Map.of(
+            "column", "origin", "thresholds", Map.of("rmse", 80.0)),
+        "candidates", List.of(Map.of("name", "linear", "algorithm", "linear_regression", "baseline", true)));
+    Map<String, Object> regressionDefaults = new java.util.HashMap<>(regression);
+    regressionDefaults.put("monitoring.performance_floors", null);
+    regressionDefaults.put("monitoring.retrain_rules", null);
+    MonitoringConfig monitoring = TestPipelines.flightDelay(dir, regressionDefaults).config().monitoring();
+    // R² needs no knowledge of the label's scale: below 0, worse than predicting the night's mean
+    assertThat(monitoring.performanceFloors()).isEqualTo(Map.of("r2", 0.0));
+    assertThat(monitoring.retrainRules()).containsExactly(new MonitoringConfig.RetrainRule("r2", 0.0, 3, 5));
+
+    // the sample's roc_auc floor and rule mean nothing to a regression
+    assertThatThrownBy(() -> TestPipelines.flightDelay(dir, regression))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining("'monitoring.performance_floors.roc_auc' is not a regression metric [mae, r2, rmse]");
+    Map<String, Object> auc = new java.util.HashMap<>(regression);
+    auc.put("monitoring.performance_floors", Map.of("rmse", 30.0));
+    assertThatThrownBy(() -> TestPipelines.flightDelay(dir, auc))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining("'monitoring.retrain_rules[0].metric' roc_auc is not a regression metric");
+    assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("monitoring.performance_floors", Map.of("rmse", 30.0))))
+        .isInstanceOf(NightcastException.class)
+        .hasMessageContaining("'monitoring.performance_floors.rmse' is not a binary_classification metric");
+  }
+
+  @Test
   void driftExcludesOnlyFeatures() {
     assertThat(TestPipelines.flightDelay(dir, Map.of()).config().monitoring().drift().exclude()).containsExactly("day_of_week");
     assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("monitoring.drift.exclude", List.of("day_of_wek"))))

@@ -52,6 +52,27 @@ class AlertsTest {
   }
 
   @Test
+  void regressionErrorsBreachAboveTheirCeilingAndR2BelowItsFloor() {
+    MonitoringConfig config =
+        new MonitoringConfig(null, null, null, null, null, null, null, null, Map.of("rmse", 20.0, "r2", 0.0), List.of(), 14, null)
+            .forTask(dev.nightcast.config.Task.REGRESSION);
+    PerformanceDailyTable.DailyPerformance night = new PerformanceDailyTable.DailyPerformance(
+        D, 3, D.minusDays(1), 500, 80L, null, null, null, "realised", null, null, null, null, null, null, null, null, 0.5, null, null, null,
+        23.0, 14.0, -0.05, 1.5);
+    List<Alert> alerts = Alerts.performance(D, List.of(night), config);
+    assertThat(alerts).extracting(Alert::metric).containsExactly("r2", "rmse");
+    // R²'s floor is 0: its shortfall is absolute (0.05, medium); RMSE's is relative (3 / 20 = 0.15, high)
+    assertThat(alerts).extracting(Alert::severity).containsExactly("medium", "high");
+    assertThat(alerts.get(1).message()).contains("realised rmse of model v3", "23.0000, worse than 20.0000");
+
+    TreeMap<LocalDate, Map<String, Double>> history = new TreeMap<>(Map.of(D, Map.of("rmse", 19.0)));
+    MonitoringConfig rule = config(List.of(new MonitoringConfig.RetrainRule("rmse", 20.0, 1, 1))).forTask(dev.nightcast.config.Task.REGRESSION);
+    assertThat(Alerts.retrain(D, history, rule)).isEmpty();
+    history.put(D, Map.of("rmse", 21.0));
+    assertThat(Alerts.retrain(D, history, rule)).singleElement().satisfies(alert -> assertThat(alert.metric()).isEqualTo("rmse"));
+  }
+
+  @Test
   void stalenessCountsTheModelAgeByLogicalDate() {
     MonitoringConfig config = config(List.of());
     assertThat(Alerts.staleness(D, 3, D.minusDays(14), config)).isEmpty();

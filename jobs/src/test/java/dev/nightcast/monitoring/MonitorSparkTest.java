@@ -198,4 +198,51 @@ class MonitorSparkTest {
     // a row's own negative weight is a tie: (0.2 * 0.4 + 0.4 * (0.8 + 0.3) + 0.4 * (1.4 + 0.3)) / (1.0 * 2.0)
     assertThat(calibrated.rocAuc()).isCloseTo(0.6, within(1e-12));
   }
+
+  @Test
+  void regressionStateGivesMllibsErrorsPerSliceAndLeavesUnlabelledAndNonFiniteRowsOut() {
+    StructType schema =
+        new StructType()
+            .add("ds", DataTypes.DateType, false)
+            .add("model_version", DataTypes.IntegerType, true)
+            .add("prediction", DataTypes.DoubleType, true)
+            .add("outcome", DataTypes.DoubleType, true)
+            .add("origin", DataTypes.StringType, false);
+    java.sql.Date predictedOn = java.sql.Date.valueOf(D.minusDays(1));
+    List<Row> labelled = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      double label = (i * 37 % 23) - 5.5 + (i % 3) * 10;
+      labelled.add(RowFactory.create(predictedOn, 7, label + ((i * 13 % 7) - 3) * 1.25, label, i % 4 == 0 ? "ATL" : "ORD"));
+    }
+    List<Row> rows = new ArrayList<>(labelled);
+    rows.add(RowFactory.create(predictedOn, 7, Double.NaN, 3.0, "ORD")); // a broken prediction: no error
+    rows.add(RowFactory.create(predictedOn, 7, 12.0, null, "ORD")); // its label has not arrived
+    rows.add(RowFactory.create(java.sql.Date.valueOf(D), 7, 4.0, null, "ORD")); // served tonight
+    rows.add(RowFactory.create(predictedOn, null, null, 8.0, "ORD")); // no model scored it
+    MonitoringConfig config =
+        new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
+    SparkSession spark = TestSpark.session();
+    Map<Performance.Group, RegressionPerformance.State> state =
+        RegressionPerformance.computeState(Slices.fanOut(spark.createDataFrame(rows, schema), config.slices()), 10.0);
+    assertThat(state.keySet()).extracting(Performance.Group::predictedOn).contains(D).as("tonight's serving version is seen");
+    List<DailyPerformance> out = RegressionPerformance.rows(state, config);
+    // realised only (no estimate for regression): the whole population and ORD, the busiest origin
+    assertThat(out).extracting(DailyPerformance::sliceValue).containsExactly(null, "ORD");
+    assertThat(out).allSatisfy(row -> {
+      assertThat(row.kind()).isEqualTo("realised");
+      assertThat(row.ds()).isEqualTo(D);
+      assertThat(row.rocAuc()).isNull();
+    });
+    Dataset<Row> peer = spark.createDataFrame(labelled, schema);
+    for (DailyPerformance row : out) {
+      Dataset<Row> rowsOfSlice = row.sliceValue() == null ? peer : peer.where(org.apache.spark.sql.functions.col("origin").equalTo(row.sliceValue()));
+      var evaluator = new org.apache.spark.ml.evaluation.RegressionEvaluator().setLabelCol("outcome").setPredictionCol("prediction");
+      assertThat(row.rows()).isEqualTo(rowsOfSlice.count());
+      assertThat(row.positives()).isEqualTo(rowsOfSlice.where("outcome > 10").count());
+      assertThat(row.rmse()).as("rmse").isCloseTo(evaluator.setMetricName("rmse").evaluate(rowsOfSlice), within(1e-9));
+      assertThat(row.mae()).as("mae").isCloseTo(evaluator.setMetricName("mae").evaluate(rowsOfSlice), within(1e-9));
+      assertThat(row.r2()).as("r2").isCloseTo(evaluator.setMetricName("r2").evaluate(rowsOfSlice), within(1e-9));
+      assertThat(row.meanError()).isCloseTo(rowsOfSlice.selectExpr("avg(prediction - outcome)").head().getDouble(0), within(1e-9));
+    }
+  }
 }

@@ -30,6 +30,11 @@ public final class TestPipelines {
     return root().resolve("data-samples/flights");
   }
 
+  /** The landing root of the second shipped use case, {@code nyc_arrival_delay}. */
+  public static Path nycLanding() {
+    return root().resolve("data-samples/nyc_flights");
+  }
+
   /** A landing zone of its own in {@code landing}: the sample's drops dated before {@code firstLeftOut}. */
   public static void copySampleDrops(Path landing, LocalDate firstLeftOut) throws IOException {
     for (String feed : List.of("schedule", "actuals")) {
@@ -47,8 +52,13 @@ public final class TestPipelines {
    * {@code training.window_days}; values replace the YAML node there.
    */
   public static ConfigLoader.LoadedPipeline flightDelay(Path dir, Map<String, Object> overrides) {
+    return shipped("flight_delay", dir, overrides);
+  }
+
+  /** The shipped pipeline {@code conf/pipelines/<name>.yaml} with {@code overrides} applied, as {@link #flightDelay}. */
+  public static ConfigLoader.LoadedPipeline shipped(String name, Path dir, Map<String, Object> overrides) {
     try {
-      JsonNode tree = YAML.readTree(root().resolve("conf/pipelines/flight_delay.yaml").toFile());
+      JsonNode tree = YAML.readTree(root().resolve("conf/pipelines/" + name + ".yaml").toFile());
       for (Map.Entry<String, Object> override : overrides.entrySet()) {
         String[] path = override.getKey().split("\\.");
         JsonNode node = tree;
