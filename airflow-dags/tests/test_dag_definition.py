@@ -13,7 +13,7 @@ from datetime import timedelta
 import pendulum
 import pytest
 
-from conftest import PROJECT_DIR, SPARK_LOCAL_CONN
+from conftest import PROJECT_DIR, SPARK_LOCAL_CONN, install_pipeline
 
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
@@ -36,19 +36,35 @@ def local_spark(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
 
 
-def test_one_spark_task_runs_the_whole_night_then_the_retrain_branch(load_dag):
+@pytest.fixture
+def srv_home(tmp_path):
+    """A NIGHTCAST_HOME elsewhere than this project, with the pipeline the DAG reads when parsed."""
+    return install_pipeline(tmp_path / "srv" / "nightcast")
+
+
+def test_one_spark_task_runs_the_whole_night_then_the_retrain_branch_the_assets_and_maintenance(load_dag):
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
     dag = load_dag()
 
-    assert sorted(dag.task_ids) == ["check_retrain_signal", "nightly_run", "no_retrain_signal", "retrain_signal_raised"]
-    assert [t.task_id for t in dag.tasks if isinstance(t, SparkSubmitOperator)] == ["nightly_run"]
+    assert sorted(dag.task_ids) == [
+        "check_retrain_signal", "nightly_run", "no_retrain_signal", "predictions_published", "retrain_signal_raised",
+        "weekly_maintenance",
+    ]  # fmt: skip
+    assert [t.task_id for t in dag.tasks if isinstance(t, SparkSubmitOperator)] == ["nightly_run", "weekly_maintenance"]
     nightly = dag.get_task("nightly_run")
     assert nightly.upstream_task_ids == set()
-    assert nightly.downstream_task_ids == {"check_retrain_signal", "retrain_signal_raised"}
+    assert nightly.downstream_task_ids == {
+        "check_retrain_signal", "retrain_signal_raised", "predictions_published", "weekly_maintenance",
+    }  # fmt: skip
     assert dag.get_task("check_retrain_signal").downstream_task_ids == {"retrain_signal_raised", "no_retrain_signal"}
     assert dag.get_task("retrain_signal_raised").upstream_task_ids == {"nightly_run", "check_retrain_signal"}
     assert dag.get_task("no_retrain_signal").upstream_task_ids == {"check_retrain_signal"}
+    assert dag.get_task("predictions_published").upstream_task_ids == {"nightly_run"}
+    # maintenance follows the night whatever its outcome, so the two never run side by side
+    maintenance = dag.get_task("weekly_maintenance")
+    assert (maintenance.upstream_task_ids, maintenance.trigger_rule) == ({"nightly_run"}, "all_done")
+    assert maintenance.downstream_task_ids == set()
 
 
 @pytest.mark.parametrize(
@@ -112,7 +128,7 @@ def test_retries_back_off_exponentially_and_failure_calls_the_hook(load_dag):
     assert task.retry_exponential_backoff == 2.0
     assert task.max_retry_delay == timedelta(hours=1)
     assert task.depends_on_past is False
-    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_nightly_failure"]
+    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_task_failure"]
     assert module.NON_RETRYABLE_EXIT_CODES == {
         2: "bad usage",
         3: "bad config",
@@ -133,8 +149,8 @@ def test_the_codes_not_retried_are_those_exit_code_java_marks_not_retryable(load
     assert set(module.NON_RETRYABLE_EXIT_CODES) == {code for code, retryable in codes.items() if code != 0 and not retryable}
 
 
-def test_submits_the_logical_date(load_dag, local_spark):
-    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast", NIGHTCAST_VAR_DIR="/data/nightcast-var")
+def test_submits_the_logical_date(load_dag, local_spark, srv_home):
+    dag = load_dag(NIGHTCAST_HOME=str(srv_home), NIGHTCAST_VAR_DIR="/data/nightcast-var")
 
     argv, env = render_submit(dag, ds="2001-01-16")
 
@@ -143,21 +159,21 @@ def test_submits_the_logical_date(load_dag, local_spark):
         "--master", "local[2]",
         "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties",
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={srv_home}/conf/log4j2.properties",
         "--driver-memory", "2g",
         "--name", "nightcast-2001-01-16",
         "--class", MAIN_CLASS,
-        "/srv/nightcast/jobs/target/nightcast.jar",
+        f"{srv_home}/jobs/target/nightcast.jar",
         "run",
-        "--pipeline", "/srv/nightcast/conf/pipelines/flight_delay.yaml",
+        "--pipeline", f"{srv_home}/conf/pipelines/flight_delay.yaml",
         "--env", "local",
         "--date", "2001-01-16",
     ]  # fmt: skip
-    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/data/nightcast-var"}
+    assert env == {"NIGHTCAST_HOME": str(srv_home), "NIGHTCAST_VAR_DIR": "/data/nightcast-var"}
 
 
-def test_run_date_param_overrides_the_logical_date(load_dag, local_spark):
-    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast")
+def test_run_date_param_overrides_the_logical_date(load_dag, local_spark, srv_home):
+    dag = load_dag(NIGHTCAST_HOME=str(srv_home))
 
     argv, _ = render_submit(dag, ds="2001-03-01", run_conf={"run_date": "2001-01-20"})
 
@@ -190,14 +206,15 @@ def test_defaults_point_into_this_project(load_dag, local_spark):
     assert dag.get_task("nightly_run")._conn_id == "spark_default"
 
 
-def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_path):
+def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_path, srv_home):
     monkeypatch.setenv(
         "AIRFLOW_CONN_SPARK_CLUSTER", '{"conn_type": "spark", "host": "spark://10.0.0.5", "port": 7077}'
     )
+    churn = install_pipeline(tmp_path / "etc", name="churn", file_name="churn.yaml") / "conf" / "pipelines" / "churn.yaml"
     dag = load_dag(
-        NIGHTCAST_HOME="/srv/nightcast",
+        NIGHTCAST_HOME=str(srv_home),
         NIGHTCAST_JAR="/opt/jars/nightcast-1.2.jar",
-        NIGHTCAST_PIPELINE="/etc/nightcast/churn.yaml",
+        NIGHTCAST_PIPELINE=str(churn),
         NIGHTCAST_ENV="/etc/nightcast/prod.yaml",
         NIGHTCAST_SPARK_CONN="spark_cluster",
         NIGHTCAST_VAR_DIR="/var/lib/nightcast",
@@ -212,15 +229,15 @@ def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_pat
         "--master", "spark://10.0.0.5:7077",
         "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties"
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={srv_home}/conf/log4j2.properties"
         " -XX:SharedArchiveFile=/var/lib/nightcast/driver.jsa -Xlog:cds*=off",
         "--driver-memory", "6g",
         "--name", "nightcast-2001-01-16",
         "--class", MAIN_CLASS,
         "/opt/jars/nightcast-1.2.jar",
         "run",
-        "--pipeline", "/etc/nightcast/churn.yaml",
+        "--pipeline", str(churn),
         "--env", "/etc/nightcast/prod.yaml",
         "--date", "2001-01-16",
     ]  # fmt: skip
-    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/var/lib/nightcast"}
+    assert env == {"NIGHTCAST_HOME": str(srv_home), "NIGHTCAST_VAR_DIR": "/var/lib/nightcast"}

@@ -1,65 +1,22 @@
 """The nightly task as it runs on a worker: real spark-submit (from the venv's pyspark) launching a
 jar, and the task's reaction to the job's exit code.
 
-The jar here is a stand-in for the real one with the same main class, compiled in the test: it
-records the arguments and environment it received, writes the summary the test gives it (as
-`nightcast run --summary-file` does) and exits with the code the test asks for, so that every exit
-code of the `nightcast run` contract can be produced on demand. The real jar is
-exercised end to end in test_nightly_e2e.py.
+The jar here is a stand-in for the real one with the same main class, compiled by the test
+(conftest.stand_in_jar): it records the arguments and environment it received, writes the summary
+the test gives it (as `nightcast run --summary-file` does) and exits with the code the test asks
+for, so that every exit code of the `nightcast run` and `nightcast maintain` contract can be
+produced on demand. The real jar is exercised end to end in test_nightly_e2e.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import SPARK_LOCAL_CONN, VENV_BIN
-
-STAND_IN = textwrap.dedent(
-    """
-    package dev.nightcast.cli;
-
-    import java.nio.file.Files;
-    import java.nio.file.Path;
-    import java.util.ArrayList;
-    import java.util.List;
-
-    public final class Nightcast {
-      public static void main(String[] args) throws Exception {
-        List<String> lines = new ArrayList<>(List.of(args));
-        lines.add("NIGHTCAST_HOME=" + System.getenv("NIGHTCAST_HOME"));
-        lines.add("NIGHTCAST_VAR_DIR=" + System.getenv("NIGHTCAST_VAR_DIR"));
-        Files.write(Path.of(System.getenv("STAND_IN_RECORD")), lines);
-        int summaryFile = lines.indexOf("--summary-file") + 1;
-        if (summaryFile > 0 && System.getenv("STAND_IN_SUMMARY") != null) {
-          Files.writeString(Path.of(args[summaryFile]), System.getenv("STAND_IN_SUMMARY"));
-        }
-        System.exit(Integer.parseInt(System.getenv("STAND_IN_EXIT_CODE")));
-      }
-    }
-    """
-)
-
-
-@pytest.fixture(scope="module")
-def stand_in_jar(tmp_path_factory):
-    for tool in ("javac", "jar", "java"):
-        assert shutil.which(tool), f"{tool} (JDK 17) is needed on PATH to run spark-submit"
-    work = tmp_path_factory.mktemp("stand-in")
-    source = work / "src" / "dev" / "nightcast" / "cli" / "Nightcast.java"
-    source.parent.mkdir(parents=True)
-    source.write_text(STAND_IN)
-    classes = work / "classes"
-    subprocess.run(["javac", "--release", "17", "-d", classes, source], check=True)
-    jar = work / "nightcast.jar"
-    subprocess.run(["jar", "--create", "--file", jar, "-C", classes, "."], check=True)
-    return jar
+from conftest import SPARK_LOCAL_CONN, VENV_BIN, install_pipeline
 
 
 @pytest.fixture
@@ -71,7 +28,7 @@ def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("STAND_IN_RECORD", str(tmp_path / "received.txt"))
     dag = load_dag(
-        NIGHTCAST_HOME=str(tmp_path / "home"),
+        NIGHTCAST_HOME=str(install_pipeline(tmp_path / "home")),
         NIGHTCAST_VAR_DIR=str(tmp_path / "var"),
         NIGHTCAST_JAR=str(stand_in_jar),
         NIGHTCAST_DRIVER_MEMORY="512m",
