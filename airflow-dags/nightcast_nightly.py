@@ -12,11 +12,13 @@ What it runs
 
 Tasks
     nightly_run            the night (above); returns the night's JSON summary as its XCom
-    check_retrain_signal   branches on the summary's ``retrain_due`` to
-    retrain_signal_raised  (logs why; the job itself trains on night D+1, which has D+1's labels)
-    or no_retrain_signal   so the grid shows at a glance which nights raised the signal
-    predictions_published  updates the assets below when the night published
-    weekly_maintenance     ``nightcast maintain`` on one night a week, after the night
+    check_retrain_signal   branches on the summary's ``retrain_due``: when monitoring raised the
+                           retrain signal on D, to
+    retrain_signal_raised  which logs why (the job itself trains on night D+1, which has D+1's
+                           labels, so retraining is not a separate run), else to
+    no_retrain_signal      so the grid shows at a glance which nights raised the signal
+    predictions_published  updates the assets (below) when the night published
+    weekly_maintenance     ``nightcast maintain`` once a week, after the night (below)
 
 Why one task for the whole night, not one task per stage
     * Start-up cost: every stage as its own task would be its own Spark application, paying JVM and
@@ -251,10 +253,10 @@ def rerun_commands(task_id: str, run_date: str) -> list[str]:
     ]
 
 
-def rerun_hint(run_date: str) -> str:
-    """One line for error messages: how to re-run one night."""
-    clear, trigger, _ = rerun_commands(TASK_ID, run_date)
-    return f"re-run it with: {clear}  (or: {trigger})"
+def rerun_hint(task_id: str, run_date: str) -> str:
+    """One line for error messages: how to run a failed task again."""
+    first, second, *_ = rerun_commands(task_id, run_date)
+    return f"re-run it with: {first}  (or: {second})"
 
 
 class NightcastJobFailed(AirflowException):
@@ -313,7 +315,7 @@ def on_task_failure(context: dict[str, Any]) -> None:
     task_id = getattr(ti, "task_id", TASK_ID)
     run_date = _run_date_of(context)
     cause = str(context.get("exception") or "unknown (see the task log)")
-    rerun = rerun_commands(task_id, run_date)[0]
+    hint = rerun_hint(task_id, run_date)
     log.error(
         "NIGHTCAST %s FAILED: dag=%s run=%s date=%s try=%s cause=%s%s",
         "MAINTENANCE" if task_id == MAINTENANCE_TASK_ID else "NIGHTLY",
@@ -322,7 +324,7 @@ def on_task_failure(context: dict[str, Any]) -> None:
         run_date,
         getattr(ti, "try_number", None),
         cause,
-        "" if rerun in cause else f"; re-run it with: {rerun}",
+        "" if hint in cause else f"; {hint}",
     )
     if NOTIFIER is not None:
         NOTIFIER()({**context, "nightcast_failure": failure_message(context)})
@@ -333,8 +335,9 @@ class NightcastSubmitOperator(SparkSubmitOperator):
     reaction (codes a retry cannot fix, ``NON_RETRYABLE_EXIT_CODES``, fail the task without
     retrying; others are retried) and raises ``NightcastJobFailed`` carrying the code."""
 
-    def _submit(self, context: Any, *, cannot: str, summary_file: Path | None = None) -> None:
-        """Runs spark-submit; `cannot` starts the error message ("Cannot <do what> ...")."""
+    def _submit(self, context: Any, *, run_date: str, cannot: str, summary_file: Path | None = None) -> None:
+        """Runs spark-submit for the DAG run of `run_date`; `cannot` starts the error message
+        ("Cannot <do what>")."""
         self._hook = None  # rebuilt from the current arguments
         try:
             super().execute(context)
@@ -347,13 +350,10 @@ class NightcastSubmitOperator(SparkSubmitOperator):
             if code in NON_RETRYABLE_EXIT_CODES:
                 raise NightcastJobFailedForGood(
                     f"{cannot}: the job exited {code} ({NON_RETRYABLE_EXIT_CODES[code]}){where}, which a retry "
-                    f"cannot fix; see the job's log above, fix the cause, then {self._rerun_hint(context)}",
+                    f"cannot fix; see the job's log above, fix the cause, then {rerun_hint(self.task_id, run_date)}",
                     **details,
                 ) from error
             raise NightcastJobFailed(f"{cannot}: {error}{where}", **details) from error
-
-    def _rerun_hint(self, context: Any) -> str:
-        return f"re-run it with: {rerun_commands(self.task_id, _run_date_of(context))[0]}"
 
     def _exit_code(self, error: AirflowException) -> int | None:
         process = getattr(self._hook, "_submit_sp", None)
@@ -375,16 +375,13 @@ class NightlyRunOperator(NightcastSubmitOperator):
         with tempfile.TemporaryDirectory(prefix="nightcast-summary-") as summary_dir:
             summary_file = Path(summary_dir) / "summary.json"
             self.application_args = [*self.application_args, "--summary-file", str(summary_file)]
-            self._submit(context, cannot=f"Cannot run nightcast for {run_date}", summary_file=summary_file)
+            self._submit(context, run_date=run_date, cannot=f"Cannot run nightcast for {run_date}", summary_file=summary_file)
             if not summary_file.is_file():
                 raise AirflowException(
                     f"Cannot read the outcome of nightcast for {run_date}: the job succeeded but wrote no "
                     f"summary at {summary_file} (does the driver run on this worker? use deploy mode client)"
                 )
             return json.loads(summary_file.read_text())
-
-    def _rerun_hint(self, context: Any) -> str:
-        return rerun_hint(self._run_date())
 
     def _run_date(self) -> str:
         args = [str(arg) for arg in (self.application_args or [])]
@@ -415,7 +412,7 @@ class MaintenanceOperator(NightcastSubmitOperator):
                 f"{NIGHTCAST_MAINTENANCE_DAY}s (NIGHTCAST_MAINTENANCE_DAY)"
             )
         try:
-            self._submit(context, cannot=f"Cannot maintain the tables of {PIPELINE_NAME}")
+            self._submit(context, run_date=self.run_date, cannot=f"Cannot maintain the tables of {PIPELINE_NAME}")
         except NightcastJobFailed as error:
             if error.exit_code == BUSY and context["ti"].try_number > self.retries:
                 raise AirflowSkipException(

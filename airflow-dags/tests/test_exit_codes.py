@@ -116,3 +116,84 @@ def test_run_without_any_date_fails_clearly(load_dag, monkeypatch):
 
     with pytest.raises(AirflowFailException, match="no valid run date"):
         task.execute({})
+
+
+@pytest.fixture
+def maintenance_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
+    """The weekly maintenance task, submitting the stand-in jar to local[2]; call it with a run date."""
+    from airflow.sdk.definitions.param import process_params
+
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
+    monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STAND_IN_RECORD", str(tmp_path / "received.txt"))
+    dag = load_dag(
+        NIGHTCAST_HOME=str(install_pipeline(tmp_path / "home")),
+        NIGHTCAST_VAR_DIR=str(tmp_path / "var"),
+        NIGHTCAST_JAR=str(stand_in_jar),
+        NIGHTCAST_DRIVER_MEMORY="512m",
+    )
+
+    def rendered(run_date):
+        task = dag.get_task("weekly_maintenance")
+        task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False), "ds": run_date})
+        return task
+
+    return rendered
+
+
+def try_number(number):
+    """The task instance part of the context the task runner passes to execute()."""
+    return {"ti": type("TaskInstance", (), {"try_number": number})()}
+
+
+def test_maintenance_runs_maintain_on_the_maintenance_day(maintenance_task, monkeypatch, tmp_path):
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+
+    maintenance_task("2001-01-21").execute(try_number(1))
+
+    assert (tmp_path / "received.txt").read_text().splitlines() == [
+        "maintain",
+        "--pipeline", f"{tmp_path}/home/conf/pipelines/flight_delay.yaml",
+        "--env", "local",
+        f"NIGHTCAST_HOME={tmp_path}/home",
+        f"NIGHTCAST_VAR_DIR={tmp_path}/var",
+    ]  # fmt: skip
+
+
+def test_maintenance_is_skipped_without_submitting_on_other_days(maintenance_task, monkeypatch, tmp_path):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+
+    with pytest.raises(AirflowSkipException, match="2001-01-22 is not a sunday"):
+        maintenance_task("2001-01-22").execute(try_number(1))
+
+    assert not (tmp_path / "received.txt").exists()
+
+
+def test_busy_maintenance_is_retried_then_skipped_on_its_last_try(maintenance_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "6")
+    task = maintenance_task("2001-01-21")
+
+    with pytest.raises(AirflowException) as busy:
+        task.execute(try_number(task.retries))
+    assert not isinstance(busy.value, (AirflowFailException, AirflowSkipException))
+    assert busy.value.exit_code == 6 and "Cannot maintain the tables of flight_delay" in str(busy.value)
+
+    with pytest.raises(AirflowSkipException, match="flight_delay stayed busy .* through 4 tries: maintenance skipped this week"):
+        task.execute(try_number(task.retries + 1))
+
+
+def test_maintenance_exit_codes_a_retry_cannot_fix_fail_without_retrying(maintenance_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "3")
+
+    with pytest.raises(AirflowFailException) as failure:
+        maintenance_task("2001-01-21").execute(try_number(1))
+
+    assert failure.value.exit_code == 3
+    assert str(failure.value).startswith("Cannot maintain the tables of flight_delay: the job exited 3 (bad config), which a retry")
+    assert "re-run it with: airflow tasks clear nightcast_nightly -t weekly_maintenance -s 2001-01-21 -e 2001-01-21 -y" in str(failure.value)
