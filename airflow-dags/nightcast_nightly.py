@@ -44,7 +44,9 @@ Assets (for downstream DAGs)
     the asset names are the tables' catalog names). Each event's extra holds ``ds``; the view's also
     ``serving_version``, ``model_version`` and ``predictions``. A failed night, or one with no model
     to score with yet, updates none. A downstream DAG schedules on "predictions published" with
-    ``schedule=Asset.ref(name="flight_delay.serving_view")``.
+    the asset's name and URI, e.g.
+    ``schedule=Asset(name="flight_delay.serving_view",
+    uri="x-nightcast://flight_delay/postgres/serving.flight_delay_predictions")``.
 
 Weekly maintenance
     ``weekly_maintenance`` runs ``nightcast maintain --pipeline <yaml> --env <profile>`` (compacts
