@@ -20,8 +20,8 @@ from conftest import SPARK_LOCAL_CONN, VENV_BIN, install_pipeline
 
 
 @pytest.fixture
-def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
-    """The nightly task rendered for 2001-01-16, submitting the stand-in jar to local[2]."""
+def render_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
+    """Renders a task of the DAG for a run date, the DAG submitting the stand-in jar to local[2]."""
     from airflow.sdk.definitions.param import process_params
 
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
@@ -33,10 +33,19 @@ def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
         NIGHTCAST_JAR=str(stand_in_jar),
         NIGHTCAST_DRIVER_MEMORY="512m",
     )
-    task = dag.get_task("nightly_run")
-    params = process_params(dag, task, None, suppress_exception=False)
-    task.render_template_fields({"params": params, "ds": "2001-01-16"})
-    return task
+
+    def rendered(task_id, run_date):
+        task = dag.get_task(task_id)
+        task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False), "ds": run_date})
+        return task
+
+    return rendered
+
+
+@pytest.fixture
+def nightly_task(render_task):
+    """The nightly task rendered for 2001-01-16."""
+    return render_task("nightly_run", "2001-01-16")
 
 
 SUMMARY = {"ds": "2001-01-16", "status": "succeeded", "exit_code": 0, "retrain_due": False}
@@ -119,26 +128,9 @@ def test_run_without_any_date_fails_clearly(load_dag, monkeypatch):
 
 
 @pytest.fixture
-def maintenance_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
-    """The weekly maintenance task, submitting the stand-in jar to local[2]; call it with a run date."""
-    from airflow.sdk.definitions.param import process_params
-
-    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
-    monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("STAND_IN_RECORD", str(tmp_path / "received.txt"))
-    dag = load_dag(
-        NIGHTCAST_HOME=str(install_pipeline(tmp_path / "home")),
-        NIGHTCAST_VAR_DIR=str(tmp_path / "var"),
-        NIGHTCAST_JAR=str(stand_in_jar),
-        NIGHTCAST_DRIVER_MEMORY="512m",
-    )
-
-    def rendered(run_date):
-        task = dag.get_task("weekly_maintenance")
-        task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False), "ds": run_date})
-        return task
-
-    return rendered
+def maintenance_task(render_task):
+    """The weekly maintenance task; call it with a run date."""
+    return lambda run_date: render_task("weekly_maintenance", run_date)
 
 
 def try_number(number):
