@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ NIGHTCAST_VARS = (
     "NIGHTCAST_DRIVER_MEMORY",
     "NIGHTCAST_DRIVER_CLASS_ARCHIVE",
     "NIGHTCAST_CATCHUP",
+    "NIGHTCAST_MAINTENANCE_DAY",
+    "NIGHTCAST_NOTIFIER",
+    "NIGHTCAST_NOTIFY_TO",
+    "NIGHTCAST_SMTP_CONN",
 )
 for _name in NIGHTCAST_VARS:
     os.environ.pop(_name, None)
@@ -143,6 +148,18 @@ def write_small_pipeline(path: Path, *, retrain_on_first_monitored_night: bool =
     return path
 
 
+def install_pipeline(home: Path, *, name: str = "flight_delay", file_name: str = "flight_delay.yaml") -> Path:
+    """A NIGHTCAST_HOME (or any folder) holding the shipped pipeline under `name` at
+    conf/pipelines/`file_name`: the DAG reads the pipeline's name and serving table when parsed."""
+    pipeline = yaml.safe_load((PROJECT_DIR / "conf" / "pipelines" / "flight_delay.yaml").read_text())
+    pipeline["name"] = name
+    pipeline["serving"]["table"] = f"{name}_predictions"
+    target = home / "conf" / "pipelines" / file_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(pipeline, sort_keys=False))
+    return home
+
+
 def free_port() -> int:
     """A free loopback port, so a server someone left running on a default port (the local
     profile's Postgres 54329, Spark's 7077) cannot be mistaken for this test's."""
@@ -222,3 +239,47 @@ def actual_flights(day):
     import pyarrow.parquet
 
     return pyarrow.parquet.read_metadata(PROJECT_DIR / "data-samples" / "flights" / "actuals" / f"{day}.parquet").num_rows
+
+
+# A stand-in for the real jar with the same main class: it records the arguments and environment it
+# received, writes the summary the test gives it (as `nightcast run --summary-file` does) and exits
+# with the code the test asks for, so that every exit code can be produced on demand.
+STAND_IN = textwrap.dedent(
+    """
+    package dev.nightcast.cli;
+
+    import java.nio.file.Files;
+    import java.nio.file.Path;
+    import java.util.ArrayList;
+    import java.util.List;
+
+    public final class Nightcast {
+      public static void main(String[] args) throws Exception {
+        List<String> lines = new ArrayList<>(List.of(args));
+        lines.add("NIGHTCAST_HOME=" + System.getenv("NIGHTCAST_HOME"));
+        lines.add("NIGHTCAST_VAR_DIR=" + System.getenv("NIGHTCAST_VAR_DIR"));
+        Files.write(Path.of(System.getenv("STAND_IN_RECORD")), lines);
+        int summaryFile = lines.indexOf("--summary-file") + 1;
+        if (summaryFile > 0 && System.getenv("STAND_IN_SUMMARY") != null) {
+          Files.writeString(Path.of(args[summaryFile]), System.getenv("STAND_IN_SUMMARY"));
+        }
+        System.exit(Integer.parseInt(System.getenv("STAND_IN_EXIT_CODE")));
+      }
+    }
+    """
+)
+
+
+@pytest.fixture(scope="session")
+def stand_in_jar(tmp_path_factory):
+    for tool in ("javac", "jar", "java"):
+        assert shutil.which(tool), f"{tool} (JDK 17) is needed on PATH to run spark-submit"
+    work = tmp_path_factory.mktemp("stand-in")
+    source = work / "src" / "dev" / "nightcast" / "cli" / "Nightcast.java"
+    source.parent.mkdir(parents=True)
+    source.write_text(STAND_IN)
+    classes = work / "classes"
+    subprocess.run(["javac", "--release", "17", "-d", classes, source], check=True)
+    jar = work / "nightcast.jar"
+    subprocess.run(["jar", "--create", "--file", jar, "-C", classes, "."], check=True)
+    return jar

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pendulum
 import pytest
 
-from conftest import PROJECT_DIR, SPARK_LOCAL_CONN
+from conftest import PROJECT_DIR, SPARK_LOCAL_CONN, install_pipeline
 
 MAIN_CLASS = "dev.nightcast.cli.Nightcast"
 
@@ -36,19 +36,35 @@ def local_spark(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
 
 
-def test_one_spark_task_runs_the_whole_night_then_the_retrain_branch(load_dag):
+@pytest.fixture
+def srv_home(tmp_path):
+    """A NIGHTCAST_HOME elsewhere than this project, with the pipeline the DAG reads when parsed."""
+    return install_pipeline(tmp_path / "srv" / "nightcast")
+
+
+def test_one_spark_task_runs_the_whole_night_then_the_retrain_branch_the_assets_and_maintenance(load_dag):
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
     dag = load_dag()
 
-    assert sorted(dag.task_ids) == ["check_retrain_signal", "nightly_run", "no_retrain_signal", "retrain_signal_raised"]
-    assert [t.task_id for t in dag.tasks if isinstance(t, SparkSubmitOperator)] == ["nightly_run"]
+    assert sorted(dag.task_ids) == [
+        "check_retrain_signal", "nightly_run", "no_retrain_signal", "predictions_published", "retrain_signal_raised",
+        "weekly_maintenance",
+    ]  # fmt: skip
+    assert [t.task_id for t in dag.tasks if isinstance(t, SparkSubmitOperator)] == ["nightly_run", "weekly_maintenance"]
     nightly = dag.get_task("nightly_run")
     assert nightly.upstream_task_ids == set()
-    assert nightly.downstream_task_ids == {"check_retrain_signal", "retrain_signal_raised"}
+    assert nightly.downstream_task_ids == {
+        "check_retrain_signal", "retrain_signal_raised", "predictions_published", "weekly_maintenance",
+    }  # fmt: skip
     assert dag.get_task("check_retrain_signal").downstream_task_ids == {"retrain_signal_raised", "no_retrain_signal"}
     assert dag.get_task("retrain_signal_raised").upstream_task_ids == {"nightly_run", "check_retrain_signal"}
     assert dag.get_task("no_retrain_signal").upstream_task_ids == {"check_retrain_signal"}
+    assert dag.get_task("predictions_published").upstream_task_ids == {"nightly_run"}
+    # maintenance follows the night whatever its outcome, so the two never run side by side
+    maintenance = dag.get_task("weekly_maintenance")
+    assert (maintenance.upstream_task_ids, maintenance.trigger_rule) == ({"nightly_run"}, "all_done")
+    assert maintenance.downstream_task_ids == set()
 
 
 @pytest.mark.parametrize(
@@ -112,7 +128,7 @@ def test_retries_back_off_exponentially_and_failure_calls_the_hook(load_dag):
     assert task.retry_exponential_backoff == 2.0
     assert task.max_retry_delay == timedelta(hours=1)
     assert task.depends_on_past is False
-    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_nightly_failure"]
+    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_task_failure"]
     assert module.NON_RETRYABLE_EXIT_CODES == {
         2: "bad usage",
         3: "bad config",
@@ -133,8 +149,8 @@ def test_the_codes_not_retried_are_those_exit_code_java_marks_not_retryable(load
     assert set(module.NON_RETRYABLE_EXIT_CODES) == {code for code, retryable in codes.items() if code != 0 and not retryable}
 
 
-def test_submits_the_logical_date(load_dag, local_spark):
-    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast", NIGHTCAST_VAR_DIR="/data/nightcast-var")
+def test_submits_the_logical_date(load_dag, local_spark, srv_home):
+    dag = load_dag(NIGHTCAST_HOME=str(srv_home), NIGHTCAST_VAR_DIR="/data/nightcast-var")
 
     argv, env = render_submit(dag, ds="2001-01-16")
 
@@ -143,21 +159,21 @@ def test_submits_the_logical_date(load_dag, local_spark):
         "--master", "local[2]",
         "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties",
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={srv_home}/conf/log4j2.properties",
         "--driver-memory", "2g",
         "--name", "nightcast-2001-01-16",
         "--class", MAIN_CLASS,
-        "/srv/nightcast/jobs/target/nightcast.jar",
+        f"{srv_home}/jobs/target/nightcast.jar",
         "run",
-        "--pipeline", "/srv/nightcast/conf/pipelines/flight_delay.yaml",
+        "--pipeline", f"{srv_home}/conf/pipelines/flight_delay.yaml",
         "--env", "local",
         "--date", "2001-01-16",
     ]  # fmt: skip
-    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/data/nightcast-var"}
+    assert env == {"NIGHTCAST_HOME": str(srv_home), "NIGHTCAST_VAR_DIR": "/data/nightcast-var"}
 
 
-def test_run_date_param_overrides_the_logical_date(load_dag, local_spark):
-    dag = load_dag(NIGHTCAST_HOME="/srv/nightcast")
+def test_run_date_param_overrides_the_logical_date(load_dag, local_spark, srv_home):
+    dag = load_dag(NIGHTCAST_HOME=str(srv_home))
 
     argv, _ = render_submit(dag, ds="2001-03-01", run_conf={"run_date": "2001-01-20"})
 
@@ -190,14 +206,15 @@ def test_defaults_point_into_this_project(load_dag, local_spark):
     assert dag.get_task("nightly_run")._conn_id == "spark_default"
 
 
-def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_path):
+def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_path, srv_home):
     monkeypatch.setenv(
         "AIRFLOW_CONN_SPARK_CLUSTER", '{"conn_type": "spark", "host": "spark://10.0.0.5", "port": 7077}'
     )
+    churn = install_pipeline(tmp_path / "etc", name="churn", file_name="churn.yaml") / "conf" / "pipelines" / "churn.yaml"
     dag = load_dag(
-        NIGHTCAST_HOME="/srv/nightcast",
+        NIGHTCAST_HOME=str(srv_home),
         NIGHTCAST_JAR="/opt/jars/nightcast-1.2.jar",
-        NIGHTCAST_PIPELINE="/etc/nightcast/churn.yaml",
+        NIGHTCAST_PIPELINE=str(churn),
         NIGHTCAST_ENV="/etc/nightcast/prod.yaml",
         NIGHTCAST_SPARK_CONN="spark_cluster",
         NIGHTCAST_VAR_DIR="/var/lib/nightcast",
@@ -212,15 +229,166 @@ def test_every_setting_comes_from_the_environment(load_dag, monkeypatch, tmp_pat
         "--master", "spark://10.0.0.5:7077",
         "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.ui.showConsoleProgress=false",
-        "--conf", "spark.driver.extraJavaOptions=-Dlog4j.configurationFile=/srv/nightcast/conf/log4j2.properties"
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={srv_home}/conf/log4j2.properties"
         " -XX:SharedArchiveFile=/var/lib/nightcast/driver.jsa -Xlog:cds*=off",
         "--driver-memory", "6g",
         "--name", "nightcast-2001-01-16",
         "--class", MAIN_CLASS,
         "/opt/jars/nightcast-1.2.jar",
         "run",
-        "--pipeline", "/etc/nightcast/churn.yaml",
+        "--pipeline", str(churn),
         "--env", "/etc/nightcast/prod.yaml",
         "--date", "2001-01-16",
     ]  # fmt: skip
-    assert env == {"NIGHTCAST_HOME": "/srv/nightcast", "NIGHTCAST_VAR_DIR": "/var/lib/nightcast"}
+    assert env == {"NIGHTCAST_HOME": str(srv_home), "NIGHTCAST_VAR_DIR": "/var/lib/nightcast"}
+
+
+def test_assets_are_named_after_the_pipeline_and_its_serving_view(load_dag, tmp_path):
+    shipped = load_dag().get_task("predictions_published").outlets
+    churn = install_pipeline(tmp_path, name="churn", file_name="churn.yaml") / "conf" / "pipelines" / "churn.yaml"
+    other = load_dag(NIGHTCAST_PIPELINE=str(churn)).get_task("predictions_published").outlets
+
+    assert [(a.name, a.uri) for a in shipped] == [
+        ("flight_delay.serving_view", "x-nightcast://flight_delay/postgres/serving.flight_delay_predictions"),
+        ("flight_delay.performance_daily", "x-nightcast://flight_delay/delta/performance_daily"),
+        ("flight_delay.drift_daily", "x-nightcast://flight_delay/delta/drift_daily"),
+        ("flight_delay.alerts", "x-nightcast://flight_delay/delta/alerts"),
+    ]
+    assert [(a.name, a.uri) for a in other] == [
+        ("churn.serving_view", "x-nightcast://churn/postgres/serving.churn_predictions"),
+        ("churn.performance_daily", "x-nightcast://churn/delta/performance_daily"),
+        ("churn.drift_daily", "x-nightcast://churn/delta/drift_daily"),
+        ("churn.alerts", "x-nightcast://churn/delta/alerts"),
+    ]
+    # only the publishing task announces them; the spark-submit tasks declare no outlets
+    assert [t.task_id for t in load_dag().tasks if t.outlets] == ["predictions_published"]
+
+
+def test_a_night_that_published_nothing_updates_no_asset(load_dag):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    module = __import__(type(load_dag().get_task("nightly_run")).__module__)
+    first_night = {"ds": "2001-01-15", "stages": [{"stage": "ingest", "status": "succeeded"}, {"stage": "features", "status": "succeeded"}]}
+
+    with pytest.raises(AirflowSkipException, match="night 2001-01-15 published nothing"):
+        module.announce_published(first_night, outlet_events=None)
+
+
+def test_a_pipeline_the_dag_cannot_read_is_an_import_error_that_names_it(monkeypatch, tmp_path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from conftest import DAGS_DIR
+
+    monkeypatch.setenv("NIGHTCAST_PIPELINE", str(tmp_path / "missing.yaml"))
+    errors = DagBag(dag_folder=DAGS_DIR).import_errors
+
+    assert list(errors) == [str(DAGS_DIR / "nightcast_nightly.py")]
+    assert f"cannot read the pipeline's name and serving table from NIGHTCAST_PIPELINE={tmp_path}/missing.yaml" in next(
+        iter(errors.values())
+    )
+
+
+def test_weekly_maintenance_submits_maintain_through_the_same_spark_submit(load_dag, local_spark):
+    from airflow.sdk.definitions.param import process_params
+
+    dag = load_dag(NIGHTCAST_DRIVER_MEMORY="3g")
+    task = dag.get_task("weekly_maintenance")
+    task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False), "ds": "2001-01-21"})
+    hook = task._get_hook()
+
+    assert hook._build_spark_submit_command(task.application) == [
+        "spark-submit",
+        "--master", "local[2]",
+        "--conf", "spark.sql.session.timeZone=UTC",
+        "--conf", "spark.ui.showConsoleProgress=false",
+        "--conf", f"spark.driver.extraJavaOptions=-Dlog4j.configurationFile={PROJECT_DIR}/conf/log4j2.properties",
+        "--driver-memory", "3g",
+        "--name", "nightcast-maintain",
+        "--class", MAIN_CLASS,
+        f"{PROJECT_DIR}/jobs/target/nightcast.jar",
+        "maintain",
+        "--pipeline", f"{PROJECT_DIR}/conf/pipelines/flight_delay.yaml",
+        "--env", "local",
+    ]  # fmt: skip
+    assert hook._env == {"NIGHTCAST_HOME": str(PROJECT_DIR), "NIGHTCAST_VAR_DIR": f"{PROJECT_DIR}/var"}
+    assert task.run_date == "2001-01-21"
+    assert (task.retries, task.retry_delay, task.retry_exponential_backoff) == (3, timedelta(minutes=10), 2.0)
+    assert [cb.__name__ for cb in task.on_failure_callback] == ["on_task_failure"]
+
+
+def test_maintenance_runs_in_the_dag_runs_of_one_weekday(load_dag):
+    sunday = __import__(type(load_dag().get_task("nightly_run")).__module__)
+    week = ["2001-01-14", "2001-01-15", "2001-01-16", "2001-01-17", "2001-01-18", "2001-01-19", "2001-01-20"]
+
+    assert [sunday.is_maintenance_date(d) for d in week] == [True] + [False] * 6
+    assert sunday.is_maintenance_date("") is False
+    wednesday = __import__(type(load_dag(NIGHTCAST_MAINTENANCE_DAY="Wednesday").get_task("nightly_run")).__module__)
+    assert [wednesday.is_maintenance_date(d) for d in week] == [False, False, False, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"NIGHTCAST_NOTIFIER": "pager"}, "NIGHTCAST_NOTIFIER='pager' is not a notifier (use log or smtp)"),
+        ({"NIGHTCAST_NOTIFIER": "smtp"}, "NIGHTCAST_NOTIFIER=smtp needs NIGHTCAST_NOTIFY_TO (comma-separated recipients)"),
+        ({"NIGHTCAST_MAINTENANCE_DAY": "weekend"}, "NIGHTCAST_MAINTENANCE_DAY='weekend' is not a weekday name"),
+    ],
+)
+def test_a_setting_the_dag_cannot_use_is_an_import_error_that_names_it(monkeypatch, env, message):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from conftest import DAGS_DIR
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    errors = DagBag(dag_folder=DAGS_DIR).import_errors
+
+    assert len(errors) == 1 and message in next(iter(errors.values()))
+
+
+def test_the_smtp_notifier_mails_the_recipients_through_the_configured_connection(load_dag):
+    dag = load_dag(NIGHTCAST_NOTIFIER="smtp", NIGHTCAST_NOTIFY_TO="oncall@example.org, ml-team@example.org", NIGHTCAST_SMTP_CONN="smtp_ops")
+    module = __import__(type(dag.get_task("nightly_run")).__module__)
+    notifier = module.NOTIFIER()
+
+    assert type(notifier).__name__ == "SmtpNotifier"
+    assert (notifier.to, notifier.smtp_conn_id) == (["oncall@example.org", "ml-team@example.org"], "smtp_ops")
+    assert __import__(type(load_dag().get_task("nightly_run")).__module__).NOTIFIER is None  # default: log only
+
+
+def test_the_maintenance_failure_message_names_its_exit_code_and_its_rerun_commands(load_dag):
+    module = __import__(type(load_dag().get_task("nightly_run")).__module__)
+    error = module.NightcastJobFailedForGood("Cannot maintain the tables of flight_delay: the job exited 3 (bad config)", exit_code=3)
+    context = {
+        "ti": type("TI", (), {"task_id": "weekly_maintenance", "try_number": 1})(),
+        "ds": "2001-01-21",
+        "params": {"run_date": None},
+        "exception": error,
+    }
+
+    message = module.failure_message(context)
+
+    assert message["subject"] == "nightcast flight_delay: weekly maintenance of 2001-01-21 failed, exit 3 (bad config)"
+    assert message["body"].splitlines()[-2:] == [
+        "  airflow tasks clear nightcast_nightly -t weekly_maintenance -s 2001-01-21 -e 2001-01-21 -y",
+        f"  bin/nightcast maintain --pipeline {PROJECT_DIR}/conf/pipelines/flight_delay.yaml --env local",
+    ]
+
+
+def test_the_docstring_names_the_six_stages_every_task_and_only_files_that_exist(load_dag):
+    dag = load_dag()
+    module = __import__(type(dag.get_task("nightly_run")).__module__)
+    doc = module.__doc__
+    stage_enum = (PROJECT_DIR / "jobs/src/main/java/dev/nightcast/night/StageName.java").read_text()
+    stages = [s.strip().lower() for s in re.search(r"enum StageName \{\s*([A-Z_, ]+);", stage_enum).group(1).split(",")]
+
+    assert len(stages) == 6
+    assert re.search(r"six stages in order: ([a-z, ]+)\.", doc).group(1).split(", ") == stages
+    for task_id in dag.task_ids:
+        assert re.search(rf"^    {task_id}\b", doc, re.M), f"the docstring's task list lacks {task_id}"
+    files = set(re.findall(r"[\w$./-]+\.(?:md|py|java|yaml|jar|properties|json)\b|\bbin/[\w-]+", doc))
+    assert {"README.md", "ExitCode.java", "bin/driver-archive", "$NIGHTCAST_HOME/conf/pipelines/flight_delay.yaml"} <= files
+    project_files = {p.name for p in PROJECT_DIR.rglob("*") if "target" not in p.parts and ".git" not in p.parts}
+    for name in files:
+        path = name.replace("$NIGHTCAST_HOME", str(PROJECT_DIR))
+        assert (PROJECT_DIR / path).exists() if "/" in path else path in project_files, f"the docstring names {name}, which does not exist"

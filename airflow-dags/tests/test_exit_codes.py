@@ -1,85 +1,51 @@
 """The nightly task as it runs on a worker: real spark-submit (from the venv's pyspark) launching a
 jar, and the task's reaction to the job's exit code.
 
-The jar here is a stand-in for the real one with the same main class, compiled in the test: it
-records the arguments and environment it received, writes the summary the test gives it (as
-`nightcast run --summary-file` does) and exits with the code the test asks for, so that every exit
-code of the `nightcast run` contract can be produced on demand. The real jar is
-exercised end to end in test_nightly_e2e.py.
+The jar here is a stand-in for the real one with the same main class, compiled by the test
+(conftest.stand_in_jar): it records the arguments and environment it received, writes the summary
+the test gives it (as `nightcast run --summary-file` does) and exits with the code the test asks
+for, so that every exit code of the `nightcast run` and `nightcast maintain` contract can be
+produced on demand. The real jar is exercised end to end in test_nightly_e2e.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import SPARK_LOCAL_CONN, VENV_BIN
-
-STAND_IN = textwrap.dedent(
-    """
-    package dev.nightcast.cli;
-
-    import java.nio.file.Files;
-    import java.nio.file.Path;
-    import java.util.ArrayList;
-    import java.util.List;
-
-    public final class Nightcast {
-      public static void main(String[] args) throws Exception {
-        List<String> lines = new ArrayList<>(List.of(args));
-        lines.add("NIGHTCAST_HOME=" + System.getenv("NIGHTCAST_HOME"));
-        lines.add("NIGHTCAST_VAR_DIR=" + System.getenv("NIGHTCAST_VAR_DIR"));
-        Files.write(Path.of(System.getenv("STAND_IN_RECORD")), lines);
-        int summaryFile = lines.indexOf("--summary-file") + 1;
-        if (summaryFile > 0 && System.getenv("STAND_IN_SUMMARY") != null) {
-          Files.writeString(Path.of(args[summaryFile]), System.getenv("STAND_IN_SUMMARY"));
-        }
-        System.exit(Integer.parseInt(System.getenv("STAND_IN_EXIT_CODE")));
-      }
-    }
-    """
-)
-
-
-@pytest.fixture(scope="module")
-def stand_in_jar(tmp_path_factory):
-    for tool in ("javac", "jar", "java"):
-        assert shutil.which(tool), f"{tool} (JDK 17) is needed on PATH to run spark-submit"
-    work = tmp_path_factory.mktemp("stand-in")
-    source = work / "src" / "dev" / "nightcast" / "cli" / "Nightcast.java"
-    source.parent.mkdir(parents=True)
-    source.write_text(STAND_IN)
-    classes = work / "classes"
-    subprocess.run(["javac", "--release", "17", "-d", classes, source], check=True)
-    jar = work / "nightcast.jar"
-    subprocess.run(["jar", "--create", "--file", jar, "-C", classes, "."], check=True)
-    return jar
+from conftest import SPARK_LOCAL_CONN, VENV_BIN, install_pipeline
 
 
 @pytest.fixture
-def nightly_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
-    """The nightly task rendered for 2001-01-16, submitting the stand-in jar to local[2]."""
+def render_task(load_dag, stand_in_jar, monkeypatch, tmp_path):
+    """Renders a task of the DAG for a run date, the DAG submitting the stand-in jar to local[2]."""
     from airflow.sdk.definitions.param import process_params
 
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", SPARK_LOCAL_CONN)
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("STAND_IN_RECORD", str(tmp_path / "received.txt"))
     dag = load_dag(
-        NIGHTCAST_HOME=str(tmp_path / "home"),
+        NIGHTCAST_HOME=str(install_pipeline(tmp_path / "home")),
         NIGHTCAST_VAR_DIR=str(tmp_path / "var"),
         NIGHTCAST_JAR=str(stand_in_jar),
         NIGHTCAST_DRIVER_MEMORY="512m",
     )
-    task = dag.get_task("nightly_run")
-    params = process_params(dag, task, None, suppress_exception=False)
-    task.render_template_fields({"params": params, "ds": "2001-01-16"})
-    return task
+
+    def rendered(task_id, run_date):
+        task = dag.get_task(task_id)
+        task.render_template_fields({"params": process_params(dag, task, None, suppress_exception=False), "ds": run_date})
+        return task
+
+    return rendered
+
+
+@pytest.fixture
+def nightly_task(render_task):
+    """The nightly task rendered for 2001-01-16."""
+    return render_task("nightly_run", "2001-01-16")
 
 
 SUMMARY = {"ds": "2001-01-16", "status": "succeeded", "exit_code": 0, "retrain_due": False}
@@ -159,3 +125,67 @@ def test_run_without_any_date_fails_clearly(load_dag, monkeypatch):
 
     with pytest.raises(AirflowFailException, match="no valid run date"):
         task.execute({})
+
+
+@pytest.fixture
+def maintenance_task(render_task):
+    """The weekly maintenance task; call it with a run date."""
+    return lambda run_date: render_task("weekly_maintenance", run_date)
+
+
+def try_number(number):
+    """The task instance part of the context the task runner passes to execute()."""
+    return {"ti": type("TaskInstance", (), {"try_number": number})()}
+
+
+def test_maintenance_runs_maintain_on_the_maintenance_day(maintenance_task, monkeypatch, tmp_path):
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+
+    maintenance_task("2001-01-21").execute(try_number(1))
+
+    assert (tmp_path / "received.txt").read_text().splitlines() == [
+        "maintain",
+        "--pipeline", f"{tmp_path}/home/conf/pipelines/flight_delay.yaml",
+        "--env", "local",
+        f"NIGHTCAST_HOME={tmp_path}/home",
+        f"NIGHTCAST_VAR_DIR={tmp_path}/var",
+    ]  # fmt: skip
+
+
+def test_maintenance_is_skipped_without_submitting_on_other_days(maintenance_task, monkeypatch, tmp_path):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "0")
+
+    with pytest.raises(AirflowSkipException, match="2001-01-22 is not a sunday"):
+        maintenance_task("2001-01-22").execute(try_number(1))
+
+    assert not (tmp_path / "received.txt").exists()
+
+
+def test_busy_maintenance_is_retried_then_skipped_on_its_last_try(maintenance_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "6")
+    task = maintenance_task("2001-01-21")
+
+    with pytest.raises(AirflowException) as busy:
+        task.execute(try_number(task.retries))
+    assert not isinstance(busy.value, (AirflowFailException, AirflowSkipException))
+    assert busy.value.exit_code == 6 and "Cannot maintain the tables of flight_delay" in str(busy.value)
+
+    with pytest.raises(AirflowSkipException, match="flight_delay stayed busy .* through 4 tries: maintenance skipped this week"):
+        task.execute(try_number(task.retries + 1))
+
+
+def test_maintenance_exit_codes_a_retry_cannot_fix_fail_without_retrying(maintenance_task, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("STAND_IN_EXIT_CODE", "3")
+
+    with pytest.raises(AirflowFailException) as failure:
+        maintenance_task("2001-01-21").execute(try_number(1))
+
+    assert failure.value.exit_code == 3
+    assert str(failure.value).startswith("Cannot maintain the tables of flight_delay: the job exited 3 (bad config), which a retry")
+    assert "re-run it with: airflow tasks clear nightcast_nightly -t weekly_maintenance -s 2001-01-21 -e 2001-01-21 -y" in str(failure.value)

@@ -12,7 +12,9 @@ the logistic baseline only) so that the whole story fits in a few minutes on 2 c
   * a manual run with `run_date` 2001-01-17 moves the serving table to the next day; monitoring
     meets the first labelled predictions and (by the test's retrain rule) raises the retrain
     signal, which the DAG's branch shows.
-A bad environment profile then fails the run at once, without retries, through the failure hook.
+Each of the two DAG nights updates the "predictions published" assets (test_dag_runs.py shows a
+downstream DAG started by them). A bad environment profile then fails the run at once, without
+retries, through the failure hook, and updates no asset.
 
 Needs Java 17; builds the jar with Maven first when jobs/target/nightcast.jar is missing.
 """
@@ -122,6 +124,17 @@ def dag_run(env, logical_date):
     return matching[0], tasks
 
 
+def asset_events(env, run_id):
+    """{asset name: extra} of the asset events the DAG run produced (metadata database)."""
+    with closing(sqlite3.connect(Path(env["AIRFLOW_HOME"]) / "airflow.db")) as db:
+        rows = db.execute(
+            "select a.name, e.extra from asset_event e join asset a on a.id = e.asset_id"
+            " where e.source_dag_id = ? and e.source_run_id = ?",
+            (DAG_ID, run_id),
+        ).fetchall()
+    return {name: json.loads(extra) for name, extra in rows}
+
+
 def json_output(stdout):
     return json.loads(stdout.strip().splitlines()[-1])
 
@@ -154,6 +167,8 @@ def test_dag_nights_train_publish_switch_the_serving_table_and_branch_on_retrain
         "check_retrain_signal": ("success", 1),
         "no_retrain_signal": ("success", 1),
         "retrain_signal_raised": ("skipped", 0),
+        "predictions_published": ("success", 1),
+        "weekly_maintenance": ("skipped", 1),  # a Tuesday
     }
     summary_1 = tasks_1["nightly_run"]["xcom"]
     assert summary_1["ds"] == "2001-01-16" and summary_1["status"] == "succeeded"
@@ -164,6 +179,13 @@ def test_dag_nights_train_publish_switch_the_serving_table_and_branch_on_retrain
     assert summary_1["retrain_due"] is False
     flights_1 = scheduled_flights("2001-01-17")
     assert summary_1["predictions"] == flights_1 > 0
+    # "predictions published": the serving view's asset and the metric tables', for downstream DAGs
+    assert asset_events(env, run_1["run_id"]) == {
+        "flight_delay.serving_view": {"ds": "2001-01-16", "serving_version": 1, "model_version": 1, "predictions": flights_1},
+        "flight_delay.performance_daily": {"ds": "2001-01-16"},
+        "flight_delay.drift_daily": {"ds": "2001-01-16"},
+        "flight_delay.alerts": {"ds": "2001-01-16"},
+    }
     assert serving_state(env) == (
         (flights_1, "2001-01-16", "2001-01-16", "1"),
         [["1", "2001-01-16", "1", str(flights_1)]],
@@ -180,6 +202,8 @@ def test_dag_nights_train_publish_switch_the_serving_table_and_branch_on_retrain
         "check_retrain_signal": "success",
         "retrain_signal_raised": "success",
         "no_retrain_signal": "skipped",
+        "predictions_published": "success",
+        "weekly_maintenance": "skipped",
     }
     summary_2 = tasks_2["nightly_run"]["xcom"]
     assert summary_2["ds"] == "2001-01-17"
@@ -259,6 +283,8 @@ def test_bad_config_fails_at_once_and_calls_the_failure_hook(airflow_db, nightca
     # Exit 3 (bad config) is not retried: one try, not up_for_retry; nothing downstream runs.
     assert (tasks["nightly_run"]["state"], tasks["nightly_run"]["try_number"]) == ("failed", 1)
     assert tasks["check_retrain_signal"]["state"] == "upstream_failed"
+    assert tasks["predictions_published"]["state"] == "upstream_failed"
+    assert asset_events(env, run_["run_id"]) == {}
     assert "the job exited 3 (bad config)" in output, output[-4000:]
     assert "NIGHTCAST NIGHTLY FAILED: dag=nightcast_nightly" in output, output[-4000:]
     assert "date=2001-01-18 try=1 cause=Cannot run nightcast for 2001-01-18" in output, output[-4000:]
