@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "demo",
@@ -27,6 +29,8 @@ import picocli.CommandLine.Option;
       "the nights FROM..TO, training on the first two weeks when they are in, then every night after."
     })
 final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
 
   @Option(names = "--from", defaultValue = "2001-01-01", description = "First night. Default: ${DEFAULT-VALUE}")
@@ -37,6 +41,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.dateOrder(spec, from, to);
     long began = System.nanoTime();
     try (Context context = options.start()) {
       List<NightlyRun.Night> nights = BackfillCommand.backfill(context, from, to);

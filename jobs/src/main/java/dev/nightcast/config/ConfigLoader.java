@@ -47,6 +47,7 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
   private static final Set<Class<?>> INTEGRAL = Set.of(int.class, Integer.class, long.class, Long.class);
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
+  public static final String ENV_DIR = "conf/env/";
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -83,10 +84,7 @@ public final class ConfigLoader {
    * {@code environment}; relative paths are resolved against {@code home}.
    */
   public static EnvConfig loadEnv(String nameOrPath, Path home, Map<String, String> environment) {
-    Path file =
-        nameOrPath.endsWith(".yaml") || nameOrPath.contains("/")
-            ? home.resolve(nameOrPath)
-            : home.resolve("conf/env/" + nameOrPath + ".yaml");
+    Path file = envFile(nameOrPath, home);
     JsonNode tree = tree(read(file, "environment profile"), file);
     substitute(tree, environment, file, "");
     EnvConfig env = bind(tree, EnvConfig.class, file);
@@ -103,6 +101,11 @@ public final class ConfigLoader {
         env.catalog().derbyDir() == null
             ? env.catalog()
             : new EnvConfig.CatalogSettings(env.catalog().metastore(), resolve(home, env.catalog().derbyDir()), env.catalog().uris()));
+  }
+
+  /** The profile file {@code nameOrPath} names: a name such as {@code local} is {@code conf/env/local.yaml} under {@code home}. */
+  public static Path envFile(String nameOrPath, Path home) {
+    return nameOrPath.endsWith(".yaml") || nameOrPath.contains("/") ? home.resolve(nameOrPath) : home.resolve(ENV_DIR + nameOrPath + ".yaml");
   }
 
   private static String resolve(Path home, String path) {
