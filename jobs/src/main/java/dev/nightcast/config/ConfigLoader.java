@@ -64,8 +64,8 @@ public final class ConfigLoader {
           .registerModule(
               new SimpleModule()
                   .addDeserializer(String.class, new TextOnly())
-                  .addDeserializer(Double.class, new NumberNotNaN(null))
-                  .addDeserializer(double.class, new NumberNotNaN(0.0))
+                  .addDeserializer(Double.class, new NumberNotNaN(Double.class, null))
+                  .addDeserializer(double.class, new NumberNotNaN(Double.TYPE, 0.0))
                   .setDeserializerModifier(
                       new BeanDeserializerModifier() {
                         @Override
@@ -223,7 +223,7 @@ public final class ConfigLoader {
    * A record's validation message with its key made a full path: the record checks its own keys
    * ({@code 'days' must be ...}), the loader knows where the record is ({@code features[8].history}).
    */
-  static String within(String at, String message) {
+  private static String within(String at, String message) {
     if (at.isEmpty()) {
       return message;
     }
@@ -335,8 +335,8 @@ public final class ConfigLoader {
 
   /** A number key takes no YAML {@code .nan}: every comparison with it is false, so a bound or threshold would silently never hold. */
   private static final class NumberNotNaN extends NumberDeserializers.DoubleDeserializer {
-    NumberNotNaN(Double nullValue) {
-      super(Double.class, nullValue);
+    NumberNotNaN(Class<Double> type, Double nullValue) {
+      super(type, nullValue);
     }
 
     @Override
