@@ -391,7 +391,7 @@ class ConfigSweepTest {
     return file.equals("pipeline") ? ConfigLoader.loadPipeline(written) : ConfigLoader.loadEnv(written.toString(), written.getParent(), Map.of());
   }
 
-  /** Sets (null: removes) the value at a path such as {@code features[8].history.days}. */
+  /** Sets (null: removes) the value at a path such as {@code features[8].history.days}, adding missing mappings on the way. */
   private static void put(JsonNode tree, String path, Object value) {
     List<String> steps = new ArrayList<>();
     for (String part : path.split("\\.")) {
@@ -403,7 +403,8 @@ class ConfigSweepTest {
     }
     JsonNode node = tree;
     for (String step : steps.subList(0, steps.size() - 1)) {
-      node = node.isArray() ? node.get(Integer.parseInt(step)) : node.get(step);
+      // a section the sample leaves out (all its keys optional) is added
+      node = node.isArray() ? node.get(Integer.parseInt(step)) : node.has(step) ? node.get(step) : ((ObjectNode) node).putObject(step);
     }
     String last = steps.get(steps.size() - 1);
     JsonNode json = YAML.valueToTree(value);
