@@ -3,7 +3,6 @@ package dev.nightcast.cli;
 import java.time.LocalDate;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The required --from/--to of the commands that cover a range of nights (both inclusive). */
@@ -18,8 +17,6 @@ final class DateRange {
 
   /** Fails with a usage error (exit code 2) when the range is empty. */
   void validate() {
-    if (to.isBefore(from)) {
-      throw new ParameterException(command.commandLine(), "--to " + to + " is before --from " + from);
-    }
+    OptionChecks.dateOrder(command, from, to);
   }
 }

@@ -16,8 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** The serving database as applications see it (for the local profile: the embedded server). */
 @Command(
@@ -28,6 +30,8 @@ import picocli.CommandLine.Parameters;
 final class DbCommand {
 
   static ServingDatabase open(PipelineOptions options) {
+    // the database is the profile's, but a --pipeline given with a bad value is still a mistake to report
+    options.loadPipeline();
     EnvConfig env = options.loadEnv();
     return ServingDatabase.open(env.postgres(), Map.copyOf(System.getenv()));
   }
@@ -56,6 +60,8 @@ final class DbCommand {
 
   @Command(name = "query", mixinStandardHelpOptions = true, description = "Run one SQL statement and print the rows tab-separated.")
   static final class Query implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Mixin PipelineOptions options;
 
     @Parameters(paramLabel = "SQL", description = "e.g. \"select * from serving.flight_delay_predictions limit 5\"")
@@ -66,6 +72,7 @@ final class DbCommand {
 
     @Override
     public Integer call() throws Exception {
+      OptionChecks.notBlank(spec, "positional parameter SQL", sql);
       try (ServingDatabase database = open(options);
           Connection connection = database.connect();
           Statement statement = connection.createStatement()) {

@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "demo",
@@ -30,6 +32,8 @@ import picocli.CommandLine.Option;
       "the flight-delay sample; the NYC arrival-delay one: --pipeline nyc_arrival_delay --from 2013-01-01 --to 2013-01-30."
     })
 final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
 
   @Option(names = "--from", defaultValue = "2001-01-01", description = "First night. Default: ${DEFAULT-VALUE}")
@@ -40,6 +44,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.dateOrder(spec, from, to);
     long began = System.nanoTime();
     try (Context context = options.start()) {
       List<NightlyRun.Night> nights = BackfillCommand.backfill(context, from, to);

@@ -12,8 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** The model registry from the command line: list, show, promote, rollback. */
 @Command(
@@ -56,13 +58,13 @@ final class ModelsCommand {
   static final class Show implements Callable<Integer> {
     @Mixin PipelineOptions options;
 
-    @Parameters(paramLabel = "VERSION", description = "Model version, e.g. 3 or v3.")
-    String version;
+    @Parameters(paramLabel = "VERSION", converter = Version.class, description = "Model version, e.g. 3 or v3.")
+    int version;
 
     @Override
     public Integer call() {
       try (Context context = options.start()) {
-        int v = parse(version);
+        int v = version;
         for (Map.Entry<String, Object> field : ModelHistory.model(context.warehouse(), v).entrySet()) {
           Object value = field.getValue();
           if (field.getKey().equals("calibration") && value instanceof List<?> rates) {
@@ -86,6 +88,8 @@ final class ModelsCommand {
   abstract static class AliasMove implements Callable<Integer> {
     private final String defaultReason;
 
+    @Spec CommandSpec spec;
+
     @Mixin PipelineOptions options;
 
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The first night whose scoring uses the new champion.")
@@ -105,6 +109,10 @@ final class ModelsCommand {
 
     @Override
     public Integer call() {
+      if (reason != null) {
+        OptionChecks.notBlank(spec, "option '--reason'", reason);
+      }
+      OptionChecks.notBlank(spec, "option '--actor'", actor);
       try (Context context = options.start()) {
         Registry.Champion champion = move(context, reason == null ? defaultReason : reason);
         System.out.println("champion from " + date + ": v" + champion.version() + " (trained " + champion.trainedOn() + ")");
@@ -116,8 +124,8 @@ final class ModelsCommand {
   @Command(name = "promote", mixinStandardHelpOptions = true,
       description = "Make VERSION the champion from night --date on (re-run score and publish of that night to serve it now).")
   static final class Promote extends AliasMove {
-    @Parameters(paramLabel = "VERSION", description = "Model version, e.g. 3 or v3.")
-    String version;
+    @Parameters(paramLabel = "VERSION", converter = Version.class, description = "Model version, e.g. 3 or v3.")
+    int version;
 
     Promote() {
       super("manual promotion");
@@ -125,7 +133,7 @@ final class ModelsCommand {
 
     @Override
     Registry.Champion move(Context context, String reason) {
-      return Registry.promote(context.warehouse(), parse(version), date, reason, actor);
+      return Registry.promote(context.warehouse(), version, date, reason, actor);
     }
   }
 
@@ -163,11 +171,19 @@ final class ModelsCommand {
     return value;
   }
 
-  static int parse(String version) {
-    try {
-      return Integer.parseInt(version.startsWith("v") ? version.substring(1) : version);
-    } catch (NumberFormatException e) {
-      throw new picocli.CommandLine.TypeConversionException("'" + version + "' is not a model version (e.g. 3 or v3)");
+  /** A model version as the registry numbers them (from 1), written 3 or v3: checked while parsing, before Spark starts. */
+  static final class Version implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        int version = Integer.parseInt(value.startsWith("v") ? value.substring(1) : value);
+        if (version >= 1) {
+          return version;
+        }
+      } catch (NumberFormatException e) {
+        // reported below, with what a version looks like
+      }
+      throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a model version (e.g. 3 or v3)");
     }
   }
 }

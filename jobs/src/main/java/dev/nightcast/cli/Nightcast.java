@@ -5,6 +5,8 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.ops.RunLog;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import dev.nightcast.night.StageName;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -49,6 +51,14 @@ public final class Nightcast {
   }
 
   public static int execute(String... args) {
+    Optional<Path> earlierLog = RunLog.latest();
+    return commandLine()
+        .setExecutionExceptionHandler((e, command, parsed) -> handle(e, command, parsed, RunLog.latest().filter(log -> !Optional.of(log).equals(earlierLog))))
+        .execute(args);
+  }
+
+  /** Every command and option, as {@link #execute} parses them: dates as YYYY-MM-DD, a usage error as one line. */
+  static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Nightcast());
     for (StageName stage : StageName.values()) {
       if (stage == StageName.PUBLISH) {
@@ -60,10 +70,32 @@ public final class Nightcast {
         commandLine.addSubcommand(stage.label(), command);
       }
     }
-    Optional<Path> earlierLog = RunLog.latest();
-    return commandLine
-        .setExecutionExceptionHandler((e, command, parsed) -> handle(e, command, parsed, RunLog.latest().filter(log -> !Optional.of(log).equals(earlierLog))))
-        .execute(args);
+    // registered after the subcommands: picocli hands the converters and the handler down to those present
+    return commandLine.registerConverter(LocalDate.class, Nightcast::date).setParameterExceptionHandler(Nightcast::usage);
+  }
+
+  private static LocalDate date(String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      // "Text '2001-13-45' could not be parsed: Invalid value for MonthOfYear ...": keep the why, if any
+      int why = e.getMessage().indexOf("parsed: ");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a date YYYY-MM-DD" + (why < 0 ? "" : " (" + e.getMessage().substring(why + "parsed: ".length()) + ")"));
+    }
+  }
+
+  /**
+   * A usage error as one line naming the option, with where to read more: picocli's default prints
+   * the whole usage after the message, which buries it (and Airflow's log shows the last lines).
+   */
+  private static int usage(CommandLine.ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    String suggestions = e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+        ? " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)"
+        : "";
+    command.getErr().println("nightcast: " + e.getMessage().replaceFirst("\\.$", "") + suggestions + "; see '" + command.getCommandSpec().qualifiedName() + " --help'");
+    return ExitCode.USAGE.code;
   }
 
   /**

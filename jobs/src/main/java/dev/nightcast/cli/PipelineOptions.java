@@ -1,10 +1,15 @@
 package dev.nightcast.cli;
 
+import dev.nightcast.NightcastException;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.night.Context;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Option;
@@ -37,12 +42,32 @@ public final class PipelineOptions {
   }
 
   ConfigLoader.LoadedPipeline loadPipeline() {
-    boolean file = pipeline.endsWith(".yaml") || pipeline.contains("/");
-    return ConfigLoader.loadPipeline(home().resolve(file ? pipeline : "conf/pipelines/" + pipeline + ".yaml"));
+    Path file = home().resolve(pipeline.endsWith(".yaml") || pipeline.contains("/") ? pipeline : "conf/pipelines/" + pipeline + ".yaml");
+    if (!Files.isRegularFile(file)) {
+      throw NightcastException.usage(
+          "Cannot load the pipeline: --pipeline " + pipeline + " names no file (" + file
+              + "; a name is read from conf/pipelines/, a relative path from NIGHTCAST_HOME)");
+    }
+    return ConfigLoader.loadPipeline(file);
   }
 
   EnvConfig loadEnv() {
+    Path file = ConfigLoader.envFile(env, home());
+    if (!Files.isRegularFile(file)) {
+      throw NightcastException.usage(
+          "Cannot load the environment profile: --env " + env + " names no file (" + file + "); give one of the profiles in "
+              + home().resolve(ConfigLoader.ENV_DIR) + " " + profiles() + ", or a path to a YAML file");
+    }
     return ConfigLoader.loadEnv(env, home(), System.getenv());
+  }
+
+  /** The profile names under conf/env/, for the message when --env names none. */
+  private static List<String> profiles() {
+    try (Stream<Path> files = Files.list(home().resolve(ConfigLoader.ENV_DIR))) {
+      return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")).map(f -> f.substring(0, f.length() - ".yaml".length())).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** Loads and validates both configs, then starts Spark. */

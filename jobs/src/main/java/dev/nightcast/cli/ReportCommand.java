@@ -12,7 +12,9 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "report",
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
       "and the delivery metrics."
     })
 final class ReportCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
   @Mixin DateRange range;
 
@@ -32,6 +36,9 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     range.validate();
+    if (out != null) {
+      OptionChecks.writableFile(spec, "--out", out);
+    }
     try (Context context = options.start()) {
       Path written = write(context, range.from, range.to, out == null ? Path.of("nightcast-report-" + range.from + "-" + range.to + ".html") : out);
       System.out.println("report: " + written);

@@ -11,13 +11,17 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Run the whole night for logical date D: ingest (with validation and profile), features, train (when due), score, publish, monitor.")
 final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
 
   @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date D of the night.")
@@ -31,6 +35,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (summaryFile != null) {
+      OptionChecks.writableFile(spec, "--summary-file", summaryFile);
+    }
     Context context;
     try {
       context = options.start();

@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "sample",
@@ -17,6 +19,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Derive the flight-delay landing-zone drops from flights-3m.parquet (used by data-samples/derive.sh).")
 final class SampleCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
 
   @Option(names = "--source", required = true, description = "Path to flights-3m.parquet.")
@@ -36,6 +40,11 @@ final class SampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OptionChecks.existing(spec, "--source", source);
+    OptionChecks.writableDirectory(spec, "--out", out);
+    OptionChecks.dateOrder(spec, from, to);
+    OptionChecks.positive(spec, "--copies", copies);
+    options.loadPipeline();
     EnvConfig env = options.loadEnv();
     SparkSession spark = Sessions.create(env, null, "nightcast-sample");
     try {

@@ -10,8 +10,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "sql",
@@ -21,6 +23,8 @@ import picocli.CommandLine.Parameters;
           + " bare names (models, runs, ...) for the --pipeline's tables.",
       "Registers new tables in the profile's catalog first (in this session only, for `catalog: none`)."})
 final class SqlCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin PipelineOptions options;
 
   @Parameters(paramLabel = "QUERY", description = "A Spark SQL query, e.g. \"select * from performance_daily order by ds\".")
@@ -34,6 +38,8 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.notBlank(spec, "positional parameter QUERY", query);
+    OptionChecks.positive(spec, "--limit", limit);
     try (Context context = options.start()) {
       List<String> databases = Catalog.registerAll(context.spark(), context.env().warehouse());
       String pipeline = context.pipeline().config().name();

@@ -1,6 +1,21 @@
 package dev.nightcast.config;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.classification.DecisionTreeClassifier;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LinearSVC;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.regression.DecisionTreeRegressor;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.RandomForestRegressor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +45,20 @@ public record CandidateConfig(
           "random_forest_regressor", Task.REGRESSION,
           "gbt_regressor", Task.REGRESSION);
 
+  /** A fresh MLlib estimator per algorithm: parameters are checked against it while loading. */
+  private static final Map<String, Supplier<Params>> ESTIMATORS =
+      Map.of(
+          "logistic_regression", LogisticRegression::new,
+          "linear_svc", LinearSVC::new,
+          "decision_tree_classifier", DecisionTreeClassifier::new,
+          "random_forest_classifier", RandomForestClassifier::new,
+          "gbt_classifier", GBTClassifier::new,
+          "linear_regression", LinearRegression::new,
+          "decision_tree_regressor", DecisionTreeRegressor::new,
+          "random_forest_regressor", RandomForestRegressor::new,
+          "gbt_regressor", GBTRegressor::new);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public CandidateConfig {
     Check.identifier(name, "name");
     Check.present(algorithm, "algorithm");
@@ -43,11 +72,29 @@ public record CandidateConfig(
           axis.getValue() != null && !axis.getValue().isEmpty() && axis.getValue().stream().noneMatch(java.util.Objects::isNull),
           "'grid." + axis.getKey() + "' must list at least one value, and no empty ones");
       Check.that(
-          !params.containsKey(axis.getKey()), "'" + axis.getKey() + "' is in both 'params' and 'grid'; keep it in one");
+          !params.containsKey(axis.getKey()), "'grid." + axis.getKey() + "' is in both 'params' and 'grid'; keep it in one");
       axes.put(axis.getKey(), List.copyOf(axis.getValue()));
     }
     grid = Map.copyOf(axes);
+    // MLlib's own names and validators, so a typo or an out-of-range value fails here, not on a training night
+    Params estimator = ESTIMATORS.get(algorithm).get();
+    params.forEach((param, value) -> checkParam(estimator, algorithm, "params." + param, param, value));
+    grid.forEach((param, values) -> values.forEach(value -> checkParam(estimator, algorithm, "grid." + param, param, value)));
     baseline = Boolean.TRUE.equals(baseline);
+  }
+
+  private static void checkParam(Params estimator, String algorithm, String key, String name, Object value) {
+    Check.that(
+        estimator.hasParam(name),
+        "'" + key + "' names no parameter of " + algorithm + " (known: "
+            + Arrays.stream(estimator.params()).map(Param::name).sorted().collect(Collectors.joining(", ")) + ")");
+    @SuppressWarnings("unchecked")
+    Param<Object> param = (Param<Object>) estimator.getParam(name);
+    try {
+      estimator.set(param, param.jsonDecode(JSON.writeValueAsString(value)));
+    } catch (Exception e) { // json4s' MappingException is a checked one, which Scala does not declare
+      throw new IllegalArgumentException("'" + key + "' has an invalid value " + value + " for " + algorithm + " (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
   }
 
   public boolean isBaseline() {

@@ -24,6 +24,12 @@ final class Check {
     return value;
   }
 
+  static String notBlank(String value, String key) {
+    present(value, key);
+    that(!value.isBlank(), "'" + key + "' must not be empty");
+    return value;
+  }
+
   static String identifier(String value, String key) {
     present(value, key);
     that(

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -31,8 +32,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +49,10 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
   private static final Set<Class<?>> INTEGRAL = Set.of(int.class, Integer.class, long.class, Long.class);
+  /** A validation message that starts with the key it is about, relative to its record: {@code 'history.days' must be ...}. */
+  private static final Pattern RELATIVE_KEY = Pattern.compile("'([a-z_][a-z0-9_]*(?:\\[\\d+])?(?:\\.[a-zA-Z_][a-zA-Z0-9_]*(?:\\[\\d+])?)*)'");
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)(:-([^}]*))?}");
+  public static final String ENV_DIR = "conf/env/";
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -58,6 +64,8 @@ public final class ConfigLoader {
           .registerModule(
               new SimpleModule()
                   .addDeserializer(String.class, new TextOnly())
+                  .addDeserializer(Double.class, new NumberNotNaN(Double.class, null))
+                  .addDeserializer(double.class, new NumberNotNaN(Double.TYPE, 0.0))
                   .setDeserializerModifier(
                       new BeanDeserializerModifier() {
                         @Override
@@ -83,10 +91,7 @@ public final class ConfigLoader {
    * {@code environment}; relative paths are resolved against {@code home}.
    */
   public static EnvConfig loadEnv(String nameOrPath, Path home, Map<String, String> environment) {
-    Path file =
-        nameOrPath.endsWith(".yaml") || nameOrPath.contains("/")
-            ? home.resolve(nameOrPath)
-            : home.resolve("conf/env/" + nameOrPath + ".yaml");
+    Path file = envFile(nameOrPath, home);
     JsonNode tree = tree(read(file, "environment profile"), file);
     substitute(tree, environment, file, "");
     EnvConfig env = bind(tree, EnvConfig.class, file);
@@ -104,6 +109,11 @@ public final class ConfigLoader {
             ? env.catalog()
             : new EnvConfig.CatalogSettings(env.catalog().metastore(), resolve(home, env.catalog().derbyDir()), env.catalog().uris()),
         env.landings().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> resolve(home, e.getValue()))));
+  }
+
+  /** The profile file {@code nameOrPath} names: a name such as {@code local} is {@code conf/env/local.yaml} under {@code home}. */
+  public static Path envFile(String nameOrPath, Path home) {
+    return nameOrPath.endsWith(".yaml") || nameOrPath.contains("/") ? home.resolve(nameOrPath) : home.resolve(ENV_DIR + nameOrPath + ".yaml");
   }
 
   private static String resolve(Path home, String path) {
@@ -197,40 +207,115 @@ public final class ConfigLoader {
           "Cannot load " + file + ": unknown key '" + keyPath(e) + "'" + known + "; fix its spelling or remove it", e);
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      String at = keyPath(e);
-      throw NightcastException.badConfig(
-          "Cannot load " + file + ": invalid value" + (at.isEmpty() ? "" : " under '" + at + "'") + ": " + cause.getMessage(),
-          e);
+      throw NightcastException.badConfig("Cannot load " + file + ": " + within(keyPath(e), cause.getMessage()), e);
     } catch (InvalidFormatException e) {
-      throw NightcastException.badConfig("Cannot load " + file + ": " + wrongType(keyPath(e), e.getTargetType(), e.getValue()), e);
+      throw NightcastException.badConfig("Cannot load " + file + ": " + wrongType(keyPath(e), e.getTargetType(), e.getValue(), at(tree, e)), e);
     } catch (MismatchedInputException e) {
-      throw NightcastException.badConfig(
-          "Cannot load "
-              + file
-              + ": '"
-              + keyPath(e)
-              + "' has the wrong type or is missing: expected "
-              + (e.getTargetType() == null ? "another value" : e.getTargetType().getSimpleName()),
-          e);
+      throw NightcastException.badConfig("Cannot load " + file + ": " + wrongType(keyPath(e), e.getTargetType(), null, at(tree, e)), e);
+    } catch (JsonMappingException e) {
+      // e.g. a number beyond the key's range: Jackson's message names its own types and parser state
+      throw NightcastException.badConfig("Cannot load " + file + ": " + wrongType(keyPath(e), null, null, at(tree, e)), e);
     } catch (IOException | IllegalArgumentException e) {
       throw NightcastException.badConfig("Cannot load " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static String wrongType(String key, Class<?> target, Object value) {
-    if (value instanceof Boolean yamlBoolean) {
+  /**
+   * A record's validation message with its key made a full path: the record checks its own keys
+   * ({@code 'days' must be ...}), the loader knows where the record is ({@code features[8].history}).
+   */
+  private static String within(String at, String message) {
+    if (at.isEmpty()) {
+      return message;
+    }
+    Matcher key = RELATIVE_KEY.matcher(message);
+    if (!key.lookingAt()) {
+      return "under '" + at + "': " + message;
+    }
+    // a nested record may name its own key first ('history.days' inside features[8].history)
+    String relative = key.group(1);
+    String own = at.substring(at.lastIndexOf('.') + 1).replaceFirst("\\[\\d+]$", "");
+    if (relative.startsWith(own + ".")) {
+      relative = relative.substring(own.length() + 1);
+    } else if (relative.equals(own)) {
+      return "'" + at + "'" + message.substring(key.end());
+    }
+    return "'" + at + "." + relative + "'" + message.substring(key.end());
+  }
+
+  private static String wrongType(String key, Class<?> target, Object value, JsonNode given) {
+    if (value instanceof Boolean yamlBoolean && target != null && !isBoolean(target)) {
       String values =
           target.isEnum()
-              ? "one of " + Arrays.stream(target.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT)).toList()
+              ? "one of " + enumValues(target)
               : "a value as conf/README.md lists it";
-      return "'" + key + "' takes text, but YAML read the plain word there as the boolean " + yamlBoolean
+      return "'" + key + "' takes " + takes(target) + ", but YAML read the plain word there as the boolean " + yamlBoolean
           + " (yes, no, on, off, true and false are booleans in YAML): write " + values
           + " (e.g. 'disabled', not off), or quote a text that is one of these words ('no')";
+    }
+    if (value instanceof Double number && number.isNaN()) {
+      return "'" + key + "' takes a number, not NaN (.nan)";
     }
     if (value instanceof Number && INTEGRAL.contains(target)) {
       return "'" + key + "' takes a whole number, not the decimal " + value + " (an integer key is never rounded or truncated)";
     }
-    return "'" + key + "' has the wrong type: expected " + target.getSimpleName() + ", got '" + value + "'";
+    if (given == null || given.isMissingNode() || given.isNull()) {
+      return "'" + key + "' is required: it takes " + takes(target);
+    }
+    if (given.isBigInteger() || (given.isNumber() && target != null && INTEGRAL.contains(target))) {
+      return "'" + key + "' takes a whole number within " + (target == int.class || target == Integer.class ? "±2^31" : "±2^63") + ", not " + given.asText();
+    }
+    return "'" + key + "' takes " + takes(target) + ", not " + describe(given);
+  }
+
+  /** What a key of {@code type} takes, in the words of the YAML file. */
+  private static String takes(Class<?> type) {
+    if (type == null) {
+      return "another value";
+    } else if (type == String.class) {
+      return "text";
+    } else if (INTEGRAL.contains(type)) {
+      return "a whole number";
+    } else if (type == double.class || type == Double.class) {
+      return "a number";
+    } else if (isBoolean(type)) {
+      return "true or false";
+    } else if (type.isEnum()) {
+      return "one of " + enumValues(type);
+    } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    return "a mapping";
+  }
+
+  private static boolean isBoolean(Class<?> type) {
+    return type == boolean.class || type == Boolean.class;
+  }
+
+  private static List<String> enumValues(Class<?> type) {
+    return Arrays.stream(type.getEnumConstants()).map(c -> c.toString().toLowerCase(Locale.ROOT)).toList();
+  }
+
+  private static String describe(JsonNode given) {
+    if (given.isTextual()) {
+      return "the text '" + given.asText() + "'";
+    } else if (given.isArray()) {
+      return "a list";
+    } else if (given.isObject()) {
+      return "a mapping";
+    } else if (given.isBoolean()) {
+      return "the boolean " + given.asText();
+    }
+    return "the number " + given.asText();
+  }
+
+  /** The node of the file at the failure's key path (missing when the key is absent). */
+  private static JsonNode at(JsonNode tree, JsonMappingException e) {
+    JsonNode node = tree;
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      node = reference.getFieldName() != null ? node.path(reference.getFieldName()) : node.path(reference.getIndex());
+    }
+    return node;
   }
 
   /**
@@ -246,6 +331,22 @@ public final class ConfigLoader {
     public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
       rejectBoolean(parser, String.class);
       return StringDeserializer.instance.deserialize(parser, context);
+    }
+  }
+
+  /** A number key takes no YAML {@code .nan}: every comparison with it is false, so a bound or threshold would silently never hold. */
+  private static final class NumberNotNaN extends NumberDeserializers.DoubleDeserializer {
+    NumberNotNaN(Class<Double> type, Double nullValue) {
+      super(type, nullValue);
+    }
+
+    @Override
+    public Double deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      Double value = super.deserialize(parser, context);
+      if (value != null && value.isNaN()) {
+        throw InvalidFormatException.from(parser, "NaN where a number is expected", value, Double.class);
+      }
+      return value;
     }
   }
 

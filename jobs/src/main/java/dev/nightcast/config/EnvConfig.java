@@ -21,8 +21,8 @@ public record EnvConfig(
     @JsonDeserialize(contentUsing = StringDeserializer.class) Map<String, String> landings) {
 
   public EnvConfig {
-    Check.present(warehouse, "warehouse");
-    Check.present(landing, "landing");
+    Check.notBlank(warehouse, "warehouse");
+    Check.notBlank(landing, "landing");
     spark = spark == null ? new SparkSettings(null, null) : spark;
     Check.present(postgres, "postgres");
     pushgatewayUrl = pushgatewayUrl == null || pushgatewayUrl.isBlank() ? null : pushgatewayUrl.strip();
@@ -88,9 +88,18 @@ public record EnvConfig(
   }
 
   /** @param conf Spark settings applied to the session builder, e.g. shuffle partitions or s3a endpoints */
+  private static final java.util.regex.Pattern SPARK_MASTER =
+      java.util.regex.Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[.+]|yarn|(spark|k8s|mesos)://.+");
+  private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   public record SparkSettings(String master, @JsonDeserialize(contentUsing = StringDeserializer.class) Map<String, String> conf) {
     public SparkSettings {
+      Check.that(
+          master == null || SPARK_MASTER.matcher(master).matches(),
+          "'master' must be a Spark master URL: local, local[N], local[*], local[N,F], spark://..., yarn, k8s://... (got '" + master + "')");
       conf = conf == null ? Map.of() : Map.copyOf(conf);
+      // Spark ignores, with a warning in a log nobody reads, a setting outside its spark.* namespace
+      conf.keySet().forEach(key -> Check.that(key.startsWith("spark."), "'conf." + key + "' is not a Spark setting: Spark's keys start with spark. (spark.hadoop.* for Hadoop's)"));
     }
   }
 
@@ -108,16 +117,23 @@ public record EnvConfig(
             !url.toLowerCase(java.util.Locale.ROOT).contains("password"),
             "'url' must not carry a password: name the environment variable that holds it in 'password_env'");
         Check.that(url.startsWith("jdbc:postgresql:"), "'url' must start with jdbc:postgresql: (got '" + url + "')");
-        Check.present(userEnv, "user_env");
-        Check.present(passwordEnv, "password_env");
+        variable(userEnv, "user_env");
+        variable(passwordEnv, "password_env");
       }
     }
+  }
+
+  private static void variable(String name, String key) {
+    Check.present(name, key);
+    Check.that(
+        VARIABLE.matcher(name).matches(),
+        "'" + key + "' must be an environment variable name such as NIGHTCAST_PG_USER, not its value or $NAME (got '" + name + "')");
   }
 
   /** @param port optional in YAML, 54329 when absent: a fixed port, beside (not on) a system server's 5432 */
   public record Embedded(String dataDir, Integer port) {
     public Embedded {
-      Check.present(dataDir, "data_dir");
+      Check.notBlank(dataDir, "data_dir");
       port = port == null ? 54329 : port;
       Check.that(port == 0 || (port > 1024 && port < 65536), "'port' must be 0 (any free port) or within 1025..65535 (got " + port + ")");
     }

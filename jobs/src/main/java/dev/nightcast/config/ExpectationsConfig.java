@@ -39,9 +39,12 @@ public record ExpectationsConfig(
       Check.identifier(dateColumn, "date_column");
     }
     rules = rules == null ? List.of() : List.copyOf(rules);
-    Check.that(
-        rules.stream().map(RuleConfig::code).distinct().count() == rules.size(),
-        "rule codes must be unique (give one of two rules of the same kind on a column a 'code')");
+    List<String> codes = rules.stream().map(RuleConfig::code).toList();
+    for (int i = 0; i < codes.size(); i++) {
+      Check.that(
+          codes.indexOf(codes.get(i)) == i,
+          "'rules[" + i + "].code' '" + codes.get(i) + "' must be unique within the source (give one of two rules of the same kind on a column a 'code')");
+    }
     maxBadRowRatio = maxBadRowRatio == null ? 0.01 : maxBadRowRatio;
     Check.that(maxBadRowRatio >= 0 && maxBadRowRatio <= 1, "'max_bad_row_ratio' must be within 0..1 (got " + maxBadRowRatio + ")");
     minRows = minRows == null ? 1 : minRows;
@@ -50,6 +53,9 @@ public record ExpectationsConfig(
     Check.that(rowCountTolerance > 0, "'row_count_tolerance' must be positive (got " + rowCountTolerance + ")");
     historyDays = Check.positive(historyDays == null ? 28 : historyDays, "history_days");
     minHistoryDays = Check.positive(minHistoryDays == null ? 7 : minHistoryDays, "min_history_days");
+    Check.that(
+        minHistoryDays <= historyDays,
+        "'min_history_days' must be at most 'history_days' " + historyDays + " (got " + minHistoryDays + "): the row-count check would never run");
     keyHistoryDays = keyHistoryDays == null ? 28 : keyHistoryDays;
     Check.that(keyHistoryDays >= 0, "'key_history_days' must not be negative (got " + keyHistoryDays + ")");
     // Postgres refuses a btree index entry above ~2.7 kB: a longer key would stop the publish

@@ -47,6 +47,7 @@ public record FeatureConfig(
   public FeatureConfig {
     Check.identifier(name, "name");
     Check.present(expr, "expr");
+    Check.that(!expr.isBlank(), "'expr' of feature '" + name + "' must be a Spark SQL expression, not empty");
     Check.present(type, "type");
     Check.that(TYPES.contains(type), "'type' must be one of " + TYPES + " (got '" + type + "')");
     boolean numeric = type.equals("numeric");
@@ -64,9 +65,9 @@ public record FeatureConfig(
           "'impute' of feature '" + name + "' must be one of mean, median, most_frequent, constant (got '" + impute + "')");
       Check.that(
           impute.equals(CONSTANT) == (imputeValue != null),
-          "feature '" + name + "': 'impute_value' is required with impute: constant and only then");
+          "'impute_value' of feature '" + name + "' is set only with impute: constant, and then required");
     } else {
-      Check.that(impute == null && imputeValue == null, "feature '" + name + "': 'impute' applies to numeric features only");
+      Check.that(impute == null && imputeValue == null, "'impute' of feature '" + name + "' applies to numeric features only");
     }
     Check.that(history == null || numeric, "'history' of feature '" + name + "' needs type numeric");
     if (maxCategories != null) {

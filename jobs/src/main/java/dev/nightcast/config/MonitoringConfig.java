@@ -76,7 +76,7 @@ public record MonitoringConfig(
           "'retrain_rules.metric' must be one of " + new TreeMap<>(Map.of("higher", HIGHER_IS_BETTER, "lower", LOWER_IS_BETTER)) + " (got '" + metric + "')");
       Check.present(threshold, "retrain_rules.threshold");
       breaches = breaches == null ? 3 : breaches;
-      lookbackNights = lookbackNights == null ? 5 : lookbackNights;
+      lookbackNights = Check.positive(lookbackNights == null ? 5 : lookbackNights, "retrain_rules.lookback_nights");
       Check.that(
           breaches >= 1 && breaches <= lookbackNights,
           "'retrain_rules.breaches' must be within 1..lookback_nights (got " + breaches + " of " + lookbackNights + ")");

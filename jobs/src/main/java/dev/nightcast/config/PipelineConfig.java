@@ -37,31 +37,35 @@ public record PipelineConfig(
     Check.present(label, "label");
     Check.that(
         sources.containsKey(label.source()), "'label.source' names no source: '" + label.source() + "' not in " + sources.keySet());
+    String labelType = sources.get(label.source()).schema().get(label.column());
+    Check.that(labelType != null, "'label.column' '" + label.column() + "' is not in the schema of source '" + label.source() + "'");
     Check.that(
-        sources.get(label.source()).schema().containsKey(label.column()),
-        "'label.column' '" + label.column() + "' is not in the schema of source '" + label.source() + "'");
+        SourceConfig.NUMERIC.contains(labelType),
+        "'label.column' '" + label.column() + "' must be a numeric column " + SourceConfig.NUMERIC + " (it is " + labelType + " in source '" + label.source() + "')");
     for (Map.Entry<String, SourceConfig> source : sources.entrySet()) {
       Check.that(
           source.getValue().schema().containsKey(entityKey),
           "'entity_key' '" + entityKey + "' is not in the schema of source '" + source.getKey() + "'");
+      String eventType = source.getValue().schema().get(eventTime);
+      Check.that(eventType != null, "'event_time' '" + eventTime + "' is not in the schema of source '" + source.getKey() + "'");
       Check.that(
-          source.getValue().schema().containsKey(eventTime),
-          "'event_time' '" + eventTime + "' is not in the schema of source '" + source.getKey() + "'");
+          eventType.equals("date") || eventType.equals("timestamp"),
+          "'event_time' '" + eventTime + "' must be a date or timestamp column (it is " + eventType + " in source '" + source.getKey() + "')");
     }
     Check.present(features, "features");
     Check.that(!features.isEmpty(), "'features' must declare at least one feature");
-    Check.that(
-        features.stream().map(FeatureConfig::name).distinct().count() == features.size(),
-        "'features' names must be unique");
-    for (FeatureConfig feature : features) {
-      if (feature.history() != null) {
-        SourceConfig history = sources.get(feature.history().source());
-        Check.that(history != null, "feature '" + feature.name() + "': 'history.source' names no source: '" + feature.history().source() + "'");
-        for (String column : feature.history().by()) {
-          for (String source : List.of(feature.history().source(), label.source(), scoringSource)) {
+    unique(features.stream().map(FeatureConfig::name).toList(), "features");
+    for (int i = 0; i < features.size(); i++) {
+      FeatureConfig.HistoryConfig history = features.get(i).history();
+      if (history != null) {
+        Check.that(
+            sources.containsKey(history.source()),
+            "'features[" + i + "].history.source' names no source: '" + history.source() + "' not in " + sources.keySet());
+        for (String column : history.by()) {
+          for (String source : List.of(history.source(), label.source(), scoringSource)) {
             Check.that(
                 sources.get(source).schema().containsKey(column),
-                "feature '" + feature.name() + "': 'history.by' column '" + column + "' is not in the schema of source '" + source + "'");
+                "'features[" + i + "].history.by' column '" + column + "' is not in the schema of source '" + source + "'");
           }
         }
       }
@@ -71,13 +75,12 @@ public record PipelineConfig(
     Check.that(
         candidates.stream().filter(CandidateConfig::isBaseline).count() == 1,
         "'candidates' must mark exactly one candidate as 'baseline: true'");
-    Check.that(
-        candidates.stream().map(CandidateConfig::name).distinct().count() == candidates.size(),
-        "'candidates' names must be unique");
-    for (CandidateConfig candidate : candidates) {
+    unique(candidates.stream().map(CandidateConfig::name).toList(), "candidates");
+    for (int i = 0; i < candidates.size(); i++) {
+      CandidateConfig candidate = candidates.get(i);
       Check.that(
           candidate.task() == training.task(),
-          "candidate '" + candidate.name() + "' uses " + candidate.algorithm() + ", a " + candidate.task().yaml()
+          "'candidates[" + i + "].algorithm' " + candidate.algorithm() + " is a " + candidate.task().yaml()
               + " algorithm, but 'training.task' is " + training.task().yaml());
     }
     Check.present(gate, "gate");
@@ -113,6 +116,14 @@ public record PipelineConfig(
     sources = new LinkedHashMap<>(sources);
     features = List.copyOf(features);
     candidates = List.copyOf(candidates);
+  }
+
+  /** Names of a list's items (features, candidates) are unique: the message names the repeat. */
+  private static void unique(List<String> names, String list) {
+    for (int i = 0; i < names.size(); i++) {
+      int first = names.indexOf(names.get(i));
+      Check.that(first == i, "'" + list + "[" + i + "].name' '" + names.get(i) + "' must be unique (" + list + "[" + first + "] has it)");
+    }
   }
 
   @Override

@@ -53,11 +53,13 @@ public record SourceConfig(
           Set.of("date", "timestamp").contains(schema.get(expectations.dateColumn())),
           "'expectations.date_column' '" + expectations.dateColumn() + "' must be a date or timestamp column of the schema");
     }
-    for (RuleConfig rule : expectations.rules()) {
-      Check.that(schema.containsKey(rule.column()), "rule '" + rule.code() + "' names column '" + rule.column() + "', which is not in the schema");
+    for (int i = 0; i < expectations.rules().size(); i++) {
+      RuleConfig rule = expectations.rules().get(i);
+      String at = "'expectations.rules[" + i + "]";
+      Check.that(schema.containsKey(rule.column()), at + ".column' names '" + rule.column() + "', which is not in the schema");
       Check.that(
           rule.range() == null || NUMERIC.contains(schema.get(rule.column())),
-          "rule '" + rule.code() + "' sets a range on the non-numeric column '" + rule.column() + "'");
+          at + ".range' needs a numeric column " + NUMERIC + ": '" + rule.column() + "' is " + schema.get(rule.column()));
     }
   }
 

@@ -18,10 +18,15 @@ import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Stage 3: derives the model inputs declared in the pipeline. One code path for training and
@@ -83,6 +88,33 @@ public final class Features {
             ? when(col(ROLE).equalTo(LABELLED), expr(pipeline.training().task().labelExpression(pipeline.label()))).as(LABEL)
             : lit(null).cast("double").as(LABEL));
     return rows.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * Reads each feature's expr with Spark's parser and analyser over empty rows of the declared
+   * columns (no job runs): a typo, an unknown function or column stops the night before ingest
+   * writes anything, not in the features stage. A plain feature sees the label and scoring sources'
+   * columns, a history feature its history source's; both see {@code ds}.
+   *
+   * @throws IllegalArgumentException naming {@code features[i].expr}, with Spark's first line
+   */
+  public static void checkExpressions(SparkSession spark, PipelineConfig pipeline) {
+    for (int i = 0; i < pipeline.features().size(); i++) {
+      FeatureConfig feature = pipeline.features().get(i);
+      List<String> sources = feature.history() != null
+          ? List.of(feature.history().source())
+          : List.of(pipeline.label().source(), pipeline.scoringSource());
+      Map<String, String> columns = new LinkedHashMap<>(Map.of("ds", "date"));
+      sources.forEach(source -> columns.putAll(pipeline.source(source).schema()));
+      StructType schema = StructType.fromDDL(
+          columns.entrySet().stream().map(c -> "`" + c.getKey() + "` " + c.getValue()).collect(Collectors.joining(", ")));
+      try {
+        spark.createDataFrame(List.of(), schema).select(expr(feature.expr()));
+      } catch (Exception e) { // Spark's ParseException and AnalysisException, checked ones Scala does not declare
+        throw new IllegalArgumentException("'features[" + i + "].expr' is not a Spark SQL expression Spark can read over the columns "
+            + columns.keySet() + " (" + String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("") + ")", e);
+      }
+    }
   }
 
   /** The raw rows of a source, for the history features. */

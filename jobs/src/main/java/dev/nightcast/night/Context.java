@@ -1,7 +1,9 @@
 package dev.nightcast.night;
 
+import dev.nightcast.NightcastException;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
+import dev.nightcast.features.Features;
 import dev.nightcast.serving.ServingDatabase;
 import dev.nightcast.warehouse.FlatLayout;
 import dev.nightcast.warehouse.Sessions;
@@ -32,6 +34,11 @@ public final class Context implements AutoCloseable {
     this.environment = environment;
     this.spark = spark;
     this.ownsSpark = ownsSpark;
+    try {
+      Features.checkExpressions(spark, pipeline.config());
+    } catch (IllegalArgumentException e) {
+      throw NightcastException.badConfig("Cannot load " + pipeline.file() + ": " + e.getMessage(), e);
+    }
     String name = pipeline.config().name();
     String namespace = Warehouse.namespace(env.warehouse(), name);
     FlatLayout.moveIntoNamespace(spark, env.warehouse(), namespace, Tables.all(pipeline.config()));
@@ -40,7 +47,13 @@ public final class Context implements AutoCloseable {
 
   /** Starts a SparkSession for the environment; closing the context stops it. */
   public static Context start(ConfigLoader.LoadedPipeline pipeline, EnvConfig env, Map<String, String> environment) {
-    return new Context(pipeline, env, environment, Sessions.create(env, Warehouse.namespace(env.warehouse(), pipeline.config().name()), "nightcast-" + pipeline.config().name()), true);
+    SparkSession spark = Sessions.create(env, Warehouse.namespace(env.warehouse(), pipeline.config().name()), "nightcast-" + pipeline.config().name());
+    try {
+      return new Context(pipeline, env, environment, spark, true);
+    } catch (RuntimeException e) {
+      Sessions.stop(spark);
+      throw e;
+    }
   }
 
   public ConfigLoader.LoadedPipeline pipeline() {

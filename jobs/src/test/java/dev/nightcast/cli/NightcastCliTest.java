@@ -86,10 +86,10 @@ class NightcastCliTest {
   }
 
   @Test
-  void badConfigExitsWithThreeAndNamesTheFile() {
+  void aPipelineFileThatIsNotThereIsAUsageErrorNamingTheOption() {
     Captured result = run("run", "--pipeline", "conf/pipelines/missing.yaml", "--date", "2001-01-20");
-    assertThat(result.code()).isEqualTo(3);
-    assertThat(result.err()).contains("missing.yaml does not exist");
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).contains("--pipeline conf/pipelines/missing.yaml names no file");
   }
 
   @Test
@@ -98,12 +98,12 @@ class NightcastCliTest {
 
     Captured result = run("run", "--pipeline", "conf/pipelines/missing.yaml", "--date", "2001-01-20", "--summary-file", summary.toString());
 
-    assertThat(result.code()).isEqualTo(3);
+    assertThat(result.code()).isEqualTo(2);
     JsonNode json = new ObjectMapper().readTree(summary.toFile());
     assertThat(json.get("ds").asText()).isEqualTo("2001-01-20");
     assertThat(json.get("status").asText()).isEqualTo("failed");
-    assertThat(json.get("exit_code").asInt()).isEqualTo(3);
-    assertThat(json.get("error").asText()).contains("missing.yaml does not exist");
+    assertThat(json.get("exit_code").asInt()).isEqualTo(2);
+    assertThat(json.get("error").asText()).contains("missing.yaml names no file");
     assertThat(json.get("stages").isEmpty()).as("nothing ran before the configuration failed").isTrue();
     assertThat(dir.resolve("summaries").toFile().list()).containsExactly("night.json");
   }

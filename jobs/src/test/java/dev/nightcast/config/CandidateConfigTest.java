@@ -37,8 +37,8 @@ class CandidateConfigTest {
     assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("gate.thresholds", Map.of("rmse", 3))))
         .isInstanceOf(NightcastException.class).hasMessageContaining("'gate.thresholds.rmse' is not a binary_classification metric");
     assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("gate.mode", "sometimes")))
-        .isInstanceOf(NightcastException.class).hasMessageContaining("'mode' must be one of [enabled, dry_run, disabled]");
+        .isInstanceOf(NightcastException.class).hasMessageContaining("'gate.mode' must be one of [enabled, dry_run, disabled]");
     assertThatThrownBy(() -> TestPipelines.flightDelay(dir, Map.of("candidates.1.algorithm", "xgboost")))
-        .isInstanceOf(NightcastException.class).hasMessageContaining("'algorithm' must be one of");
+        .isInstanceOf(NightcastException.class).hasMessageContaining("'candidates[1].algorithm' must be one of");
   }
 }

@@ -94,10 +94,9 @@ class ConfigDefaultsTest {
   @Test
   void aThresholdWithoutAValueNamesTheKey() throws IOException {
     assertBadConfig(() -> ConfigLoader.loadPipeline(rewrite("thresholds: {auc: 0.60}", "thresholds: {auc: null}")))
-        .hasMessageContaining("under 'gate'")
-        .hasMessageContaining("'thresholds.auc' has no value: give it a number, or remove the key");
+        .hasMessageContaining("'gate.thresholds.auc' has no value: give it a number, or remove the key");
     assertBadConfig(() -> ConfigLoader.loadPipeline(rewrite("performance_floors: {roc_auc: 0.55}", "performance_floors: {roc_auc: }")))
-        .hasMessageContaining("'performance_floors.roc_auc' has no value");
+        .hasMessageContaining("'monitoring.performance_floors.roc_auc' has no value");
   }
 
   @Test
@@ -113,7 +112,7 @@ class ConfigDefaultsTest {
   @Test
   void aYamlBooleanForAnEnumeratedKeySaysSo() throws IOException {
     assertBadConfig(() -> ConfigLoader.loadPipeline(rewrite("mode: enabled", "mode: off")))
-        .hasMessageContaining("'gate.mode' takes text, but YAML read the plain word there as the boolean false")
+        .hasMessageContaining("'gate.mode' takes one of [enabled, dry_run, disabled], but YAML read the plain word there as the boolean false")
         .hasMessageContaining("write one of [enabled, dry_run, disabled]")
         .hasMessageContaining("'disabled', not off");
     assertBadConfig(() -> ConfigLoader.loadPipeline(rewrite("format: parquet", "format: yes")))

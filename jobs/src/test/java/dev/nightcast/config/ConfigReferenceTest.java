@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -197,8 +198,10 @@ class ConfigReferenceTest {
   }
 
   /** The record types and key paths reachable from a root record, as the loader binds YAML to them. */
-  private static final class Walk {
+  static final class Walk {
     final Set<String> paths = new TreeSet<>();
+    /** Each path's declared Java type: a list of records is that of the list ({@code List<FeatureConfig>}). */
+    final Map<String, Type> types = new TreeMap<>();
     final Set<Class<?>> records = new LinkedHashSet<>();
     private final Deque<Class<?>> open = new ArrayDeque<>();
 
@@ -213,6 +216,7 @@ class ConfigReferenceTest {
       for (RecordComponent component : type.getRecordComponents()) {
         String path = prefix.isEmpty() ? key(component) : prefix + "." + key(component);
         paths.add(path);
+        types.put(path, component.getGenericType());
         value(component.getGenericType(), path);
       }
       open.pop();

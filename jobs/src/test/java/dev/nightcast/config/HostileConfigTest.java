@@ -84,8 +84,7 @@ class HostileConfigTest {
     }
     assertThat(code).isEqualTo(ExitCode.BAD_CONFIG.code);
     assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains("nightcast: Cannot load " + file + ": invalid value under 'serving'")
-        .contains("'schema' must be a lower-case SQL identifier");
+        .contains("nightcast: Cannot load " + file + ": 'serving.schema' must be a lower-case SQL identifier");
   }
 
   static List<String> commands() {

@@ -44,7 +44,7 @@ class MonitoringConfigTest {
     assertThatThrownBy(
             () -> TestPipelines.flightDelay(dir, Map.of("monitoring.retrain_rules", List.of(Map.of("metric", "roc_auc", "threshold", 0.6, "breaches", 6, "lookback_nights", 5)))))
         .isInstanceOf(NightcastException.class)
-        .hasMessageContaining("'retrain_rules.breaches' must be within 1..lookback_nights");
+        .hasMessageContaining("'monitoring.retrain_rules[0].breaches' must be within 1..lookback_nights");
   }
 
   @Test
