@@ -82,8 +82,8 @@ public final class Lineage {
    * two maintenance runs, so the next run must find the version's commit still there to extend it.
    */
   public static int daysToKeep(Instant committed, Instant now, int days) {
-    long hours = Math.max(0, Duration.between(committed, now).toHours());
-    return (int) ((hours + 23) / 24) + days;
+    long minutes = Math.max(0, Duration.between(committed, now).toMinutes());
+    return (int) ((minutes + 1439) / 1440) + days;
   }
 
   private static Map<String, Long> inputVersions(ModelsTable.Model model) {

@@ -20,19 +20,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RuntimeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maintenance of every Delta table in a pipeline's namespace: OPTIMIZE compacts each partition's
- * small files into one, then VACUUM deletes the files no version within the retention uses, and the
- * log retention is set so commits stay as long as needed. The caller holds the pipeline's run lock:
+ * small files into one, then VACUUM deletes the files no version within the retention uses. Both
+ * retentions are table properties ({@code delta.deletedFileRetentionDuration}, {@code delta.logRetentionDuration}). The caller holds the pipeline's run lock:
  * no night writes meanwhile.
  *
  * <p>Lineage is pinned, not refused: where a table's configured retention would drop a version a
@@ -46,11 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Maintenance {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
-  /** Delta refuses a VACUUM retention under its 7-day default unless this is off; the retention here is decided per table. */
-  private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
+  private static final String FILE_RETENTION = "delta.deletedFileRetentionDuration";
   private static final String LOG_RETENTION = "delta.logRetentionDuration";
-  /** Delta's default log retention, for a table without the property. */
-  private static final String DEFAULT_LOG_RETENTION = "interval 30 days";
 
   private Maintenance() {}
 
@@ -121,29 +118,23 @@ public final class Maintenance {
         days = Math.max(days, Lineage.daysToKeep(committed.get(), now, config.logRetentionDays()));
       }
     }
-    keepLog(warehouse, table, delta, days);
-    vacuum(warehouse, delta, hours);
+    keepHistory(warehouse, table, delta, hours, days);
+    delta.vacuum();
     return new Outcome(table, before, storage(warehouse, table), liveBefore, liveFiles(delta), configured, hours, days, pinnedBy, lost);
   }
 
-  /** Sets the table's log retention when it differs (a commit only then, so a second run commits nothing). */
-  private static void keepLog(Warehouse warehouse, String table, DeltaTable delta, int days) {
-    String wanted = "interval " + days + " days";
+  /**
+   * Records both retentions on the table, in one commit and only when one differs (so a second run
+   * commits nothing). Delta 4.3's VACUUM ignores a retention argument other than 0 and reads the
+   * table's {@code delta.deletedFileRetentionDuration} (a VACUUM run by hand then uses the same).
+   */
+  private static void keepHistory(Warehouse warehouse, String table, DeltaTable delta, int hours, int days) {
+    Map<String, String> wanted = Map.of(FILE_RETENTION, "interval " + hours + " hours", LOG_RETENTION, "interval " + days + " days");
     Row detail = delta.detail().head();
     Map<String, String> properties = detail.getJavaMap(detail.fieldIndex("properties"));
-    if (!wanted.equals(properties.getOrDefault(LOG_RETENTION, DEFAULT_LOG_RETENTION))) {
-      warehouse.spark().sql("ALTER TABLE delta.`" + warehouse.path(table) + "` SET TBLPROPERTIES ('" + LOG_RETENTION + "' = '" + wanted + "')");
-    }
-  }
-
-  private static void vacuum(Warehouse warehouse, DeltaTable delta, int hours) {
-    RuntimeConfig conf = warehouse.spark().conf();
-    String check = conf.get(RETENTION_CHECK, "true");
-    conf.set(RETENTION_CHECK, "false");
-    try {
-      delta.vacuum(hours);
-    } finally {
-      conf.set(RETENTION_CHECK, check);
+    if (!wanted.entrySet().stream().allMatch(e -> e.getValue().equals(properties.get(e.getKey())))) {
+      String set = wanted.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'").sorted().collect(Collectors.joining(", "));
+      warehouse.spark().sql("ALTER TABLE delta.`" + warehouse.path(table) + "` SET TBLPROPERTIES (" + set + ")");
     }
   }
 
