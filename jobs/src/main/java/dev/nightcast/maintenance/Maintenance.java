@@ -11,6 +11,7 @@ import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -119,7 +120,8 @@ public final class Maintenance {
       }
     }
     keepHistory(warehouse, table, delta, hours, days);
-    delta.vacuum();
+    // VACUUM prints its count of deleted files to stdout; the summary line says it per table
+    scala.Console.withOut(OutputStream.nullOutputStream(), () -> delta.vacuum());
     return new Outcome(table, before, storage(warehouse, table), liveBefore, liveFiles(delta), configured, hours, days, pinnedBy, lost);
   }
 
