@@ -7,7 +7,6 @@ import dev.nightcast.serving.PublishLog;
 import dev.nightcast.serving.RunLock;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,20 +25,20 @@ final class MaintainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Context context = options.start()) {
-      maintain(context, Instant.now()).forEach(outcome -> System.out.println(line(outcome)));
+      maintain(context).forEach(outcome -> System.out.println(line(outcome)));
       return 0;
     }
   }
 
   /** Maintains the context's pipeline under its run lock: never while a night, stage or backfill of it runs. */
-  static List<Maintenance.Outcome> maintain(Context context, Instant now) {
+  static List<Maintenance.Outcome> maintain(Context context) {
     PipelineConfig pipeline = context.pipeline().config();
     Warehouse warehouse = context.warehouse();
     String refusal = "Cannot maintain pipeline '" + pipeline.name() + "' on " + warehouse.root() + ": another nightcast run of it holds the run"
         + " lock (a night, a stage, a backfill or maintenance in progress). Nothing was changed; run it again when that one is done";
     try (RunLock lock = RunLock.ofPipeline(context.database(), pipeline.name(), warehouse.root(), refusal)) {
       List<Integer> published = new PublishLog(pipeline.serving().schema(), pipeline.serving().table()).publishedModels(context.database());
-      return Maintenance.run(warehouse, pipeline.maintenance(), Tables.all(pipeline), published, now);
+      return Maintenance.run(warehouse, pipeline.maintenance(), Tables.all(pipeline), published);
     }
   }
 

@@ -72,10 +72,8 @@ public final class Maintenance {
    *
    * @param pipelineTables every table the pipeline writes ({@link Tables#all}): the overrides must name them
    * @param published the models of the published serving versions still on the server
-   * @param now the clock VACUUM compares file times with (its retention is wall-clock by nature)
    */
-  public static List<Outcome> run(
-      Warehouse warehouse, MaintenanceConfig config, List<String> pipelineTables, Collection<Integer> published, Instant now) {
+  public static List<Outcome> run(Warehouse warehouse, MaintenanceConfig config, List<String> pipelineTables, Collection<Integer> published) {
     for (String table : config.tables().keySet()) {
       if (!pipelineTables.contains(table)) {
         throw NightcastException.badConfig(
@@ -90,12 +88,12 @@ public final class Maintenance {
     LOG.info("maintain {}: kept models {}", warehouse.root(), kept);
     List<Outcome> outcomes = new ArrayList<>();
     for (String table : warehouse.tables()) {
-      outcomes.add(maintain(warehouse, table, config, Lineage.oldest(needs, table), now));
+      outcomes.add(maintain(warehouse, table, config, Lineage.oldest(needs, table)));
     }
     return outcomes;
   }
 
-  private static Outcome maintain(Warehouse warehouse, String table, MaintenanceConfig config, Optional<Lineage.Need> oldest, Instant now) {
+  private static Outcome maintain(Warehouse warehouse, String table, MaintenanceConfig config, Optional<Lineage.Need> oldest) {
     DeltaTable delta = DeltaTable.forPath(warehouse.spark(), warehouse.path(table));
     Storage before = storage(warehouse, table);
     long liveBefore = liveFiles(delta);
@@ -108,6 +106,8 @@ public final class Maintenance {
     // the latest version is never vacuumed nor expired: only an older one needs keeping
     if (oldest.isPresent() && oldest.get().version() < warehouse.version(table)) {
       Optional<Instant> committed = committed(delta, oldest.get().version());
+      // VACUUM compares with its own clock, seconds from here; the command's start time would keep too little after a long run
+      Instant now = Instant.now();
       if (committed.isEmpty()) {
         lost = oldest;
       } else {

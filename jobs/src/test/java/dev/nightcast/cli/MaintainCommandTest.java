@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -86,7 +85,7 @@ class MaintainCommandTest {
     Map<String, Long> versions = versions(warehouse);
     assertThat(unreferenced(warehouse, Tables.DATA_QUALITY)).as("files the re-run of night 4 replaced").isNotEmpty();
 
-    List<Maintenance.Outcome> first = MaintainCommand.maintain(context, Instant.now());
+    List<Maintenance.Outcome> first = MaintainCommand.maintain(context);
 
     assertThat(first).extracting(Maintenance.Outcome::table).containsExactlyElementsOf(warehouse.tables());
     assertThat(Fingerprints.of(warehouse, warehouse.tables())).isEqualTo(contents);
@@ -120,7 +119,7 @@ class MaintainCommandTest {
 
     // a second run finds nothing to compact and nothing to delete: its only commits are VACUUM's own records in the history
     Map<String, Long> maintained = versions(warehouse);
-    List<Maintenance.Outcome> second = MaintainCommand.maintain(context, Instant.now());
+    List<Maintenance.Outcome> second = MaintainCommand.maintain(context);
     for (Maintenance.Outcome outcome : second) {
       assertThat(outcome.after()).as(outcome.table()).isEqualTo(outcome.before()).isEqualTo(outcome(first, outcome.table()).after());
       assertThat(outcome.liveFilesAfter()).isEqualTo(outcome.liveFilesBefore());
@@ -132,7 +131,7 @@ class MaintainCommandTest {
 
     // never at the same time as a night of the pipeline
     try (RunLock night = RunLock.ofPipeline(context.database(), "flight_delay", warehouse.root(), "a night")) {
-      assertThatThrownBy(() -> MaintainCommand.maintain(context, Instant.now()))
+      assertThatThrownBy(() -> MaintainCommand.maintain(context))
           .isInstanceOfSatisfying(NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BUSY))
           .hasMessageContaining("Cannot maintain pipeline 'flight_delay'")
           .hasMessageContaining("Nothing was changed");
