@@ -23,6 +23,7 @@ import picocli.CommandLine;
       RunCommand.class,
       CheckCommand.class,
       BackfillCommand.class,
+      MaintainCommand.class,
       SqlCommand.class,
       DbCommand.class,
       SampleCommand.class,

@@ -23,7 +23,8 @@ public record PipelineConfig(
     List<CandidateConfig> candidates,
     GateConfig gate,
     MonitoringConfig monitoring,
-    ServingConfig serving) {
+    ServingConfig serving,
+    MaintenanceConfig maintenance) {
 
   public PipelineConfig {
     Check.identifier(name, "name");
@@ -113,6 +114,7 @@ public record PipelineConfig(
           "'monitoring.drift.columns." + column + "' names no monitored column (monitored: " + monitored + ")");
     }
     Check.present(serving, "serving");
+    maintenance = maintenance == null ? MaintenanceConfig.DEFAULTS : maintenance;
     sources = new LinkedHashMap<>(sources);
     features = List.copyOf(features);
     candidates = List.copyOf(candidates);

@@ -163,9 +163,10 @@ public final class NightlyRun {
    * operator's re-run) would race on the same Delta dates and the serving table.
    */
   private RunLock lock(LocalDate ds, String action) {
-    return RunLock.acquire(
+    return RunLock.ofPipeline(
         context.database(),
-        "nightcast.run." + pipeline.name() + "@" + warehouse.root(),
+        pipeline.name(),
+        warehouse.root(),
         "Cannot " + action + " " + ds + ": another nightcast run of pipeline '" + pipeline.name() + "' on " + warehouse.root()
             + " holds the run lock (a night, a stage or a backfill in progress). Nothing was written; wait for it to finish,"
             + " then re-run this date if it is still needed");

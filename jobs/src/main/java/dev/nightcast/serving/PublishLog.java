@@ -86,6 +86,32 @@ public final class PublishLog {
     }
   }
 
+  /**
+   * The models whose predictions a published version still on the server holds (the serving one and
+   * the rollback targets; retired and rolled-back versions are dropped tables). Opens a connection
+   * of its own. Cost: one query over the table's few dozen rows.
+   */
+  public List<Integer> publishedModels(ServingDatabase database) {
+    try (Connection connection = database.connect();
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT DISTINCT model_version FROM " + log() + " WHERE serving_table = ? AND status = ? AND model_version IS NOT NULL"
+                    + " ORDER BY model_version")) {
+      statement.setString(1, table);
+      statement.setString(2, Status.PUBLISHED.sql());
+      List<Integer> models = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          models.add(result.getInt("model_version"));
+        }
+      }
+      return models;
+    } catch (SQLException e) {
+      throw NightcastException.internal(
+          "Cannot read the publish log of " + schema + "." + table + ": " + e.getMessage() + " (check the serving database)", e);
+    }
+  }
+
   /** The version number the next publish takes: never one used before, whatever became of it. */
   int nextVersion(Connection connection) throws SQLException {
     try (PreparedStatement statement =

@@ -24,7 +24,7 @@ public final class RunLock implements AutoCloseable {
    *
    * @param refusal the message of the BUSY failure when another session holds it
    */
-  public static RunLock acquire(ServingDatabase database, String name, String refusal) {
+  private static RunLock acquire(ServingDatabase database, String name, String refusal) {
     try {
       Connection connection = database.connect();
       try {
@@ -39,6 +39,14 @@ public final class RunLock implements AutoCloseable {
     } catch (SQLException e) {
       throw NightcastException.internal("Cannot take the run lock '" + name + "' in the serving database: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Takes the run lock of {@code pipeline} on the warehouse namespace {@code namespace}: the one lock
+   * nights, stages, backfills and maintenance of that pipeline share, so only one of them writes at a time.
+   */
+  public static RunLock ofPipeline(ServingDatabase database, String pipeline, String namespace, String refusal) {
+    return acquire(database, "nightcast.run." + pipeline + "@" + namespace, refusal);
   }
 
   /** Closing the connection frees the lock even when the unlock statement cannot run. */

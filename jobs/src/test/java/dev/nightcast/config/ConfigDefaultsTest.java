@@ -29,7 +29,7 @@ class ConfigDefaultsTest {
     Map<String, Object> absent = new HashMap<>();
     for (String key : List.of(
         "serving.keep_versions", "serving.copy_streams", "sources.actuals.day_offset", "label.threshold", "gate.must_beat_baseline",
-        "gate.slices.top_n", "features.9.history.days", "monitoring")) {
+        "gate.slices.top_n", "features.9.history.days", "monitoring", "maintenance")) {
       absent.put(key, null);
     }
     PipelineConfig pipeline = TestPipelines.flightDelay(dir, absent).config();
@@ -43,6 +43,22 @@ class ConfigDefaultsTest {
     assertThat(pipeline.features().get(9).history().days()).isEqualTo(28);
     assertThat(pipeline.monitoring()).isEqualTo(MonitoringConfig.DEFAULTS.forTask(Task.BINARY_CLASSIFICATION));
     assertThat(pipeline.monitoring().performanceFloors()).isEqualTo(Map.of("roc_auc", 0.6));
+    assertThat(pipeline.maintenance()).isEqualTo(MaintenanceConfig.DEFAULTS);
+    assertThat(pipeline.maintenance().retentionHours("features")).isEqualTo(168);
+    assertThat(pipeline.maintenance().logRetentionDays()).isEqualTo(30);
+    assertThat(pipeline.maintenance().keepChampions()).isEqualTo(3);
+  }
+
+  @Test
+  void aTableOverrideReplacesTheRetentionOfThatTableOnly() {
+    MaintenanceConfig maintenance =
+        TestPipelines.flightDelay(dir, Map.of("maintenance", Map.of("retention_hours", 72, "tables", Map.of("runs", Map.of("retention_hours", 0)))))
+            .config().maintenance();
+    assertThat(maintenance.retentionHours("runs")).isZero();
+    assertThat(maintenance.retentionHours("features")).isEqualTo(72);
+    assertBadConfig(() -> TestPipelines.flightDelay(dir, Map.of("maintenance", Map.of("tables", Map.of("runs", Map.of("retention_hours", -1))))))
+        .hasMessageContaining("maintenance.tables.runs")
+        .hasMessageContaining("'retention_hours' must be 0 or more (got -1)");
   }
 
   @Test

@@ -23,7 +23,11 @@ public final class Fingerprints {
    * columns (run ids, wall-clock times, Delta versions) are left out: they differ between runs by design.
    */
   public static String of(Warehouse warehouse, String table) {
-    Dataset<Row> rows = warehouse.read(table);
+    return of(warehouse.read(table));
+  }
+
+  /** As {@link #of(Warehouse, String)}, of any rows of a table: e.g. one of its versions, read by time travel. */
+  public static String of(Dataset<Row> rows) {
     for (String column : Tables.ATTEMPT_COLUMNS) {
       rows = rows.drop(column);
     }
