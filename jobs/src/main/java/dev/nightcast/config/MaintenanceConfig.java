@@ -31,11 +31,13 @@ public record MaintenanceConfig(Integer retentionHours, Integer logRetentionDays
     retentionHours = retentionHours == null ? 168 : retentionHours;
     logRetentionDays = logRetentionDays == null ? 30 : logRetentionDays;
     keepChampions = keepChampions == null ? 3 : keepChampions;
-    tables = tables == null ? Map.of() : Map.copyOf(new TreeMap<>(tables));
+    tables = tables == null ? Map.of() : new TreeMap<>(tables);
     Check.that(retentionHours >= 0, "'retention_hours' must be 0 or more (got " + retentionHours + ")");
     Check.positive(logRetentionDays, "log_retention_days");
     Check.positive(keepChampions, "keep_champions");
+    // before the copy: an immutable map refuses a null value with an exception that names nothing
     tables.forEach((table, retention) -> Check.that(retention != null, "'tables." + table + "' has no value: give it retention_hours, or remove it"));
+    tables = Map.copyOf(tables);
   }
 
   /** The VACUUM retention of {@code table}: its override, else the pipeline's. */

@@ -58,7 +58,7 @@ class ConfigDefaultsTest {
     assertThat(maintenance.retentionHours("features")).isEqualTo(72);
     assertBadConfig(() -> TestPipelines.flightDelay(dir, Map.of("maintenance", Map.of("tables", Map.of("runs", Map.of("retention_hours", -1))))))
         .hasMessageContaining("maintenance.tables.runs")
-        .hasMessageContaining("'retention_hours' must be 0 or more (got -1)");
+        .hasMessageContaining("'maintenance.tables.runs.retention_hours' must be 0 or more (got -1)");
   }
 
   @Test

@@ -50,6 +50,7 @@ class ConfigSweepTest {
     ITEMS.put("retrain_rules[]", "retrain_rules[0]");
     ITEMS.put("expectations.rules[]", "expectations.rules[4]");
     ITEMS.put("slices[]", "slices[0]");
+    ITEMS.put("maintenance.tables.<name>", "maintenance.tables.runs");
   }
 
   @TempDir Path dir;
@@ -232,12 +233,21 @@ class ConfigSweepTest {
     bad.put("sources.<name>.expectations.key_history_days", List.of(new Bad(exp + "key_history_days", -1, "not be negative")));
     bad.put("sources.<name>.expectations.max_key_bytes", List.of(new Bad(exp + "max_key_bytes", 0, "positive"), new Bad(exp + "max_key_bytes", 4096, "at most 2048")));
     bad.put("sources.<name>.expectations.max_string_bytes", List.of(new Bad(exp + "max_string_bytes", 0, "positive")));
+    bad.put("maintenance.retention_hours", List.of(new Bad("maintenance.retention_hours", -1, "must be 0 or more")));
+    bad.put("maintenance.log_retention_days", List.of(new Bad("maintenance.log_retention_days", 0, "positive")));
+    bad.put("maintenance.keep_champions", List.of(new Bad("maintenance.keep_champions", 0, "positive")));
+    Map<String, Object> noRetention = new java.util.HashMap<>();
+    noRetention.put("runs", null);
+    bad.put("maintenance.tables", List.of(Bad.of("maintenance.tables", noRetention, "maintenance.tables.runs", "has no value")));
+    bad.put("maintenance.tables.<name>.retention_hours", List.of(
+        new Bad("maintenance.tables.runs.retention_hours", -1, "must be 0 or more")));
     return bad;
   }
 
   /** Pipeline keys where every value of the right type is possible, and why. */
   private static final Map<String, String> ANY_VALUE_PIPELINE = Map.of(
       "monitoring", "a mapping of optional keys: its keys' values are swept",
+      "maintenance", "a mapping of optional keys: its keys' values are swept",
       "monitoring.slices", "a list, [] included: its items' keys are swept",
       "monitoring.drift", "a mapping of optional keys: its keys' values are swept",
       "monitoring.retrain_rules", "a list, [] included: its items' keys are swept",
