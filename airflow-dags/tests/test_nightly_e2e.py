@@ -269,10 +269,12 @@ def test_analysts_read_the_tables_by_name_from_plain_pyspark_and_by_path_with_de
 
 
 def test_bad_config_fails_at_once_and_calls_the_failure_hook(airflow_db, nightcast_jar, tmp_path):
-    missing_profile = tmp_path / "no-such-profile.yaml"
+    # a profile that exists but cannot be loaded (a profile that does not exist is a usage mistake, exit 2)
+    bad_profile = tmp_path / "bad-profile.yaml"
+    bad_profile.write_text("warehouse: wh\nlanding: landing\npostgres: {embedded: {data_dir: pg}}\nwarehous: typo\n")
     env = {
         **airflow_db,
-        **spark_env(tmp_path / "var", free_port(), AIRFLOW_CONN_SPARK_DEFAULT=SPARK_LOCAL_CONN, NIGHTCAST_ENV=str(missing_profile)),
+        **spark_env(tmp_path / "var", free_port(), AIRFLOW_CONN_SPARK_DEFAULT=SPARK_LOCAL_CONN, NIGHTCAST_ENV=str(bad_profile)),
     }
 
     code, output = dags_test(env, "2001-01-18", tmp_path / "night-2001-01-18.log", check=False)

@@ -173,7 +173,7 @@ class NightReliabilityTest {
     Files.writeString(leaky, Files.readString(productionProfile()).replace("/postgres\"", "/postgres?password=" + secret + "\""));
     assertThatThrownBy(() -> ConfigLoader.loadEnv(leaky.toString(), dir, Map.of()))
         .isInstanceOfSatisfying(NightcastException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.BAD_CONFIG))
-        .hasMessageContaining("'url' must not carry a password")
+        .hasMessageContaining("'postgres.url' must not carry a password")
         .hasMessageNotContaining(secret);
   }
 
