@@ -97,6 +97,11 @@ public record CandidateConfig(
     }
   }
 
+  /** A fresh MLlib estimator of the candidate's algorithm, unset but for MLlib's defaults. */
+  public Params newEstimator() {
+    return ESTIMATORS.get(algorithm).get();
+  }
+
   public boolean isBaseline() {
     return baseline;
   }

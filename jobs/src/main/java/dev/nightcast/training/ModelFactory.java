@@ -25,13 +25,9 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
-import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LinearSVCModel;
-import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
-import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.ImputerModel;
 import org.apache.spark.ml.feature.OneHotEncoder;
@@ -40,10 +36,6 @@ import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
-import org.apache.spark.ml.regression.DecisionTreeRegressor;
-import org.apache.spark.ml.regression.GBTRegressor;
-import org.apache.spark.ml.regression.LinearRegression;
-import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 
@@ -136,19 +128,7 @@ public final class ModelFactory {
    * maxBins of at least the largest category count of {@code preprocessing} (MLlib's requirement).
    */
   public static Estimator<?> estimator(CandidateConfig candidate, Map<String, Object> params, long seed, PipelineModel preprocessing) {
-    Params estimator =
-        switch (candidate.algorithm()) {
-          case "logistic_regression" -> new LogisticRegression();
-          case "linear_svc" -> new LinearSVC();
-          case "decision_tree_classifier" -> new DecisionTreeClassifier();
-          case "random_forest_classifier" -> new RandomForestClassifier();
-          case "gbt_classifier" -> new GBTClassifier();
-          case "linear_regression" -> new LinearRegression();
-          case "decision_tree_regressor" -> new DecisionTreeRegressor();
-          case "random_forest_regressor" -> new RandomForestRegressor();
-          case "gbt_regressor" -> new GBTRegressor();
-          default -> throw new IllegalStateException("unreachable: algorithm validated by CandidateConfig");
-        };
+    Params estimator = candidate.newEstimator();
     boolean tree = estimator.hasParam(MAX_BINS);
     estimator.set(estimator.getParam("labelCol"), Features.LABEL);
     estimator.set(estimator.getParam("featuresCol"), tree ? FEATURE_INDEXED : FEATURE_VECTOR);
