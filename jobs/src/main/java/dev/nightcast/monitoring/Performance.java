@@ -50,7 +50,7 @@ public final class Performance {
    * the order shuffle blocks arrive, so plain double sums differ in their last bits between runs.
    * Each value is rounded to 18 decimals, then summed exactly.
    */
-  private static Column exactSum(String expression) {
+  static Column exactSum(String expression) {
     return sum(expr("cast(" + expression + " as decimal(38, 18))")).cast("double");
   }
 

@@ -72,11 +72,11 @@ public final class RegressionPerformance {
                 count(lit(1)).as("n"),
                 sum(expr("CASE WHEN " + valid + " THEN 1 ELSE 0 END")).cast("long").as("labelled"),
                 sum(expr("CASE WHEN " + valid + " AND " + Performance.OUTCOME + " > " + labelThreshold + " THEN 1 ELSE 0 END")).cast("long").as("positives"),
-                validSum(valid, "(" + error + ") * (" + error + ")").as("sse"),
-                validSum(valid, "abs(" + error + ")").as("sae"),
-                validSum(valid, error).as("se"),
-                validSum(valid, Performance.OUTCOME).as("sl"),
-                validSum(valid, Performance.OUTCOME + " * " + Performance.OUTCOME).as("sll"))
+                Performance.exactSum(valid(valid, "(" + error + ") * (" + error + ")")).as("sse"),
+                Performance.exactSum(valid(valid, "abs(" + error + ")")).as("sae"),
+                Performance.exactSum(valid(valid, error)).as("se"),
+                Performance.exactSum(valid(valid, Performance.OUTCOME)).as("sl"),
+                Performance.exactSum(valid(valid, Performance.OUTCOME + " * " + Performance.OUTCOME)).as("sll"))
             .collectAsList()) {
       Performance.Group group =
           new Performance.Group(row.<Date>getAs("ds").toLocalDate(), row.<Integer>getAs("model_version"), Slices.of(row.getAs(Slices.KEY), row.getAs(Slices.VALUE)));
@@ -86,9 +86,9 @@ public final class RegressionPerformance {
     return out;
   }
 
-  private static org.apache.spark.sql.Column validSum(String valid, String expression) {
-    return org.apache.spark.sql.functions.coalesce(
-        sum(expr("CASE WHEN " + valid + " THEN cast(" + expression + " as decimal(38, 18)) END")).cast("double"), lit(0.0));
+  /** {@code expression} on the valid rows, 0 on the others (never evaluated there: a NaN has no exact sum). */
+  private static String valid(String valid, String expression) {
+    return "CASE WHEN " + valid + " THEN " + expression + " ELSE 0 END";
   }
 
   /**
