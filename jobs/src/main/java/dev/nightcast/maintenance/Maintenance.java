@@ -83,7 +83,7 @@ public final class Maintenance {
     }
     List<ModelEventsTable.Event> events = Registry.events(warehouse, LocalDate.MAX);
     Map<Integer, String> kept = Lineage.keptModels(events, config.keepChampions(), published);
-    List<ModelsTable.Model> registered = warehouse.rows(Tables.MODELS).stream().map(ModelsTable.Model::fromRow).toList();
+    List<ModelsTable.Model> registered = Registry.registered(warehouse);
     Map<String, List<Lineage.Need>> needs = Lineage.needs(kept.keySet(), registered);
     LOG.info("maintain {}: kept models {}", warehouse.root(), kept);
     List<Outcome> outcomes = new ArrayList<>();

@@ -103,7 +103,7 @@ public final class Registry {
    * last training and the calibration maps several times, and the table changes only when a model is
    * trained. Cost: a listing of the Delta log; a read of the small table after it changed.
    */
-  private static List<ModelsTable.Model> registered(Warehouse warehouse) {
+  public static List<ModelsTable.Model> registered(Warehouse warehouse) {
     return warehouse.rows(Tables.MODELS).stream().map(ModelsTable.Model::fromRow).toList();
   }
 
