@@ -4,11 +4,17 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.config.EnvConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -22,6 +28,8 @@ import org.apache.spark.sql.Row;
  * locations, the Delta log holds the schema, so a new column needs no re-registration.
  */
 public final class Catalog {
+  private static final Pattern DERBY_DATABASE = Pattern.compile("^jdbc:derby:;databaseName=([^;]+)");
+
   private Catalog() {}
 
   /** The session settings of the profile's metastore; {@code none} keeps Spark's in-memory catalog. */
@@ -63,6 +71,7 @@ public final class Catalog {
 
   private static List<String> register(Warehouse warehouse, String database, List<String> tables) {
     SparkSession spark = warehouse.spark();
+    ensureMetastoreFree(spark, database);
     try {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + quote(database) + " LOCATION '" + escape(warehouse.root()) + "'");
       Set<String> registered = new HashSet<>();
@@ -123,6 +132,32 @@ public final class Catalog {
     String location = spark.sql("DESCRIBE TABLE EXTENDED " + quote(database) + "." + quote(table))
         .where("col_name = 'Location'").first().<String>getAs("data_type");
     return new Path(location).toUri().getPath().equals(new Path(path).toUri().getPath());
+  }
+
+  /**
+   * Embedded Derby boots a database for one process and marks it with an exclusive lock on
+   * {@code dbex.lck}. When another process holds it, say so before Hive's client tries: it retries
+   * ten times, 2 s apart, and logs each failure with its stack on the console. A lock held by this
+   * process (Hive's client already booted it here) is not busy.
+   */
+  private static void ensureMetastoreFree(SparkSession spark, String database) {
+    String url = spark.sparkContext().hadoopConfiguration().get("javax.jdo.option.ConnectionURL", "");
+    Matcher derby = DERBY_DATABASE.matcher(url);
+    java.nio.file.Path lock = derby.find() ? java.nio.file.Path.of(derby.group(1), "dbex.lck") : null;
+    if (lock == null || !Files.exists(lock)) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+      FileLock probe = channel.tryLock();
+      if (probe == null) {
+        throw unavailable(database, new IllegalStateException("Another instance of Derby may have already booted the database " + derby.group(1)));
+      }
+      probe.release();
+    } catch (OverlappingFileLockException ours) {
+      // booted by this process
+    } catch (IOException e) {
+      // anything else: Hive's client reports it when it connects
+    }
   }
 
   private static NightcastException unavailable(String database, RuntimeException e) {

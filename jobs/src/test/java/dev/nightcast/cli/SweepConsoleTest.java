@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nightcast.ExitCode;
 import dev.nightcast.testing.Cli;
 import dev.nightcast.testing.TestPipelines;
+import dev.nightcast.testing.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,5 +57,17 @@ class SweepConsoleTest {
         .singleElement().asString()
         .startsWith("nightcast: Cannot load " + pipeline + ": 'features[0].expr' is not a Spark SQL expression")
         .contains("dep_tme");
+  }
+
+  @Test
+  void aBusyEmbeddedMetastoreIsOneLine() throws Exception {
+    Path profile = InProcessCli.localProfile(dir, TestPipelines.sampleLanding());
+    // a table of the pipeline to register, and the local metastore held by this JVM (Derby boots a database for one process)
+    TestSpark.session().range(1).write().format("delta").save(dir.resolve("var/warehouse/flight_delay/scratch").toString());
+    Path metastore = Files.createDirectories(dir.resolve("var/metastore"));
+    try (java.sql.Connection held = java.sql.DriverManager.getConnection("jdbc:derby:;databaseName=" + metastore + "/metastore_db;create=true")) {
+      assertThat(console(ExitCode.BUSY, "sql", "select 1", "--env", profile.toString())).singleElement().asString()
+          .startsWith("nightcast: Cannot register the tables of 'flight_delay' in the catalog: another process");
+    }
   }
 }
