@@ -27,6 +27,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RuntimeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class Maintenance {
   private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
   private static final String FILE_RETENTION = "delta.deletedFileRetentionDuration";
   private static final String LOG_RETENTION = "delta.logRetentionDuration";
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 
   private Maintenance() {}
 
@@ -86,17 +88,31 @@ public final class Maintenance {
     List<ModelsTable.Model> registered = Registry.registered(warehouse);
     Map<String, List<Lineage.Need>> needs = Lineage.needs(kept.keySet(), registered);
     LOG.info("maintain {}: kept models {}", warehouse.root(), kept);
-    List<Outcome> outcomes = new ArrayList<>();
-    for (String table : warehouse.tables()) {
-      outcomes.add(maintain(warehouse, table, config, Lineage.oldest(needs, table)));
+    // VACUUM lists a table's directories in as many tasks as this setting says, 10,000 by default
+    // whatever the table's size (minutes of task overhead per table); a few per core balance uneven directories
+    RuntimeConfig session = warehouse.spark().conf();
+    String listing = session.contains(LISTING_PARALLELISM) ? session.get(LISTING_PARALLELISM) : null;
+    session.set(LISTING_PARALLELISM, 4L * warehouse.spark().sparkContext().defaultParallelism());
+    try {
+      List<Outcome> outcomes = new ArrayList<>();
+      for (String table : warehouse.tables()) {
+        outcomes.add(maintain(warehouse, table, config, Lineage.oldest(needs, table)));
+      }
+      return outcomes;
+    } finally {
+      if (listing == null) {
+        session.unset(LISTING_PARALLELISM);
+      } else {
+        session.set(LISTING_PARALLELISM, listing);
+      }
     }
-    return outcomes;
   }
 
   private static Outcome maintain(Warehouse warehouse, String table, MaintenanceConfig config, Optional<Lineage.Need> oldest) {
     DeltaTable delta = DeltaTable.forPath(warehouse.spark(), warehouse.path(table));
     Storage before = storage(warehouse, table);
-    long liveBefore = liveFiles(delta);
+    Row detail = delta.detail().head();
+    long liveBefore = detail.<Long>getAs("numFiles");
     delta.optimize().executeCompaction();
     int configured = config.retentionHours(table);
     int hours = configured;
@@ -119,10 +135,11 @@ public final class Maintenance {
         days = Math.max(days, Lineage.daysToKeep(committed.get(), now, config.logRetentionDays()));
       }
     }
-    keepHistory(warehouse, table, delta, hours, days);
+    keepHistory(warehouse, table, detail.getJavaMap(detail.fieldIndex("properties")), hours, days);
     // VACUUM prints its count of deleted files to stdout; the summary line says it per table
     scala.Console.withOut(OutputStream.nullOutputStream(), () -> delta.vacuum());
-    return new Outcome(table, before, storage(warehouse, table), liveBefore, liveFiles(delta), configured, hours, days, pinnedBy, lost);
+    long liveAfter = delta.detail().head().<Long>getAs("numFiles");
+    return new Outcome(table, before, storage(warehouse, table), liveBefore, liveAfter, configured, hours, days, pinnedBy, lost);
   }
 
   /**
@@ -130,10 +147,8 @@ public final class Maintenance {
    * commits nothing). Delta 4.3's VACUUM ignores a retention argument other than 0 and reads the
    * table's {@code delta.deletedFileRetentionDuration} (a VACUUM run by hand then uses the same).
    */
-  private static void keepHistory(Warehouse warehouse, String table, DeltaTable delta, int hours, int days) {
+  private static void keepHistory(Warehouse warehouse, String table, Map<String, String> properties, int hours, int days) {
     Map<String, String> wanted = Map.of(FILE_RETENTION, "interval " + hours + " hours", LOG_RETENTION, "interval " + days + " days");
-    Row detail = delta.detail().head();
-    Map<String, String> properties = detail.getJavaMap(detail.fieldIndex("properties"));
     if (!wanted.entrySet().stream().allMatch(e -> e.getValue().equals(properties.get(e.getKey())))) {
       String set = wanted.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'").sorted().collect(Collectors.joining(", "));
       warehouse.spark().sql("ALTER TABLE delta.`" + warehouse.path(table) + "` SET TBLPROPERTIES (" + set + ")");
@@ -144,10 +159,6 @@ public final class Maintenance {
   private static Optional<Instant> committed(DeltaTable delta, long version) {
     List<Row> commits = delta.history().where(col("version").equalTo(version)).select("timestamp").collectAsList();
     return commits.stream().findFirst().map(row -> row.<Timestamp>getAs("timestamp").toInstant());
-  }
-
-  private static long liveFiles(DeltaTable delta) {
-    return delta.detail().head().<Long>getAs("numFiles");
   }
 
   /** The table's data files on storage, referenced or not. Cost: one recursive listing. */
