@@ -91,35 +91,20 @@ class TwoPipelinesTest {
   void twoPipelinesShareAWarehouseACatalogAndAPostgresAtTheSameMomentAndWriteWhatEachWritesAlone() throws Exception {
     ConfigLoader.LoadedPipeline classifier = classifier();
     ConfigLoader.LoadedPipeline regression = regression();
-    EnvConfig alone = platform("alone");
+    // each alone on a platform of its own (the two run at the same time only to save the suite's time)
     Map<String, String> classifierAlone;
     Map<String, String> regressionAlone;
-    try (Context context = new Context(classifier, alone, Map.of(), TestSpark.session(), false)) {
-      nights(context, FIRST, CLASSIFIER_NIGHTS);
-      classifierAlone = fingerprints(context, "flight_delay_predictions");
-    }
-    try (Context context = new Context(regression, alone, Map.of(), TestSpark.session(), false)) {
-      nights(context, NYC_FIRST, REGRESSION_NIGHTS);
-      regressionAlone = fingerprints(context, "nyc_arrival_delay_predictions");
+    try (Context classifying = new Context(classifier, platform("classifier-alone"), Map.of(), TestSpark.session(), false);
+        Context regressing = new Context(regression, platform("regression-alone"), Map.of(), TestSpark.session(), false)) {
+      concurrently(() -> nights(classifying, FIRST, CLASSIFIER_NIGHTS), () -> nights(regressing, NYC_FIRST, REGRESSION_NIGHTS));
+      classifierAlone = fingerprints(classifying, "flight_delay_predictions");
+      regressionAlone = fingerprints(regressing, "nyc_arrival_delay_predictions");
     }
 
     EnvConfig shared = platform("shared");
-    ExecutorService threads = Executors.newFixedThreadPool(2);
-    CyclicBarrier start = new CyclicBarrier(2);
     try (Context classifying = new Context(classifier, shared, Map.of(), TestSpark.session(), false);
         Context regressing = new Context(regression, shared, Map.of(), TestSpark.session(), false)) {
-      Future<?> first = threads.submit(() -> {
-        start.await();
-        nights(classifying, FIRST, CLASSIFIER_NIGHTS);
-        return null;
-      });
-      Future<?> second = threads.submit(() -> {
-        start.await();
-        nights(regressing, NYC_FIRST, REGRESSION_NIGHTS);
-        return null;
-      });
-      first.get();
-      second.get();
+      concurrently(() -> nights(classifying, FIRST, CLASSIFIER_NIGHTS), () -> nights(regressing, NYC_FIRST, REGRESSION_NIGHTS));
 
       // the nights really overlapped
       Row a = span(classifying.warehouse());
@@ -143,6 +128,25 @@ class TwoPipelinesTest {
             .as(name).isEqualTo(context.warehouse().readDate(Tables.PREDICTIONS, third).count()).isPositive();
       }
       regressionTrainsServesAndMonitors(regressing);
+    }
+  }
+
+  /** Runs both from the same moment on two threads; fails with the first one's failure. */
+  private static void concurrently(Runnable a, Runnable b) throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CyclicBarrier start = new CyclicBarrier(2);
+    try {
+      List<Future<?>> running = new java.util.ArrayList<>();
+      for (Runnable task : List.of(a, b)) {
+        running.add(threads.submit(() -> {
+          start.await();
+          task.run();
+          return null;
+        }));
+      }
+      for (Future<?> task : running) {
+        task.get();
+      }
     } finally {
       threads.shutdownNow();
     }
