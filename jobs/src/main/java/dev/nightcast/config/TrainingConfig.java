@@ -50,8 +50,8 @@ public record TrainingConfig(
     backtest = new Backtest(backtest.folds(), backtest.horizonDays() == null ? testDays : backtest.horizonDays());
     Check.that(
         backtest.folds() * backtest.horizonDays() < windowDays,
-        "'backtest.folds' x 'backtest.horizon_days' must leave train days before the first fold within 'window_days' " + windowDays
-            + " (got " + backtest.folds() + " x " + backtest.horizonDays() + " days)");
+        "'backtest' must leave train days before its first fold within 'window_days' " + windowDays + " (got folds x horizon_days = "
+            + backtest.folds() + " x " + backtest.horizonDays() + " days)");
   }
 
   /**

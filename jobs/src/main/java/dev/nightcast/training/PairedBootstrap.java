@@ -4,11 +4,9 @@ import dev.nightcast.NightcastException;
 import dev.nightcast.config.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -19,7 +17,8 @@ import java.util.stream.IntStream;
  * The interval is the 2.5th and 97.5th percentile of the {@link #RESAMPLES} differences. Pure: it
  * reads the (score, label) pairs {@link Metrics#collect} already brought to the driver for the test
  * metrics and adds no Spark job; a resample is a vector of draw counts over rows sorted once per
- * model, so it costs one pass over the rows, not a sort.
+ * model ({@link Metrics#compute(Task, double[], double[], int[], int[])}), so it costs one pass over
+ * the rows, not a sort.
  */
 final class PairedBootstrap {
   static final int RESAMPLES = 500;
@@ -52,14 +51,14 @@ final class PairedBootstrap {
   /** The interval over {@code rows} (indexes into both), or null when the metric is undefined there. */
   static Gate.Interval interval(Task task, Metrics.Scored pick, Metrics.Scored champion, int[] rows, long seed) {
     String metric = task.primaryMetric();
-    int[] pickOrder = descending(pick.scores(), rows);
-    int[] championOrder = descending(champion.scores(), rows);
+    int[] pickOrder = Metrics.descending(pick.scores(), pick.labels(), rows);
+    int[] championOrder = Metrics.descending(champion.scores(), champion.labels(), rows);
     int[] all = new int[pick.size()];
     for (int row : rows) {
       all[row] = 1;
     }
-    Double pickValue = weighted(metric, pick.scores(), pick.labels(), pickOrder, all);
-    Double championValue = weighted(metric, champion.scores(), champion.labels(), championOrder, all);
+    Double pickValue = Metrics.compute(task, pick.scores(), pick.labels(), pickOrder, all).get(metric);
+    Double championValue = Metrics.compute(task, champion.scores(), champion.labels(), championOrder, all).get(metric);
     if (pickValue == null || championValue == null) {
       return null;
     }
@@ -71,8 +70,8 @@ final class PairedBootstrap {
       for (int k = 0; k < rows.length; k++) {
         draws[rows[random.nextInt(rows.length)]]++;
       }
-      Double mine = weighted(metric, pick.scores(), pick.labels(), pickOrder, draws);
-      Double theirs = weighted(metric, champion.scores(), champion.labels(), championOrder, draws);
+      Double mine = Metrics.compute(task, pick.scores(), pick.labels(), pickOrder, draws).get(metric);
+      Double theirs = Metrics.compute(task, champion.scores(), champion.labels(), championOrder, draws).get(metric);
       // a resample that drew one class only has no AUC: it is left out, not counted as a tie
       if (mine != null && theirs != null) {
         differences.add(Gate.improvement(task, metric, mine, theirs));
@@ -90,71 +89,5 @@ final class PairedBootstrap {
   static double percentile(double[] sorted, double p) {
     int rank = (int) Math.ceil(p * sorted.length);
     return sorted[Math.max(rank, 1) - 1];
-  }
-
-  /** {@code rows} by descending score: equal scores end up next to each other, one tie group. */
-  private static int[] descending(double[] scores, int[] rows) {
-    return Arrays.stream(rows).boxed()
-        .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]))
-        .mapToInt(Integer::intValue)
-        .toArray();
-  }
-
-  /**
-   * The metric over the rows drawn {@code weights[i]} times each, {@code order} holding the rows by
-   * descending score: AUC as {@link Metrics} computes it (ties count one half), or RMSE.
-   */
-  static Double weighted(String metric, double[] scores, double[] labels, int[] order, int[] weights) {
-    return switch (Objects.requireNonNull(metric)) {
-      case "auc" -> auc(scores, labels, order, weights);
-      case "rmse" -> rmse(scores, labels, order, weights);
-      default -> throw new IllegalArgumentException("no paired bootstrap for metric " + metric);
-    };
-  }
-
-  private static Double auc(double[] scores, double[] labels, int[] order, int[] weights) {
-    long positives = 0;
-    long negatives = 0;
-    for (int i : order) {
-      if (labels[i] == 1.0) {
-        positives += weights[i];
-      } else {
-        negatives += weights[i];
-      }
-    }
-    if (positives == 0 || negatives == 0) {
-      return null;
-    }
-    double wins = 0;
-    long negativesAbove = 0;
-    int k = 0;
-    while (k < order.length) {
-      int end = k;
-      long groupPositives = 0;
-      long groupNegatives = 0;
-      while (end < order.length && scores[order[end]] == scores[order[k]]) {
-        if (labels[order[end]] == 1.0) {
-          groupPositives += weights[order[end]];
-        } else {
-          groupNegatives += weights[order[end]];
-        }
-        end++;
-      }
-      wins += groupPositives * (negatives - negativesAbove - groupNegatives) + 0.5 * groupPositives * groupNegatives;
-      negativesAbove += groupNegatives;
-      k = end;
-    }
-    return wins / ((double) positives * negatives);
-  }
-
-  private static Double rmse(double[] scores, double[] labels, int[] order, int[] weights) {
-    long n = 0;
-    double squared = 0;
-    for (int i : order) {
-      double error = scores[i] - labels[i];
-      squared += weights[i] * error * error;
-      n += weights[i];
-    }
-    return n == 0 ? null : Math.sqrt(squared / n);
   }
 }

@@ -138,10 +138,10 @@ class ConfigSweepTest {
         new Bad("training.parallelism", 9, "within 1..8")));
     bad.put("training.backtest.folds", List.of(
         new Bad("training.backtest.folds", -1, "within 0..10"),
-        new Bad("training.backtest.folds", 5, "must leave train days before the first fold")));
+        Bad.of("training.backtest.folds", 5, "training.backtest", "must leave train days before its first fold")));
     bad.put("training.backtest.horizon_days", List.of(
         new Bad("training.backtest.horizon_days", 0, "positive"),
-        new Bad("training.backtest.horizon_days", 7, "must leave train days before the first fold")));
+        Bad.of("training.backtest.horizon_days", 7, "training.backtest", "must leave train days before its first fold")));
     bad.put("candidates", List.of(new Bad("candidates", List.of(), "exactly one candidate")));
     bad.put("candidates[].name", List.of(
         new Bad("candidates[1].name", "GBT", "lower-case SQL identifier"),
