@@ -43,14 +43,17 @@ import org.apache.spark.storage.StorageLevel;
  * Stage 5 and 6: trains every candidate on the labelled window ending at D, tunes each over its
  * grid on the validation window, picks the best on validation and calibrates it there, evaluates
  * on the test window
- * (overall and per slice, with the baseline and the current champion on the same rows), lets the
+ * (overall and per slice, with the baseline and the current champion on the same rows, the pick's
+ * difference to the champion as a {@link PairedBootstrap} interval), backtests the pick's and the
+ * champion's recipes over rolling origins ({@link Backtest}, table {@code backtests}), lets the
  * {@link Gate} decide, and registers every candidate with its lineage.
  *
  * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
  * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
- * pairs of the validation and test windows. The pick scores train once more for its reference
+ * pairs of the validation and test windows. The backtest adds, per fold and backtested model, one
+ * preprocessing fit, one model fit and one scoring pass. The pick scores train once more for its reference
  * profile (written by the caller's {@link ReferenceWriter}).
  */
 public final class Train {
