@@ -40,14 +40,17 @@ final class ModelsCommand {
           return 0;
         }
         Optional<Registry.Champion> champion = asOf(context, date).flatMap(d -> Registry.champion(context.warehouse(), d));
-        System.out.printf("%-3s %-7s %-10s %-20s %-26s %-17s %-10s %-10s %s%n",
-            "", "version", "trained", "candidate", "algorithm", "decision", "val", "test", "primary metric");
+        System.out.printf("%-3s %-7s %-10s %-20s %-26s %-17s %-8s %-8s %-25s %-29s %s%n",
+            "", "version", "trained", "candidate", "algorithm", "decision", "val", "test", "backtest mean [95% t]", "vs champion [95% paired]",
+            "primary metric");
         String metric = context.pipeline().config().training().task().primaryMetric();
         for (ModelHistory.Model model : ModelHistory.models(context.warehouse(), metric)) {
-          System.out.printf("%-3s v%-6d %-10s %-20s %-26s %-17s %-10s %-10s %s%n",
+          System.out.printf("%-3s v%-6d %-10s %-20s %-26s %-17s %-8s %-8s %-25s %-29s %s%n",
               champion.map(c -> c.version() == model.version() ? "*" : "").orElse(""), model.version(), model.trainedOn(),
               model.candidate(), model.algorithm() + (model.baseline() ? " (baseline)" : ""),
-              model.decision(), format(model.validationMetric()), format(model.testMetric()), metric);
+              model.decision(), format(model.validationMetric()), format(model.testMetric()),
+              interval("%.4f", model.backtestMean(), model.backtestLower(), model.backtestUpper()),
+              interval("%+.4f", model.championDifference(), model.championDifferenceLower(), model.championDifferenceUpper()), metric);
         }
         return 0;
       }
@@ -157,6 +160,14 @@ final class ModelsCommand {
 
   private static String format(Double metric) {
     return metric == null ? "n/a" : String.format("%.4f", metric);
+  }
+
+  /** A value and its interval, e.g. {@code 0.7012 [0.6903, 0.7121]}; "-" when absent (not a pick, no champion, backtest off). */
+  private static String interval(String format, Double value, Double lower, Double upper) {
+    if (value == null) {
+      return "-";
+    }
+    return String.format(format, value) + (lower == null ? "" : " [" + String.format(format, lower) + ", " + String.format(format, upper) + "]");
   }
 
   /** One value per line for arrays, one {@code key -> value} per line for maps (as the registry row has always printed). */

@@ -7,17 +7,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The promotion gate, checked on the test window for the candidate picked on validation.
+ * The promotion gate, checked for the candidate picked on validation.
  *
  * <ul>
  *   <li>{@code thresholds}: absolute bounds per metric, in the metric's good direction (a floor
- *       for AUC or R², a ceiling for RMSE or MAE), e.g. {@code {auc: 0.60}}.
+ *       for AUC or R², a ceiling for RMSE or MAE), e.g. {@code {auc: 0.60}}; on the pick's backtest
+ *       mean ({@code training.backtest}), on the test window when the backtest is off.
  *   <li>{@code must_beat_baseline}: a pick other than the baseline must be strictly better than the
  *       baseline on the primary metric.
  *   <li>{@code max_regression} / {@code max_relative_regression}: how much worse than the current
- *       champion (scored on the same test window) the pick may be on the primary metric, absolute
- *       and as a fraction of the champion's value; both must hold, an absent one does not bound, and
- *       with both absent the pick must not be worse at all. The first
+ *       champion (scored on the same test rows) the pick may be shown on the primary metric, absolute
+ *       and as a fraction of the champion's value: "shown" is the least regression the 95% paired
+ *       bootstrap interval allows; both must hold, an absent one does not bound, and
+ *       with both absent the pick must not be shown worse at all. The first
  *       model (no champion) skips these checks, and the decision says so.
  *   <li>{@code slices}: the same absolute and champion checks per slice.
  * </ul>

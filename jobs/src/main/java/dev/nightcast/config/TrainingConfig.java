@@ -14,6 +14,7 @@ import java.util.Map;
  * @param testDays optional, 3 when absent: days the pick and the champion are evaluated and gated on
  * @param parallelism how many grid points fit at the same time; optional, 1 when absent (each fit
  *     already uses every core of a 2-core machine, so more mostly adds memory pressure)
+ * @param backtest optional, 3 folds of {@code testDays} each when absent
  */
 public record TrainingConfig(
     Task task,
@@ -22,7 +23,8 @@ public record TrainingConfig(
     Double testDays,
     int retrainEveryDays,
     long seed,
-    Integer parallelism) {
+    Integer parallelism,
+    Backtest backtest) {
   private static final String DAYS_NOT_FRACTIONS =
       "the evaluation windows are counted in days now: write validation_days and test_days (e.g. 3 and 3) instead of"
           + " train_fraction and validation_fraction; the train window is the rest of window_days";
@@ -44,5 +46,28 @@ public record TrainingConfig(
     Check.positive(retrainEveryDays, "retrain_every_days");
     parallelism = parallelism == null ? 1 : parallelism;
     Check.that(parallelism >= 1 && parallelism <= 8, "'parallelism' must be within 1..8 (got " + parallelism + ")");
+    backtest = backtest == null ? new Backtest(null, null) : backtest;
+    backtest = new Backtest(backtest.folds(), backtest.horizonDays() == null ? testDays : backtest.horizonDays());
+    Check.that(
+        backtest.folds() * backtest.horizonDays() < windowDays,
+        "'backtest' must leave train days before its first fold within 'window_days' " + windowDays + " (got folds x horizon_days = "
+            + backtest.folds() + " x " + backtest.horizonDays() + " days)");
+  }
+
+  /**
+   * The rolling-origin backtest: {@code folds} evaluation windows of {@code horizonDays} each, the
+   * last ending with the training window; fold i fits the candidate's chosen parameters on the days
+   * before its window (no re-tuning) and evaluates on it.
+   *
+   * @param folds optional, 3 when absent; 0 turns the backtest off (the gate's floors then apply to
+   *     the test window)
+   * @param horizonDays optional, {@code test_days} when absent
+   */
+  public record Backtest(Integer folds, Double horizonDays) {
+    public Backtest {
+      folds = folds == null ? 3 : folds;
+      Check.that(folds >= 0 && folds <= 10, "'backtest.folds' must be within 0..10 (got " + folds + ")");
+      Check.that(horizonDays == null || horizonDays > 0, "'backtest.horizon_days' must be positive (got " + horizonDays + ")");
+    }
   }
 }

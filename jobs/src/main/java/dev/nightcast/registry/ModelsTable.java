@@ -64,6 +64,17 @@ public final class ModelsTable {
           .column("reference_profile", DataTypes.StringType, false, "the reference_profiles rows monitoring compares against")
           .column("calibration", DataTypes.createArrayType(DataTypes.DoubleType, false), true,
               "classifiers: the isotonic calibration map used by the label-free estimates")
+          .column("backtest_mean", DataTypes.DoubleType, true,
+              "the pick: its primary metric's mean over the rolling-origin backtest folds (table backtests); null for the others")
+          .column("backtest_lower", DataTypes.DoubleType, true, "the pick: lower bound of that mean's 95% t interval (null with one fold)")
+          .column("backtest_upper", DataTypes.DoubleType, true, "the pick: upper bound of that mean's 95% t interval (null with one fold)")
+          .column("champion_difference", DataTypes.DoubleType, true,
+              "the pick: its improvement over the champion in the primary metric on the same test rows (positive: better); null without"
+                  + " a champion")
+          .column("champion_difference_lower", DataTypes.DoubleType, true,
+              "the pick: lower bound of that improvement's 95% paired bootstrap interval (the gate rejects only when the upper bound is"
+                  + " below minus the allowed regression)")
+          .column("champion_difference_upper", DataTypes.DoubleType, true, "the pick: upper bound of that interval")
           .build();
 
   private ModelsTable() {}
@@ -106,7 +117,13 @@ public final class ModelsTable {
       String codeVersion,
       String artifactPath,
       String referenceProfile,
-      List<Double> calibration) {
+      List<Double> calibration,
+      Double backtestMean,
+      Double backtestLower,
+      Double backtestUpper,
+      Double championDifference,
+      Double championDifferenceLower,
+      Double championDifferenceUpper) {
 
     /** The row with the table's schema, so it can also be read by column name. */
     public Row toRow() {
@@ -115,7 +132,8 @@ public final class ModelsTable {
           Date.valueOf(windowStart), Date.valueOf(windowEnd), trainRows, validationRows, testRows, validationAuc, testAuc,
           map(validationMetrics), map(testMetrics), sliceMetrics, baselineComparison, championVersion, championComparison, gateMode,
           gatePassed, seq(gateReasons), trainSeconds, decision, reason, inputVersions, configSha256, codeVersion, artifactPath,
-          referenceProfile, calibration == null ? null : seq(calibration)}, CONTRACT.schema());
+          referenceProfile, calibration == null ? null : seq(calibration), backtestMean, backtestLower, backtestUpper, championDifference,
+          championDifferenceLower, championDifferenceUpper}, CONTRACT.schema());
     }
 
     public static Model fromRow(Row row) {
@@ -129,7 +147,9 @@ public final class ModelsTable {
           row.getAs("baseline_comparison"), row.getAs("champion_version"), row.getAs("champion_comparison"), row.getAs("gate_mode"),
           row.getAs("gate_passed"), row.getList(row.fieldIndex("gate_reasons")), row.<Double>getAs("train_seconds"), row.getAs("decision"),
           row.getAs("reason"), row.getAs("input_versions"), row.getAs("config_sha256"), row.getAs("code_version"), row.getAs("artifact_path"),
-          row.getAs("reference_profile"), optionalList(row, "calibration"));
+          row.getAs("reference_profile"), optionalList(row, "calibration"), optionalDouble(row, "backtest_mean"),
+          optionalDouble(row, "backtest_lower"), optionalDouble(row, "backtest_upper"), optionalDouble(row, "champion_difference"),
+          optionalDouble(row, "champion_difference_lower"), optionalDouble(row, "champion_difference_upper"));
     }
 
     /** The calibration map as an array, or null (regressors, and models trained before maps were kept). */
@@ -147,6 +167,12 @@ public final class ModelsTable {
   private static List<Double> optionalList(Row row, String column) {
     int index = List.of(row.schema().fieldNames()).indexOf(column);
     return index < 0 || row.isNullAt(index) ? null : List.copyOf(row.getList(index));
+  }
+
+  /** A column older tables lack reads as null. */
+  private static Double optionalDouble(Row row, String column) {
+    int index = List.of(row.schema().fieldNames()).indexOf(column);
+    return index < 0 || row.isNullAt(index) ? null : row.getDouble(index);
   }
 
   private static <T> scala.collection.immutable.Seq<T> seq(List<T> values) {

@@ -4,11 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
 import dev.nightcast.registry.ModelEventsTable;
+import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,24 +29,25 @@ import org.apache.spark.sql.types.StructField;
 public final class ModelHistory {
   private ModelHistory() {}
 
-  /** One registered model, with its validation and test value of one metric (null when it was not computed). */
+  /**
+   * One registered model, with its validation and test value of one metric (null when it was not
+   * computed) and, for a pick, the gate's evidence on the primary metric: its backtest mean and 95%
+   * interval, and its paired improvement over the champion with its 95% interval (null when absent).
+   */
   public record Model(
       int version, LocalDate trainedOn, String candidate, String algorithm, boolean baseline, String decision, Double validationMetric,
-      Double testMetric) {}
+      Double testMetric, Double backtestMean, Double backtestLower, Double backtestUpper, Double championDifference,
+      Double championDifferenceLower, Double championDifferenceUpper) {}
 
 
   /** Every registered model, newest first, with its value of {@code metric}. Cost: one read of the models table. */
   public static List<Model> models(Warehouse warehouse, String metric) {
-    return Registry.models(warehouse).orderBy(col("version").desc()).collectAsList().stream()
+    return Registry.registered(warehouse).stream()
+        .sorted(Comparator.comparingInt(ModelsTable.Model::version).reversed())
         .map(row -> new Model(
-            row.getAs("version"),
-            row.<Date>getAs("ds").toLocalDate(),
-            row.getAs("candidate"),
-            row.getAs("algorithm"),
-            row.getAs("is_baseline"),
-            row.getAs("decision"),
-            metric(row, "validation_metrics", metric),
-            metric(row, "test_metrics", metric)))
+            row.version(), row.ds(), row.candidate(), row.algorithm(), row.isBaseline(), row.decision(),
+            row.validationMetrics().get(metric), row.testMetrics().get(metric), row.backtestMean(), row.backtestLower(),
+            row.backtestUpper(), row.championDifference(), row.championDifferenceLower(), row.championDifferenceUpper()))
         .toList();
   }
 
@@ -94,8 +97,4 @@ public final class ModelHistory {
     return Optional.ofNullable(latest.<Date>getAs("latest")).map(Date::toLocalDate);
   }
 
-  private static Double metric(Row row, String column, String metric) {
-    Map<String, Double> metrics = row.getJavaMap(row.fieldIndex(column));
-    return metrics.get(metric);
-  }
 }

@@ -8,9 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The promotion gate as a pure decision over metrics already computed on the test window: no
- * Spark, no I/O. Every check adds one reason ("PASS ..." or "FAIL ..."), so the registry records why
- * a candidate was promoted or rejected.
+ * The promotion gate as a pure decision over metrics already computed: no Spark, no I/O. Absolute
+ * floors apply to the pick's backtest mean (to the test window when the backtest is off); the
+ * champion checks read the paired interval of the pick's difference to the champion on the same
+ * test rows and fail only when the whole interval is worse than allowed, i.e. when the pick is shown
+ * worse, not when one short window happens to be hard. Every check adds one reason ("PASS ..." or
+ * "FAIL ..."), so the registry records why a candidate was promoted or rejected.
  */
 public final class Gate {
   private Gate() {}
@@ -18,8 +21,18 @@ public final class Gate {
   /** Test-window metrics of one model, overall and per slice. */
   public record Evaluation(Map<String, Double> metrics, Map<String, Map<String, Double>> slices) {}
 
-  /** The current champion, scored on the candidate's test window. */
-  public record ChampionEvaluation(int version, Evaluation evaluation) {}
+  /**
+   * The pick's improvement over the champion in the primary metric (positive: the pick is better;
+   * direction-aware, so for RMSE the champion's value minus the pick's) on the full rows, and its
+   * 95% interval over {@code resamples} paired bootstrap resamples ({@link PairedBootstrap}).
+   */
+  public record Interval(double estimate, double lower, double upper, int resamples) {}
+
+  /** Paired intervals over the test window and per gated slice (a slice where the metric is undefined has none). */
+  public record Paired(Interval overall, Map<String, Interval> slices) {}
+
+  /** The current champion, scored on the candidate's test rows, and the pick's paired difference to it. */
+  public record ChampionEvaluation(int version, Evaluation evaluation, Paired paired) {}
 
   /**
    * @param passed every check held (always true when the gate is disabled)
@@ -50,6 +63,7 @@ public final class Gate {
       String pickName,
       boolean pickIsBaseline,
       Evaluation pick,
+      Map<String, Backtest.Summary> backtest,
       Evaluation baseline,
       Optional<ChampionEvaluation> champion) {
     if (gate.mode() == GateConfig.Mode.DISABLED) {
@@ -58,7 +72,16 @@ public final class Gate {
     List<String> reasons = new ArrayList<>();
     String primary = task.primaryMetric();
     for (Map.Entry<String, Double> threshold : gate.thresholds().entrySet()) {
-      reasons.add(bound(task, "test", threshold.getKey(), pick.metrics().get(threshold.getKey()), threshold.getValue()));
+      String metric = threshold.getKey();
+      if (backtest.isEmpty()) {
+        reasons.add(bound(task, "test", metric, pick.metrics().get(metric), threshold.getValue()));
+      } else {
+        Backtest.Summary summary = backtest.get(metric);
+        reasons.add(
+            bound(task, "backtest mean", metric, summary.mean(), threshold.getValue())
+                + String.format(" (%d folds, 95%% t interval %s; test window %s)", summary.folds(), range(summary.lower(), summary.upper()),
+                    fmt(pick.metrics().get(metric))));
+      }
     }
     if (gate.mustBeatBaseline()) {
       if (pickIsBaseline) {
@@ -76,8 +99,8 @@ public final class Gate {
     } else {
       ChampionEvaluation current = champion.get();
       reasons.add(
-          change(task, primary, "test", pick.metrics().get(primary), current.evaluation().metrics().get(primary), current.version(),
-              gate.maxRegression(), gate.maxRelativeRegression()));
+          change(task, primary, "test", pick.metrics().get(primary), current.evaluation().metrics().get(primary), current.paired().overall(),
+              current.version(), gate.maxRegression(), gate.maxRelativeRegression()));
     }
     if (gate.slices() != null) {
       GateConfig.SliceGate slices = gate.slices();
@@ -92,8 +115,8 @@ public final class Gate {
         if (champion.isPresent() && slices.maxRegression() != null) {
           Map<String, Double> theirs = champion.get().evaluation().slices().getOrDefault(slice.getKey(), Map.of());
           reasons.add(
-              change(task, primary, where, slice.getValue().get(primary), theirs.get(primary), champion.get().version(),
-                  slices.maxRegression(), null));
+              change(task, primary, where, slice.getValue().get(primary), theirs.get(primary),
+                  champion.get().paired().slices().get(slice.getKey()), champion.get().version(), slices.maxRegression(), null));
         }
       }
     }
@@ -116,18 +139,23 @@ public final class Gate {
   /**
    * The change threshold vs the champion: the candidate may be worse by at most {@code maxAbsolute}
    * and at most {@code maxRelative} times the champion's value (each null one does not bound);
-   * with both null it must not be worse at all.
+   * with both null it must not be worse at all. "Worse" is the least regression the paired interval
+   * allows (minus its upper bound): the check fails only when the whole interval lies beyond the
+   * allowance.
    */
   private static String change(
-      Task task, String metric, String where, Double mine, Double theirs, int championVersion, Double maxAbsolute, Double maxRelative) {
+      Task task, String metric, String where, Double mine, Double theirs, Interval paired, int championVersion, Double maxAbsolute,
+      Double maxRelative) {
     String head = where + " " + metric + " " + fmt(mine) + " vs champion v" + championVersion + " " + fmt(theirs);
     if (theirs == null) {
       return "PASS " + head + ": the champion's value is undefined, nothing to compare";
     }
-    if (mine == null) {
+    if (mine == null || paired == null) {
       return "FAIL " + head + ": undefined for the candidate";
     }
-    double regression = -improvement(task, metric, mine, theirs);
+    head += String.format(": paired difference %+.4f, 95%% bootstrap interval [%+.4f, %+.4f] over %d resamples", paired.estimate(),
+        paired.lower(), paired.upper(), paired.resamples());
+    double regression = -paired.upper();
     boolean ok =
         maxAbsolute == null && maxRelative == null
             ? regression <= 0
@@ -137,7 +165,11 @@ public final class Gate {
             ? "none"
             : (maxAbsolute == null ? "" : fmt(maxAbsolute) + " absolute") + (maxAbsolute != null && maxRelative != null ? ", " : "")
                 + (maxRelative == null ? "" : String.format("%.1f%% relative", maxRelative * 100));
-    return (ok ? "PASS " : "FAIL ") + head + String.format(": worse by %.4f (allowed: %s)", Math.max(regression, 0), allowed);
+    return (ok ? "PASS " : "FAIL ") + head + String.format("; worse by at least %.4f (allowed: %s)", Math.max(regression, 0), allowed);
+  }
+
+  private static String range(Double lower, Double upper) {
+    return lower == null ? "n/a (one fold)" : "[" + fmt(lower) + ", " + fmt(upper) + "]";
   }
 
   private static String fmt(Double value) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -85,29 +86,48 @@ public final class Metrics {
   }
 
   static Map<String, Double> compute(Task task, double[] scores, double[] labels) {
-    Integer[] order = new Integer[scores.length];
-    Arrays.setAll(order, i -> i);
-    // descending score, then label: a fixed order makes every floating-point sum reproducible
-    Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingDouble(i -> labels[i]));
-    double[] s = new double[scores.length];
-    double[] y = new double[scores.length];
-    for (int k = 0; k < order.length; k++) {
-      s[k] = scores[order[k]];
-      y[k] = labels[order[k]];
-    }
+    int[] weights = new int[scores.length];
+    Arrays.fill(weights, 1);
+    return compute(task, scores, labels, descending(scores, labels, IntStream.range(0, scores.length).toArray()), weights);
+  }
+
+  /**
+   * {@code rows} by descending score, then label: a fixed order makes every floating-point sum
+   * reproducible, and equal scores end up next to each other (one tie group).
+   */
+  static int[] descending(double[] scores, double[] labels, int[] rows) {
+    return Arrays.stream(rows).boxed()
+        .sorted(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingDouble(i -> labels[i]))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
+
+  /**
+   * Every metric over the rows of {@code order} (sorted by {@link #descending}), row i counted
+   * {@code weights[i]} times: a bootstrap resample is a vector of draw counts, so it needs no copy
+   * and no sort of its own.
+   */
+  static Map<String, Double> compute(Task task, double[] scores, double[] labels, int[] order, int[] weights) {
     Map<String, Double> metrics = new TreeMap<>();
     if (task == Task.REGRESSION) {
-      regression(s, y, metrics);
+      regression(scores, labels, order, weights, metrics);
     } else {
-      classification(s, y, metrics);
+      classification(scores, labels, order, weights, metrics);
     }
     return metrics;
   }
 
-  /** Pairs sorted by descending score; equal scores form one group (ties). */
-  private static void classification(double[] s, double[] y, Map<String, Double> metrics) {
-    long positives = Arrays.stream(y).filter(v -> v == 1.0).count();
-    long negatives = y.length - positives;
+  /** Equal scores form one group (ties). */
+  private static void classification(double[] s, double[] y, int[] order, int[] w, Map<String, Double> metrics) {
+    long positives = 0;
+    long negatives = 0;
+    for (int i : order) {
+      if (y[i] == 1.0) {
+        positives += w[i];
+      } else {
+        negatives += w[i];
+      }
+    }
     if (positives == 0 || negatives == 0) {
       return;
     }
@@ -117,45 +137,53 @@ public final class Metrics {
     long negativesAbove = 0;
     long positivesSoFar = 0;
     int k = 0;
-    while (k < s.length) {
+    while (k < order.length) {
       int end = k;
       long groupPositives = 0;
-      while (end < s.length && s[end] == s[k]) {
-        groupPositives += y[end] == 1.0 ? 1 : 0;
+      long groupNegatives = 0;
+      while (end < order.length && s[order[end]] == s[order[k]]) {
+        if (y[order[end]] == 1.0) {
+          groupPositives += w[order[end]];
+        } else {
+          groupNegatives += w[order[end]];
+        }
         end++;
       }
-      long groupNegatives = (end - k) - groupPositives;
       wins += groupPositives * (negatives - negativesAbove - groupNegatives) + 0.5 * groupPositives * groupNegatives;
       positivesSoFar += groupPositives;
       negativesAbove += groupNegatives;
       // a tie group is one threshold: precision at it, weighted by the recall it adds
-      averagePrecision += groupPositives * ((double) positivesSoFar / (positivesSoFar + negativesAbove));
+      if (groupPositives > 0) {
+        averagePrecision += groupPositives * ((double) positivesSoFar / (positivesSoFar + negativesAbove));
+      }
       k = end;
     }
     metrics.put("auc", wins / ((double) positives * negatives));
     metrics.put("average_precision", averagePrecision / positives);
   }
 
-  private static void regression(double[] s, double[] y, Map<String, Double> metrics) {
-    if (y.length == 0) {
-      return;
-    }
+  private static void regression(double[] s, double[] y, int[] order, int[] w, Map<String, Double> metrics) {
+    long n = 0;
     double squared = 0;
     double absolute = 0;
     double mean = 0;
-    for (int i = 0; i < y.length; i++) {
+    for (int i : order) {
       double error = s[i] - y[i];
-      squared += error * error;
-      absolute += Math.abs(error);
-      mean += y[i];
+      squared += w[i] * error * error;
+      absolute += w[i] * Math.abs(error);
+      mean += w[i] * y[i];
+      n += w[i];
     }
-    mean /= y.length;
+    if (n == 0) {
+      return;
+    }
+    mean /= n;
     double total = 0;
-    for (double label : y) {
-      total += (label - mean) * (label - mean);
+    for (int i : order) {
+      total += w[i] * (y[i] - mean) * (y[i] - mean);
     }
-    metrics.put("rmse", Math.sqrt(squared / y.length));
-    metrics.put("mae", absolute / y.length);
+    metrics.put("rmse", Math.sqrt(squared / n));
+    metrics.put("mae", absolute / n);
     if (total > 0) {
       metrics.put("r2", 1 - squared / total);
     }

@@ -43,14 +43,17 @@ import org.apache.spark.storage.StorageLevel;
  * Stage 5 and 6: trains every candidate on the labelled window ending at D, tunes each over its
  * grid on the validation window, picks the best on validation and calibrates it there, evaluates
  * on the test window
- * (overall and per slice, with the baseline and the current champion on the same rows), lets the
+ * (overall and per slice, with the baseline and the current champion on the same rows, the pick's
+ * difference to the champion as a {@link PairedBootstrap} interval), backtests the pick's and the
+ * champion's recipes over rolling origins ({@link Backtest}, table {@code backtests}), lets the
  * {@link Gate} decide, and registers every candidate with its lineage.
  *
  * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
  * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
- * pairs of the validation and test windows. The pick scores train once more for its reference
+ * pairs of the validation and test windows. The backtest adds, per fold and backtested model, one
+ * preprocessing fit, one model fit and one scoring pass. The pick scores train once more for its reference
  * profile (written by the caller's {@link ReferenceWriter}).
  */
 public final class Train {
@@ -68,6 +71,7 @@ public final class Train {
       List<Trial> tuning,
       Map<String, Double> validation,
       Gate.Evaluation test,
+      Metrics.Scored testScores,
       double[] calibration,
       double trainSeconds,
       PipelineModel model) {
@@ -76,9 +80,15 @@ public final class Train {
     }
   }
 
-  /** @param promoted the version that became champion, empty when the gate rejected the pick */
+  /**
+   * @param backtest the pick's, empty when {@code training.backtest.folds} is 0
+   * @param championBacktest the champion's recipe on the same folds, empty without a champion, with the backtest off, or when the
+   *     champion's candidate is no longer in the pipeline file
+   * @param promoted the version that became champion, empty when the gate rejected the pick
+   */
   public record Result(
-      List<Candidate> candidates, Candidate pick, Gate.Decision decision, Optional<Gate.ChampionEvaluation> champion, Optional<Integer> promoted, String reason) {}
+      List<Candidate> candidates, Candidate pick, Optional<Backtest.Result> backtest, Gate.Decision decision,
+      Optional<Gate.ChampionEvaluation> champion, Optional<Backtest.Result> championBacktest, Optional<Integer> promoted, String reason) {}
 
   /** The labelled window a training on night D uses: the {@code windowDays} days ending at D. */
   public static LocalDate windowStart(PipelineConfig pipeline, LocalDate ds) {
@@ -168,13 +178,34 @@ public final class Train {
       Candidate pick = pick(candidates, task);
       Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
       Optional<Gate.ChampionEvaluation> champion =
-          current.map(c -> new Gate.ChampionEvaluation(c.version(), evaluate(scoreTest(loadChampion(c, ds), test, sliceColumn), pipeline, sliceColumn)));
+          current.map(c -> {
+            Metrics.Scored scored = scoreTest(loadChampion(c, ds), test, sliceColumn);
+            return new Gate.ChampionEvaluation(
+                c.version(), evaluate(scored, pipeline, sliceColumn),
+                PairedBootstrap.compare(task, pick.testScores(), scored, pick.test().slices().keySet(), pipeline.training().seed()));
+          });
+      Optional<Backtest.Result> backtest =
+          pipeline.training().backtest().folds() == 0
+              ? Optional.empty()
+              : Optional.of(Backtest.run(pipeline, pick.config(), pick.params(), split, window, trainRows));
+      Optional<Backtest.Result> championBacktest =
+          backtest.isEmpty() ? Optional.empty() : current.flatMap(c -> championBacktest(warehouse, pipeline, c, split, window));
       Gate.Decision decision =
-          Gate.decide(pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), baseline.test(), champion);
+          Gate.decide(
+              pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), backtest.map(Backtest.Result::summary).orElse(Map.of()),
+              baseline.test(), champion);
       Result result =
           new Result(
-              candidates, pick, decision, champion, decision.promote() ? Optional.of(pick.version()) : Optional.empty(),
-              decision.summary());
+              candidates, pick, backtest, decision, champion, championBacktest,
+              decision.promote() ? Optional.of(pick.version()) : Optional.empty(), decision.summary());
+      List<Row> backtests = new ArrayList<>();
+      backtest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, pick.version(), pick.config().name(), "pick", b)));
+      championBacktest.ifPresent(
+          b -> backtests.addAll(
+              BacktestsTable.rows(
+                  ds, current.orElseThrow().version(), Registry.model(warehouse, current.orElseThrow().version(), "backtest").candidate(),
+                  "champion", b)));
+      BacktestsTable.replace(warehouse, ds, backtests);
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
       reference.write(train, pick.model());
       String referenceProfile = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
@@ -233,9 +264,10 @@ public final class Train {
       // calibrated on the validation scores it was picked on: the test window stays for the gate alone
       double[] calibration =
           task == Task.REGRESSION ? null : Calibration.isotonic(bestValidation.scores(), bestValidation.labels(), Calibration.BINS);
+      Metrics.Scored scored = scoreTest(model, test, sliceColumn);
       return new Candidate(
           config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
-          evaluate(scoreTest(model, test, sliceColumn), pipeline, sliceColumn), calibration, seconds, model);
+          evaluate(scored, pipeline, sliceColumn), scored, calibration, seconds, model);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);
@@ -282,6 +314,26 @@ public final class Train {
     return new Gate.Evaluation(Metrics.compute(task, scored), slices);
   }
 
+  /**
+   * The champion's recipe (its candidate and chosen parameters, as registered) backtested on the
+   * pick's folds, with the window's rows as they are (a degraded pick's {@code trainRows} are its
+   * own). Empty when the pipeline file no longer has the champion's candidate with its algorithm.
+   */
+  private static Optional<Backtest.Result> championBacktest(
+      Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, Split split, Dataset<Row> window) {
+    ModelsTable.Model registered = Registry.model(warehouse, champion.version(), "backtest");
+    Map<String, Object> params;
+    try {
+      params = JSON.readValue(registered.params(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    } catch (JsonProcessingException e) {
+      throw NightcastException.badData("Cannot backtest champion v" + champion.version() + ": its params are not JSON (" + registered.params() + ": " + e.getOriginalMessage() + ")");
+    }
+    return pipeline.candidates().stream()
+        .filter(c -> c.name().equals(registered.candidate()) && c.algorithm().equals(registered.algorithm()))
+        .findFirst()
+        .map(config -> Backtest.run(pipeline, config, params, split, window, UnaryOperator.identity()));
+  }
+
   private static PipelineModel loadChampion(Registry.Champion champion, LocalDate ds) {
     try {
       return Artifacts.load(champion.artifactPath());
@@ -323,8 +375,13 @@ public final class Train {
         comparison.put("champion_version", c.version());
         comparison.put("champion_test", new TreeMap<>(c.evaluation().metrics()));
         comparison.put("champion_slices", c.evaluation().slices());
+        comparison.put("paired_" + task.primaryMetric() + "_difference", c.paired().overall());
+        comparison.put("paired_slices", c.paired().slices());
+        comparison.put("champion_backtest", result.championBacktest().map(Backtest.Result::summary).orElse(null));
         return json(comparison);
       }).orElse(null);
+      Optional<Backtest.Summary> backtest = result.backtest().filter(b -> picked).map(b -> b.summary().get(task.primaryMetric()));
+      Optional<Gate.Interval> paired = result.champion().filter(c -> picked).map(c -> c.paired().overall());
       ModelsTable.Model row =
           new ModelsTable.Model(
               ds, runId, candidate.version(), candidate.config().name(), candidate.config().algorithm(), candidate.config().isBaseline(),
@@ -337,7 +394,10 @@ public final class Train {
               picked ? result.reason() : String.format("validation %s %s, not the pick (%s v%d)", task.primaryMetric(),
                   candidate.validationMetric(task), result.pick().config().name(), result.pick().version()),
               json(inputVersions), configSha256, codeVersion, Registry.artifactPath(candidate.version(), runId), reference,
-              candidate.calibration() == null ? null : Arrays.stream(candidate.calibration()).boxed().toList());
+              candidate.calibration() == null ? null : Arrays.stream(candidate.calibration()).boxed().toList(),
+              backtest.map(Backtest.Summary::mean).orElse(null), backtest.map(Backtest.Summary::lower).orElse(null),
+              backtest.map(Backtest.Summary::upper).orElse(null), paired.map(Gate.Interval::estimate).orElse(null),
+              paired.map(Gate.Interval::lower).orElse(null), paired.map(Gate.Interval::upper).orElse(null));
       models.add(new Registry.Registration(row, candidate.model()));
     }
     Registry.register(

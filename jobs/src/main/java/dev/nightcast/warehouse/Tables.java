@@ -21,6 +21,8 @@ public final class Tables {
    */
   public static final String ALERTS = "alerts";
   public static final String RUNS = "runs";
+  /** Written by training: the rolling-origin backtest of the pick and the champion, per fold and metric. */
+  public static final String BACKTESTS = "backtests";
 
   /**
    * Columns that describe an attempt (its id, wall-clock times, the Delta versions it read or wrote:
@@ -49,7 +51,7 @@ public final class Tables {
     pipeline.sources().keySet().forEach(source -> tables.add(quarantine(source)));
     tables.addAll(
         List.of(
-            FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,
+            FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, BACKTESTS, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,
             DRIFT_DAILY, ALERTS, RUNS));
     return tables;
   }

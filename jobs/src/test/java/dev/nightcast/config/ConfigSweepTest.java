@@ -136,6 +136,12 @@ class ConfigSweepTest {
     bad.put("training.parallelism", List.of(
         new Bad("training.parallelism", 0, "within 1..8"),
         new Bad("training.parallelism", 9, "within 1..8")));
+    bad.put("training.backtest.folds", List.of(
+        new Bad("training.backtest.folds", -1, "within 0..10"),
+        Bad.of("training.backtest.folds", 5, "training.backtest", "must leave train days before its first fold")));
+    bad.put("training.backtest.horizon_days", List.of(
+        new Bad("training.backtest.horizon_days", 0, "positive"),
+        Bad.of("training.backtest.horizon_days", 7, "training.backtest", "must leave train days before its first fold")));
     bad.put("candidates", List.of(new Bad("candidates", List.of(), "exactly one candidate")));
     bad.put("candidates[].name", List.of(
         new Bad("candidates[1].name", "GBT", "lower-case SQL identifier"),
@@ -250,6 +256,7 @@ class ConfigSweepTest {
       "maintenance", "a mapping of optional keys: its keys' values are swept",
       "monitoring.slices", "a list, [] included: its items' keys are swept",
       "monitoring.drift", "a mapping of optional keys: its keys' values are swept",
+      "training.backtest", "a mapping of optional keys: its keys' values are swept",
       "monitoring.retrain_rules", "a list, [] included: its items' keys are swept",
       "sources.<name>.options", "Spark's reader options, passed as they are: Spark names a bad one when it reads the drop (exit 4)",
       "sources.<name>.expectations", "a mapping of optional keys: its keys' values are swept",

@@ -26,7 +26,7 @@ class LineageTest {
     LocalDate ds = LocalDate.of(2001, 1, version);
     return new ModelsTable.Model(ds, "run", version, "c", "logistic_regression", true, "binary_classification", "{}", "{}", List.of("f"), "{}", 42L,
         ds, ds, 1L, 1L, 1L, null, null, Map.of(), Map.of(), "{}", "{}", null, null, "enabled", true, List.of(), 1.0, "promoted", "r",
-        inputVersions, "sha", "code", "path", "ref", null);
+        inputVersions, "sha", "code", "path", "ref", null, null, null, null, null, null, null);
   }
 
   @Test

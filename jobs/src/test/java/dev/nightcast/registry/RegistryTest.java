@@ -51,7 +51,7 @@ class RegistryTest {
     return new ModelsTable.Model(
         ds, runId, version, "candidate", "logistic_regression", false, "classification", "{}", "[]", List.of("distance"), "{}", 1L,
         ds.minusDays(13), ds, 10, 5, 5, 0.6, 0.6, Map.of("auc", 0.6), Map.of("auc", 0.6), "{}", "{}", null, null, "auto", true, List.of(),
-        1.0, decision, "test", "{}", "sha", "code", Registry.artifactPath(version, runId), "reference", null);
+        1.0, decision, "test", "{}", "sha", "code", Registry.artifactPath(version, runId), "reference", null, null, null, null, null, null, null);
   }
 
   /** Registers a training of {@code ds} as Train does: numbers from the registry, the last candidate promoted. */

@@ -163,6 +163,7 @@ class TrainAndGateTest {
     assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
     assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
     assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
+    theBacktestRefitsThePicksRecipeOnRollingOriginsAndStoresEachFold(row);
 
     // every served score is in [0,1], the LinearSVC's too
     Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, THIRD).where(col("role").equalTo(Features.SCORING));
@@ -171,6 +172,54 @@ class TrainAndGateTest {
       assertThat(range.getDouble(0)).as(candidate.config().name()).isGreaterThanOrEqualTo(0.0);
       assertThat(range.getDouble(1)).as(candidate.config().name()).isLessThanOrEqualTo(1.0).isGreaterThan(range.getDouble(0));
     }
+  }
+
+  /**
+   * Three folds of test_days (0.3 days) each, the last ending with the window: fold i fits on the
+   * window's rows before its origin and evaluates on the 0.3 days after it. The table holds every
+   * fold's metrics, and each metric's mean and t interval over the folds; the pick's registry row the
+   * primary metric's.
+   */
+  private void theBacktestRefitsThePicksRecipeOnRollingOriginsAndStoresEachFold(Row registered) {
+    Backtest.Result backtest = first.backtest().orElseThrow();
+    assertThat(first.championBacktest()).isEmpty();
+    java.time.LocalDateTime end = FOURTH.atStartOfDay();
+    assertThat(backtest.folds()).extracting(Backtest.Fold::origin)
+        .containsExactly(end.minusMinutes(3 * 432), end.minusMinutes(2 * 432), end.minusMinutes(432));
+    Dataset<Row> window =
+        warehouse.read(Tables.FEATURES)
+            .where(col("role").equalTo(Features.LABELLED).and(col(Features.LABEL).isNotNull())
+                .and(col("ds").between(java.sql.Date.valueOf(FIRST), java.sql.Date.valueOf(THIRD))));
+    for (Backtest.Fold fold : backtest.folds()) {
+      Split split = new Split(FIRST.atStartOfDay(), fold.origin(), fold.origin(), fold.until());
+      assertThat(fold.trainRows()).isEqualTo(split.train(window, pipeline.eventTime()).count());
+      assertThat(fold.rows()).isEqualTo(split.test(window, pipeline.eventTime()).count()).isPositive();
+      assertThat(fold.metrics().get("auc")).isBetween(0.5, 1.0);
+    }
+    double[] aucs = backtest.folds().stream().mapToDouble(f -> f.metrics().get("auc")).toArray();
+    Backtest.Summary auc = backtest.summary().get("auc");
+    assertThat(auc).isEqualTo(Backtest.summarize(aucs));
+    assertThat(auc.lower()).isLessThan(auc.mean());
+    assertThat(auc.upper()).isGreaterThan(auc.mean());
+
+    List<Row> rows = warehouse.readDate(Tables.BACKTESTS, THIRD).orderBy("fold", "metric").collectAsList();
+    assertThat(rows).hasSize(3 * 2);
+    for (Row row : rows) {
+      Backtest.Fold fold = backtest.folds().get(row.<Integer>getAs("fold") - 1);
+      String metric = row.getAs("metric");
+      assertThat(row.<Integer>getAs("version")).isEqualTo(first.pick().version());
+      assertThat(row.<String>getAs("role")).isEqualTo("pick");
+      assertThat(row.<java.time.LocalDateTime>getAs("origin")).isEqualTo(fold.origin());
+      assertThat(row.<Long>getAs("rows")).isEqualTo(fold.rows());
+      assertThat(row.<Double>getAs("value")).isEqualTo(fold.metrics().get(metric));
+      assertThat(row.<Double>getAs("mean")).isEqualTo(backtest.summary().get(metric).mean());
+      assertThat(row.<Double>getAs("lower")).isEqualTo(backtest.summary().get(metric).lower());
+      assertThat(row.<Integer>getAs("folds")).isEqualTo(3);
+    }
+    assertThat(registered.<Double>getAs("backtest_mean")).isEqualTo(auc.mean());
+    assertThat(registered.<Double>getAs("backtest_upper")).isEqualTo(auc.upper());
+    assertThat(registered.<Double>getAs("champion_difference")).isNull();
+    assertThat(first.decision().reasons()).first().asString().startsWith(String.format("PASS backtest mean auc %.4f >= 0.5000 (3 folds", auc.mean()));
   }
 
   @Test
@@ -223,9 +272,10 @@ class TrainAndGateTest {
   @Test
   void nightFourTheGateRejectsTwiceDryRunPromotesAndRollbackRestoresTheChampion() {
     aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing();
-    aSliceBelowItsThresholdRejectsACandidateThatPassesOverall();
+    Train.Result asGood = aSliceBelowItsThresholdRejectsACandidateThatPassesOverall();
     dryRunRecordsAFailedGateButPromotes();
     rollbackServesThePreviousChampionFromTheGivenNight();
+    aRetrainAsGoodAsTheChampionIsPromotedThoughItsTestWindowIsHard(asGood);
   }
 
   private void aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing() {
@@ -237,6 +287,20 @@ class TrainAndGateTest {
     assertThat(degraded.champion()).map(Gate.ChampionEvaluation::version).contains(champion);
     assertThat(degraded.decision().reasons())
         .anyMatch(r -> r.startsWith("FAIL test auc") && r.contains("vs champion v" + champion));
+    // shown worse: the whole paired interval lies below minus the allowed regression
+    Gate.Interval paired = degraded.champion().orElseThrow().paired().overall();
+    assertThat(paired.upper()).isLessThan(-pipeline.gate().maxRegression());
+    assertThat(paired.lower()).isLessThan(paired.estimate());
+    assertThat(paired.estimate())
+        .isEqualTo(degraded.pick().test().metrics().get("auc") - degraded.champion().orElseThrow().evaluation().metrics().get("auc"));
+    Row registered = Registry.model(warehouse, degraded.pick().version(), "read").toRow();
+    assertThat(registered.<Double>getAs("champion_difference_upper")).isEqualTo(paired.upper());
+    assertThat(registered.<Double>getAs("champion_difference_lower")).isEqualTo(paired.lower());
+    // the shuffled labels reach the backtest's folds too: the recipe has no skill there either
+    assertThat(degraded.backtest().orElseThrow().summary().get("auc").mean()).isBetween(0.4, 0.6);
+    assertThat(degraded.championBacktest().orElseThrow().summary().get("auc").mean()).isGreaterThan(0.6);
+    assertThat(warehouse.readDate(Tables.BACKTESTS, FOURTH).select("role").distinct().collectAsList())
+        .extracting(r -> r.getString(0)).containsExactlyInAnyOrder("pick", "champion");
     assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(champion);
     Row event = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).head();
     assertThat(event.getString(event.fieldIndex("event"))).isEqualTo(Registry.REJECT);
@@ -249,7 +313,8 @@ class TrainAndGateTest {
         .isInstanceOf(NightcastException.class).hasMessageContaining("the promotion gate rejected it");
   }
 
-  private void aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
+  /** @return the (rejected) training: its pick is as good as the champion overall */
+  private Train.Result aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
     PipelineConfig sliced =
         with(Map.of("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 50, "thresholds", Map.of("auc", 0.99))));
     Train.Result result = train(sliced, FOURTH, UnaryOperator.identity());
@@ -261,6 +326,28 @@ class TrainAndGateTest {
     Row row = Registry.model(warehouse, result.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("slice_metrics"))).contains("\"auc\"");
     assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(first.pick().version());
+    // the champion's slices are compared on the same rows too
+    assertThat(result.champion().orElseThrow().paired().slices().keySet()).isEqualTo(result.pick().test().slices().keySet());
+    return result;
+  }
+
+  /**
+   * The same recipe retrained a day later, gated with a floor between its test window's AUC and its
+   * backtest mean: the floor reads the backtest mean and the champion check the paired interval,
+   * so one hard window does not reject it.
+   */
+  private void aRetrainAsGoodAsTheChampionIsPromotedThoughItsTestWindowIsHard(Train.Result asGood) {
+    double test = asGood.pick().test().metrics().get("auc");
+    double backtest = asGood.backtest().orElseThrow().summary().get("auc").mean();
+    assertThat(backtest).as("the fixture's test window is harder than its backtest folds").isGreaterThan(test);
+    double floor = (test + backtest) / 2;
+    Train.Result result = train(with(Map.of("gate.thresholds", Map.of("auc", floor))), FOURTH, UnaryOperator.identity());
+    assertThat(result.pick().test().metrics().get("auc")).isEqualTo(test).isLessThan(floor);
+    assertThat(result.decision().reasons()).first().asString().startsWith(String.format("PASS backtest mean auc %.4f >= %.4f", backtest, floor));
+    Gate.Interval paired = result.champion().orElseThrow().paired().overall();
+    assertThat(paired.lower()).isLessThan(paired.upper());
+    assertThat(paired.upper()).isGreaterThanOrEqualTo(-pipeline.gate().maxRegression());
+    assertThat(result.promoted()).contains(result.pick().version());
   }
 
   private void dryRunRecordsAFailedGateButPromotes() {
