@@ -40,8 +40,8 @@ final class Backtest {
   /** A metric over the folds where it is defined: mean and 95% t interval (bounds null with fewer than 2 folds). */
   record Summary(Double mean, Double lower, Double upper, int folds) {}
 
-  /** One recipe's backtest: its folds and each metric's summary. */
-  record Result(List<Fold> folds, Map<String, Summary> summary) {}
+  /** One recipe's backtest: its candidate's name, its folds and each metric's summary. */
+  record Result(String candidate, List<Fold> folds, Map<String, Summary> summary) {}
 
   /** The folds' evaluation windows, oldest first: [origin, until) for the last {@code folds} horizons of {@code window}. */
   static List<Split> folds(Split window, TrainingConfig.Backtest backtest) {
@@ -93,7 +93,7 @@ final class Backtest {
     for (String metric : task.metrics()) {
       summary.put(metric, summarize(folds.stream().map(f -> f.metrics().get(metric)).filter(v -> v != null).mapToDouble(Double::doubleValue).toArray()));
     }
-    return new Result(List.copyOf(folds), summary);
+    return new Result(config.name(), List.copyOf(folds), summary);
   }
 
   /** Mean and 95% Student t interval of the fold values (a metric undefined on a fold is left out). */

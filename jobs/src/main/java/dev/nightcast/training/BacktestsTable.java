@@ -45,7 +45,7 @@ public final class BacktestsTable {
   private BacktestsTable() {}
 
   /** The rows of one backtested model, by fold then metric. */
-  static List<Row> rows(LocalDate ds, int version, String candidate, String role, Backtest.Result result) {
+  static List<Row> rows(LocalDate ds, int version, String role, Backtest.Result result) {
     List<Row> rows = new ArrayList<>();
     for (Backtest.Fold fold : result.folds()) {
       for (Map.Entry<String, Backtest.Summary> metric : result.summary().entrySet()) {
@@ -53,7 +53,7 @@ public final class BacktestsTable {
         rows.add(
             new GenericRowWithSchema(
                 new Object[] {
-                  Date.valueOf(ds), version, candidate, role, fold.index(), fold.origin(), fold.until(), fold.trainRows(), fold.rows(),
+                  Date.valueOf(ds), version, result.candidate(), role, fold.index(), fold.origin(), fold.until(), fold.trainRows(), fold.rows(),
                   metric.getKey(), fold.metrics().get(metric.getKey()), summary.mean(), summary.lower(), summary.upper(), summary.folds()},
                 CONTRACT.schema()));
       }

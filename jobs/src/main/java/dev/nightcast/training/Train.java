@@ -199,12 +199,8 @@ public final class Train {
               candidates, pick, backtest, decision, champion, championBacktest,
               decision.promote() ? Optional.of(pick.version()) : Optional.empty(), decision.summary());
       List<Row> backtests = new ArrayList<>();
-      backtest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, pick.version(), pick.config().name(), "pick", b)));
-      championBacktest.ifPresent(
-          b -> backtests.addAll(
-              BacktestsTable.rows(
-                  ds, current.orElseThrow().version(), Registry.model(warehouse, current.orElseThrow().version(), "backtest").candidate(),
-                  "champion", b)));
+      backtest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, pick.version(), "pick", b)));
+      championBacktest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, current.orElseThrow().version(), "champion", b)));
       BacktestsTable.replace(warehouse, ds, backtests);
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
       reference.write(train, pick.model());
