@@ -150,7 +150,7 @@ public final class Catalog {
     try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
       FileLock probe = channel.tryLock();
       if (probe == null) {
-        throw unavailable(database, new IllegalStateException("Another instance of Derby may have already booted the database " + derby.group(1)));
+        throw busy(database);
       }
       probe.release();
     } catch (OverlappingFileLockException ours) {
@@ -165,15 +165,19 @@ public final class Catalog {
     for (Throwable t = e; t != null; t = t.getCause()) {
       // embedded Derby serves one process: another nightcast (or an analyst's session) holds it
       if (String.valueOf(t.getMessage()).contains("Another instance of Derby may have already booted the database")) {
-        return NightcastException.busy(
-            "Cannot register the tables of '" + database + "' in the catalog: another process (a nightcast run, or an analyst's"
-                + " Spark session on the local metastore) is using the embedded metastore. The tables are written; close that"
-                + " session or wait for the run, then re-run this command");
+        return busy(database);
       }
     }
     return NightcastException.internal(
         "Cannot register the tables of '" + database + "' in the catalog: " + message.lines().findFirst().orElse(message)
             + ". The tables are written; check the profile's catalog settings, then re-run this command", e);
+  }
+
+  private static NightcastException busy(String database) {
+    return NightcastException.busy(
+        "Cannot register the tables of '" + database + "' in the catalog: another process (a nightcast run, or an analyst's"
+            + " Spark session on the local metastore) is using the embedded metastore. The tables are written; close that"
+            + " session or wait for the run, then re-run this command");
   }
 
   private static String quote(String identifier) {
