@@ -30,7 +30,7 @@ final class ScoreStage implements Stage<Long> {
   private static String untrained(int windowDays, HistoryCoverage.Coverage window) {
     return "training needs " + windowDays + " labelled days with complete history, " + window.complete().size() + " available"
         + (window.incomplete().isEmpty() ? ""
-            : "; " + HistoryCoverage.ranges(window.incomplete()) + " lack history: " + window.describeMissing());
+            : "; incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
   }
 
   @Override

@@ -65,8 +65,7 @@ final class TrainStage implements Stage<Train.Result> {
       why.add("no labelled features on " + HistoryCoverage.ranges(unlabelled));
     }
     if (!window.incomplete().isEmpty()) {
-      why.add("the history features of " + HistoryCoverage.ranges(window.incomplete()) + " lack ingested history: "
-          + window.describeMissing());
+      why.add("incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
       window.missing().values().forEach(backfill::addAll);
     }
     return "Cannot train on " + ds + ": the training window " + start + ".." + ds + " has labelled features with complete history for "
