@@ -257,7 +257,7 @@ class TrainAndGateTest {
       List<Row> rows = night.orderBy(col(pipeline.entityKey()).desc()).collectAsList();
       warehouse.replaceDate(FeaturesTable.CONTRACT, ds, TestSpark.session().createDataFrame(rows, night.schema()).coalesce(1));
     }
-    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(4).isLessThan(filesBefore);
+    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(5).isLessThan(filesBefore);
     Train.Result relaidOut = train(pipeline, TRAINED, UnaryOperator.identity());
     for (int i = 0; i < first.candidates().size(); i++) {
       Train.Candidate before = first.candidates().get(i);
@@ -269,7 +269,7 @@ class TrainAndGateTest {
   }
 
   /**
-   * Night 4, in sequence (each step reads what the one before left): the gate rejects a candidate
+   * Night 5, in sequence (each step reads what the one before left): the gate rejects a candidate
    * with no skill, then one that fails a slice, and the champion keeps serving; dry_run promotes a
    * failing one; rollback serves the champion before it again.
    */
