@@ -357,9 +357,9 @@ class EndToEndTest {
     assertThat(section(dom, "performance").split("<circle", -1)).hasSize(1 + 4);
     // every monitored column but those excluded from drift, plus the probability and the label
     long features = context.pipeline().config().features().size() - context.pipeline().config().monitoring().drift().exclude().size() + 2;
-    assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * 5);
+    assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * nights.size());
     for (String chart : List.of("quality-volume", "quality-missing", "quality-quarantine")) {
-      assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * 5);
+      assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * nights.size());
     }
     assertThat(dom).contains("<table id=\"models\">").contains("<td>promote</td>").contains("<ul id=\"delivery\">");
 
