@@ -4,7 +4,7 @@
 # the machine's drift hits both sides alike. Prints each run's time per warm night (every night
 # after the first, which carries the JVM's warm-up) and the ratio of the medians, B / A.
 #
-#   bench/compare.sh 2c63c01 HEAD              # 3 pairs of 5 nights (2001-01-15..19): ~30 min on 2 cores
+#   bench/compare.sh 2c63c01 HEAD              # 3 pairs of 5 nights (2001-01-22..26): ~30 min on 2 cores
 #   PAIRS=2 NIGHTS=3 bench/compare.sh A B      # quicker, coarser
 #
 # A single pair does not resolve a change of a few percent on a shared machine; three usually do.
@@ -15,13 +15,14 @@ pairs="${PAIRS:-3}"
 nights="${NIGHTS:-5}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-first_night=2001-01-15
+first_night=2001-01-22
 last_night="$(date -d "$first_night + $((nights - 1)) days" +%F)"
 landing="$root/data-samples/flights"
-# the state both sides start from: 14 nights ingested, the first model trained
+# the state both sides start from: 21 nights ingested, the first model trained (night 21: the
+# first 14-day window of days with complete 7-day rates)
 if [[ ! -d "$work/state-x1" ]]; then
-  echo "bench: preparing the state (14 nights + first training)..." >&2
-  run prepare-x1 "$work/state-x1" "$landing" backfill --from 2001-01-01 --to 2001-01-14 >/dev/null
+  echo "bench: preparing the state (21 nights + first training)..." >&2
+  run prepare-x1 "$work/state-x1" "$landing" backfill --from 2001-01-01 --to 2001-01-21 >/dev/null
 fi
 
 # build REV: the shaded jar built from REV in a throwaway worktree, and REV's conf/ beside it in

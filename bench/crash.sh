@@ -8,13 +8,14 @@
 #   CRASH_BUDGET_MIN=60 bench/crash.sh   # start no trial after 60 min (a loaded machine); reports the trials done
 #
 # Setup, all in a work dir of its own (CRASH_DIR, default a fresh /tmp dir; port CRASH_PG_PORT):
-#   - a cheap variant of conf/pipelines/flight_delay.yaml: 3-day training window, the logistic
-#     baseline alone, retraining every night (so the night under test runs every stage)
+#   - a cheap variant of conf/pipelines/flight_delay.yaml: 3-day training window, 1-day delay rates
+#     (the 2nd is the first day with complete history), the logistic baseline alone, retraining
+#     every night (so the night under test runs every stage)
 #   - the serving database as its own process (`nightcast db start`, embedded), as in production,
 #     so the reader keeps polling while runs are killed; runs reach it by URL (production-shaped profile)
-#   - history 2001-01-01..03 (the first model is trained and published on the 3rd), then the
-#     night under test 2001-01-04 once cleanly: the reference
-# Each trial restores the warehouse to the history, rolls the serving view back to the 3rd's
+#   - history 2001-01-01..04 (the first model is trained and published on the 4th), then the
+#     night under test 2001-01-05 once cleanly: the reference
+# Each trial restores the warehouse to the history, rolls the serving view back to the 4th's
 # version, starts the night, kills it (kill -9) at a random moment inside one stage (stages taken
 # in turn; once the stage has started, after a random share of its duration in the clean run),
 # re-runs it, and compares.
@@ -25,8 +26,8 @@ budget_s=$((${CRASH_BUDGET_MIN:-1000000} * 60))
 RANDOM="${CRASH_SEED:-42}"
 port="${CRASH_PG_PORT:-54371}"
 work="${CRASH_DIR:-$(mktemp -d /tmp/nightcast-crash.XXXXXX)}"
-night=2001-01-04
-previous=2001-01-03
+night=2001-01-05
+previous=2001-01-04
 view=serving.flight_delay_predictions
 cd "$root"
 
@@ -51,6 +52,9 @@ python3 - "$root/conf/pipelines/flight_delay.yaml" "$work/pipeline.yaml" <<'EOF'
 import sys, yaml
 pipeline = yaml.safe_load(open(sys.argv[1]))
 pipeline["training"].update(window_days=3, validation_days=0.3, test_days=0.3, retrain_every_days=1)
+for feature in pipeline["features"]:
+    if "history" in feature:
+        feature["history"]["days"] = 1
 pipeline["candidates"] = [c for c in pipeline["candidates"] if c.get("baseline")]
 pipeline["gate"]["thresholds"] = {"auc": 0.5}
 pipeline["gate"].pop("slices", None)

@@ -9,15 +9,15 @@
 # What it runs, all with the venv's real spark-submit on --master local[2]:
 #   hello   spark-submit of `nightcast sql "select 1"` on an empty warehouse: session start,
 #           one tiny job, stop (the floor any night pays)
-#   cold    one night (2001-01-15, no training due) as its own application, from a prepared state
-#   backfill NIGHTS nights (2001-01-15 ..) in one application, from the same prepared state
+#   cold    one night (2001-01-22, no training due) as its own application, from a prepared state
+#   backfill NIGHTS nights (2001-01-22 ..) in one application, from the same prepared state
 #   scale   the cold night at SCALES x the data (every flight copied with new keys)
 set -euo pipefail
 nights="${NIGHTS:-6}"
 scales="${SCALES:-1 2 4}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-first_night=2001-01-15
+first_night=2001-01-22
 last_night="$(date -d "$first_night + $((nights - 1)) days" +%F)"
 last_flight="$(date -d "$last_night + 1 day" +%F)"
 
@@ -29,10 +29,11 @@ for k in $scales; do
     landing[$k]="$work/flights-x$k"
     [[ -d "${landing[$k]}" ]] || data-samples/derive.sh 2001-01-01 "$last_flight" "${landing[$k]}" "$k" >/dev/null 2>&1
   fi
-  # the state every measurement starts from: 14 nights ingested, the first model trained
+  # the state every measurement starts from: 21 nights ingested, the first model trained (night 21:
+  # the first 14-day window of days with complete 7-day rates)
   if [[ ! -d "$work/state-x$k" ]]; then
-    echo "bench: preparing the state at ${k}x (14 nights + first training)..." >&2
-    run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" backfill --from 2001-01-01 --to 2001-01-14 >/dev/null
+    echo "bench: preparing the state at ${k}x (21 nights + first training)..." >&2
+    run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" backfill --from 2001-01-01 --to 2001-01-21 >/dev/null
   fi
 done
 

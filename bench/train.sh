@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Training benchmark: backfills the first 14 nights (training on night 14 with the shipped 14-day
-# window) into a fresh warehouse, then prints every candidate's validation and test metrics, its
+# Training benchmark: backfills the first 21 nights (training on night 21 with the shipped 14-day
+# window, whose days need 7 days of history each) into a fresh warehouse, then prints every candidate's validation and test metrics, its
 # training wall time (grid included) and the gate's decision, from the registry.
 #   bench/train.sh                          # the January sample under data-samples/flights
-#   NIGHTCAST_LANDING=/tmp/flights-full bench/train.sh 2001-01-01 2001-01-14
+#   NIGHTCAST_LANDING=/tmp/flights-full bench/train.sh 2001-01-01 2001-01-21
 # Uses its own NIGHTCAST_VAR_DIR and NIGHTCAST_PG_PORT unless set.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 from="${1:-2001-01-01}"
-to="${2:-2001-01-14}"
+to="${2:-2001-01-21}"
 export NIGHTCAST_VAR_DIR="${NIGHTCAST_VAR_DIR:-$(mktemp -d /tmp/nightcast-bench-train.XXXXXX)}"
 export NIGHTCAST_PG_PORT="${NIGHTCAST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 

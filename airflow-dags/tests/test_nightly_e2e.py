@@ -5,8 +5,9 @@ is read back with `bin/nightcast db query`, as an application or on-call would.
 
 The pipeline is the shipped one made cheap (conftest.write_small_pipeline: a 2-day training window,
 the logistic baseline only) so that the whole story fits in a few minutes on 2 cores:
-  * night 2001-01-15 (the DAG's start_date: Airflow creates no tasks for earlier logical dates)
-    comes first, in one `spark-submit ... backfill` (the way on-call runs a range);
+  * nights 2001-01-14..15 (the DAG starts on 01-15: Airflow creates no tasks for earlier logical
+    dates) come first, in one `spark-submit ... backfill` (the way on-call runs a range); 01-14
+    only builds the history that 01-15's delay rates need;
   * the DAG's scheduled night 2001-01-16 trains and promotes the first champion (v1) under
     spark-submit and publishes the first serving version: tomorrow's flights scored by v1;
   * a manual run with `run_date` 2001-01-17 moves the serving table to the next day; monitoring
@@ -78,11 +79,13 @@ def night_env(airflow_db, driver_class_archive, work):
 
 @pytest.fixture(scope="module")
 def first_night(night_env, nightcast_jar, work):
-    """Night 2001-01-15 with one spark-submit backfill: features only, no model yet."""
-    command = spark_submit_backfill(nightcast_jar, night_env["NIGHTCAST_PIPELINE"], "2001-01-15", "2001-01-15")
+    """Nights 2001-01-14..15 with one spark-submit backfill: features only, no model yet (01-14's
+    rates have no history, so the 2-day window first holds two complete days on 01-16)."""
+    command = spark_submit_backfill(nightcast_jar, night_env["NIGHTCAST_PIPELINE"], "2001-01-14", "2001-01-15")
     result = run(command, env=night_env, timeout=NIGHT_TIMEOUT_SECONDS, check=False)
-    (work / "backfill-2001-01-15.log").write_text(result.stdout + result.stderr)
+    (work / "backfill-2001-01-14.log").write_text(result.stdout + result.stderr)
     assert_succeeded(result)
+    assert "night 2001-01-14: no champion yet, nothing scored" in result.stdout
     assert "night 2001-01-15: no champion yet, nothing scored" in result.stdout
     return night_env
 

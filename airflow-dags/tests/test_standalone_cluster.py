@@ -3,9 +3,10 @@ started on loopback from the venv's pyspark 4.1.0 distribution (the same `spark-
 node runs), the real shaded jar in client deploy mode, executors writing the Delta tables, the
 driver publishing to the embedded PostgreSQL.
 
-Three nights of the cheap pipeline (conftest.write_small_pipeline): 2001-01-01 only builds features,
-2001-01-02 trains and promotes the first champion and publishes, 2001-01-03 publishes again and
-monitors the first labelled predictions. Then the Delta tables are read with `bin/nightcast sql`
+Four nights of the cheap pipeline (conftest.write_small_pipeline): 2001-01-01 and 02 only build
+features (01-01's delay rates have no history, so the 2-day window first holds two complete days on
+01-03), 2001-01-03 trains and promotes the first champion and publishes, 2001-01-04 publishes again
+and monitors the first labelled predictions. Then the Delta tables are read with `bin/nightcast sql`
 and the serving table with `bin/nightcast db query`, as an analyst and on-call would, and the
 master's own status page must show the application finished on it.
 
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.e2e
 
 START_TIMEOUT_SECONDS = 120
 BACKFILL_TIMEOUT_SECONDS = 900
-NIGHTS = ("2001-01-01", "2001-01-02", "2001-01-03")
+NIGHTS = ("2001-01-01", "2001-01-02", "2001-01-03", "2001-01-04")
 
 
 def start(command, env, log):
@@ -139,15 +140,16 @@ def test_backfill_on_a_standalone_cluster_fills_the_delta_tables_and_the_serving
     assert_succeeded(result)
     # each night's summary line ends by naming the night's own log file, kept next to the warehouse
     summaries = []
-    for line, night in zip(result.stdout.splitlines()[-3:], NIGHTS):
+    for line, night in zip(result.stdout.splitlines()[-len(NIGHTS):], NIGHTS):
         summary, log = re.fullmatch(r"(.*) \(log: (\S+)\)", line).groups()
         assert Path(log).parent == tmp_path / "var" / "logs" / "flight_delay" / night and Path(log).is_file(), line
         summaries.append(summary)
     assert summaries == [
         "night 2001-01-01: no champion yet, nothing scored",
-        f"night 2001-01-02: trained 1 candidates, promoted v1; {scheduled_flights('2001-01-03')} predictions by model v1,"
+        "night 2001-01-02: no champion yet, nothing scored",
+        f"night 2001-01-03: trained 1 candidates, promoted v1; {scheduled_flights('2001-01-04')} predictions by model v1,"
         " published as serving version 1",
-        f"night 2001-01-03: {scheduled_flights('2001-01-04')} predictions by model v1, published as serving version 2",
+        f"night 2001-01-04: {scheduled_flights('2001-01-05')} predictions by model v1, published as serving version 2",
     ]
 
     # It ran on the cluster: the master lists it (named by the job after its pipeline) as finished.
@@ -168,15 +170,15 @@ def test_backfill_on_a_standalone_cluster_fills_the_delta_tables_and_the_serving
         env=env, timeout=300,
     )  # fmt: skip
     counts = {tuple(line.split("\t")[:2]): int(line.split("\t")[2]) for line in tables.stdout.strip().splitlines()[1:]}
-    # one model, promoted on the night the 2-day window filled; realised performance from the night
-    # the first predictions met their labels
-    expected = {("models promoted", "2001-01-02"): 1, ("performance", "2001-01-03"): 1}
+    # one model, promoted on the night the 2-day window filled with complete days; realised
+    # performance from the night the first predictions met their labels
+    expected = {("models promoted", "2001-01-03"): 1, ("performance", "2001-01-04"): 1}
     for night in NIGHTS:
         expected[("raw_actuals", night)] = actual_flights(night)
         expected[("runs", night)] = 1
-    for night, tomorrow in zip(NIGHTS, ("2001-01-02", "2001-01-03", "2001-01-04")):
+    for night, tomorrow in zip(NIGHTS, ("2001-01-02", "2001-01-03", "2001-01-04", "2001-01-05")):
         expected[("raw_schedule", night)] = scheduled_flights(tomorrow)
-        if night != NIGHTS[0]:
+        if night not in NIGHTS[:2]:
             expected[("predictions", night)] = scheduled_flights(tomorrow)
     assert counts == expected
 
@@ -185,4 +187,4 @@ def test_backfill_on_a_standalone_cluster_fills_the_delta_tables_and_the_serving
         env,
         "select count(*), count(distinct flight_id), min(ds), max(ds), min(model_version), max(model_version)"
         " from serving.flight_delay_predictions",
-    ) == [[str(scheduled_flights("2001-01-04"))] * 2 + ["2001-01-03", "2001-01-03", "1", "1"]]
+    ) == [[str(scheduled_flights("2001-01-05"))] * 2 + ["2001-01-04", "2001-01-04", "1", "1"]]

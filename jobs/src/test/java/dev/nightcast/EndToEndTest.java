@@ -48,14 +48,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole nightly loop over five sample nights on real components: local Spark, Delta tables in a
- * temp warehouse, an embedded PostgreSQL. Training is due on the third night (3-day window).
+ * The whole nightly loop over six sample nights on real components: local Spark, Delta tables in a
+ * temp warehouse, an embedded PostgreSQL. Training is due on the fourth night (3-day window of days
+ * with complete 1-day delay rates: the first night has no history before it).
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndTest {
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
-  private static final LocalDate LAST = LocalDate.parse("2001-01-05");
+  private static final LocalDate LAST = LocalDate.parse("2001-01-06");
 
   @TempDir static Path dir;
   private Context context;
@@ -83,13 +84,20 @@ class EndToEndTest {
   }
 
   @Test
-  void trainsOnTheThirdNightAndServesFromThen() {
+  void trainsOnTheFourthNightAndServesFromThen() throws Exception {
     assertThat(nights.get(0).servingModel()).isEmpty();
     assertThat(nights.get(1).servingModel()).isEmpty();
-    assertThat(nights.get(2).training()).isPresent();
-    assertThat(nights.get(2).training().get().promoted()).isPresent();
-    int champion = nights.get(2).training().get().promoted().get();
-    for (NightlyRun.Night night : nights.subList(2, 5)) {
+    // three labelled days by night 3, but 01-01's rates had no history before them
+    assertThat(nights.get(2).training()).isEmpty();
+    assertThat(nights.get(2).servingModel()).isEmpty();
+    assertThat(Files.readString(nights.get(2).log().orElseThrow())).contains(
+        "NightlyRun: " + FIRST.plusDays(2) + " train: skipped, not due",
+        "NightlyRun: " + FIRST.plusDays(2) + " score: skipped, no champion yet (training needs 3 labelled days with complete history, 2 available;"
+            + " incomplete history on 2001-01-01 (not ingested: actuals 2000-12-31))");
+    assertThat(nights.get(3).training()).isPresent();
+    assertThat(nights.get(3).training().get().promoted()).isPresent();
+    int champion = nights.get(3).training().get().promoted().get();
+    for (NightlyRun.Night night : nights.subList(3, 6)) {
       assertThat(night.servingModel()).contains(champion);
       assertThat(night.publish()).isPresent();
     }
@@ -98,7 +106,10 @@ class EndToEndTest {
     assertThat(models.where(col("decision").equalTo("promoted")).count()).isEqualTo(1);
     Row promoted = models.where(col("version").equalTo(champion)).head();
     assertThat(promoted.getDouble(promoted.fieldIndex("test_auc"))).isBetween(0.5, 1.0);
-    assertThat(promoted.getDate(promoted.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    // the training rows leave out the first night's, whose rates had no history
+    assertThat(promoted.getDate(promoted.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST.plusDays(1));
+    assertThat(promoted.getLong(promoted.fieldIndex("train_rows")) + promoted.getLong(promoted.fieldIndex("validation_rows"))
+        + promoted.getLong(promoted.fieldIndex("test_rows"))).isEqualTo(countParquet(FIRST.plusDays(1)) + countParquet(FIRST.plusDays(2)) + countParquet(FIRST.plusDays(3)));
     assertThat(Registry.champion(warehouse, LAST).map(Registry.Champion::version)).contains(champion);
   }
 
@@ -108,7 +119,7 @@ class EndToEndTest {
     TestSpark.session()
         .read().option("header", "true").csv(TestPipelines.sampleLanding().resolve("schedule/" + LAST.plusDays(1) + ".csv.gz").toString())
         .select("flight_id").collectAsList().forEach(row -> scheduled.add(row.getString(0)));
-    int champion = nights.get(4).servingModel().orElseThrow();
+    int champion = nights.get(5).servingModel().orElseThrow();
     Set<String> served = new HashSet<>();
     try (Connection connection = context.database().connect();
         Statement statement = connection.createStatement();
@@ -132,7 +143,7 @@ class EndToEndTest {
       assertThat(actuals).as("raw_actuals %s", ds).isEqualTo(countParquet(ds));
       assertThat(warehouse.readDate(Tables.FEATURES, ds).count()).as("features %s", ds).isEqualTo(schedule + actuals);
       assertThat(warehouse.readDate(Tables.DATA_QUALITY, ds).select("source").distinct().count()).isEqualTo(2);
-      boolean serving = !ds.isBefore(FIRST.plusDays(2));
+      boolean serving = !ds.isBefore(FIRST.plusDays(3));
       assertThat(warehouse.exists(Tables.PREDICTIONS) ? warehouse.readDate(Tables.PREDICTIONS, ds).count() : 0)
           .as("predictions %s", ds).isEqualTo(serving ? schedule : 0);
       // whole population vs the training reference: numeric columns (the numeric features,
@@ -149,7 +160,7 @@ class EndToEndTest {
       assertThat(whole.where(col("comparison").equalTo("BASELINE")).count()).as("baseline drift %s", ds).isEqualTo(serving ? baseline : 0);
       assertThat(whole.where(col("column_name").isin(excluded.toArray())).count()).as("excluded columns %s", ds).isZero();
       // vs the day before: on the first serving night the day before has no probability yet
-      boolean previousServed = !ds.isBefore(FIRST.plusDays(3));
+      boolean previousServed = !ds.isBefore(FIRST.plusDays(4));
       assertThat(whole.where(col("comparison").equalTo("CONSECUTIVE")).count())
           .as("consecutive drift %s", ds).isEqualTo(serving ? baseline - (previousServed ? 0 : 7) : 0);
       for (String comparison : List.of("BASELINE", "CONSECUTIVE")) {
@@ -157,7 +168,7 @@ class EndToEndTest {
             .as("%s drift slices %s", comparison, ds).isEqualTo(serving ? 5 : 0);
       }
       // labels for D arrive on night D; predictions for D were made on D-1; the estimate for D was made on D-1
-      boolean labelled = !ds.isBefore(FIRST.plusDays(3));
+      boolean labelled = !ds.isBefore(FIRST.plusDays(4));
       Dataset<Row> performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, ds);
       assertThat(performance.where(col("kind").equalTo("realised")).count()).as("realised %s", ds).isEqualTo(labelled ? 6 : 0);
       assertThat(performance.where(col("kind").equalTo("estimated")).count()).as("estimated %s", ds).isEqualTo(labelled ? 6 : 0);
@@ -346,9 +357,9 @@ class EndToEndTest {
     assertThat(section(dom, "performance").split("<circle", -1)).hasSize(1 + 4);
     // every monitored column but those excluded from drift, plus the probability and the label
     long features = context.pipeline().config().features().size() - context.pipeline().config().monitoring().drift().exclude().size() + 2;
-    assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * 5);
+    assertThat(section(dom, "drift").split("<rect class=\"cell\"", -1)).hasSize(1 + (int) features * nights.size());
     for (String chart : List.of("quality-volume", "quality-missing", "quality-quarantine")) {
-      assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * 5);
+      assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * nights.size());
     }
     assertThat(dom).contains("<table id=\"models\">").contains("<td>promote</td>").contains("<ul id=\"delivery\">");
 

@@ -44,9 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Re-runs, a second run at the same time, late and missing drops, and credentials, on real
- * components: nights 2001-01-01..03 of the sample (the first model is trained and published on the
- * 3rd; the logistic baseline alone, to keep it cheap), a local Delta warehouse, the embedded
- * PostgreSQL with a serving schema of this class's own. The tests run in any order: each compares
+ * components: nights 2001-01-01..04 of the sample (the first model is trained and published on the
+ * 4th, the first night whose window has complete history; the logistic baseline alone, to keep it
+ * cheap), a local Delta warehouse, the embedded PostgreSQL with a serving schema of this class's own. The tests run in any order: each compares
  * what it checks with what it found, and leaves NIGHT served (the late-data test, which serves later
  * nights, publishes NIGHT again at its end; the rows of later nights it adds change nothing the
  * others compare).
@@ -54,9 +54,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NightReliabilityTest {
-  private static final LocalDate NIGHT = LocalDate.parse("2001-01-03");
-  private static final LocalDate LATE = LocalDate.parse("2001-01-04");
-  private static final LocalDate NEXT = LocalDate.parse("2001-01-05");
+  private static final LocalDate NIGHT = LocalDate.parse("2001-01-04");
+  private static final LocalDate LATE = LocalDate.parse("2001-01-05");
+  private static final LocalDate NEXT = LocalDate.parse("2001-01-06");
   private static final String SCHEMA = "reliability";
   private static final String VIEW = SCHEMA + ".flight_delay_predictions";
   /** The actuals drop of {@link #LATE} arrives only during the late-data test. */
@@ -72,7 +72,7 @@ class NightReliabilityTest {
   @BeforeAll
   void history() throws IOException {
     landing = dir.resolve("landing");
-    TestPipelines.copySampleDrops(landing, LocalDate.parse("2001-01-07"));
+    TestPipelines.copySampleDrops(landing, LocalDate.parse("2001-01-08"));
     Files.move(landing.resolve(LATE_LABELS), dir.resolve("late-labels.parquet"));
     Map<String, Object> overrides = new LinkedHashMap<>();
     overrides.put(
@@ -84,7 +84,7 @@ class NightReliabilityTest {
     context = new Context(pipeline, env, Map.of(), TestSpark.session(), false);
     warehouse = context.warehouse();
     NightlyRun run = new NightlyRun(context);
-    for (LocalDate ds = NIGHT.minusDays(2); !ds.isAfter(NIGHT); ds = ds.plusDays(1)) {
+    for (LocalDate ds = NIGHT.minusDays(3); !ds.isAfter(NIGHT); ds = ds.plusDays(1)) {
       run.run(ds);
     }
     assertThat(servedDate()).contains(NIGHT);

@@ -43,9 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoPipelinesTest {
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
   private static final LocalDate NYC_FIRST = LocalDate.parse("2013-01-01");
-  /** The classifier trains on night 3 (a 3-day window) and serves; the regression's night 4 meets labels. */
-  private static final int CLASSIFIER_NIGHTS = 3;
-  private static final int REGRESSION_NIGHTS = 4;
+  /**
+   * Both train on night 4 (a 3-day window of days with complete 1-day history: night 1 has none
+   * before it) and serve; the regression's night 5 meets labels.
+   */
+  private static final int CLASSIFIER_NIGHTS = 4;
+  private static final int REGRESSION_NIGHTS = 5;
   private static final String REGRESSION = "nyc_arrival_delay";
 
   @TempDir Path dir;
@@ -56,12 +59,14 @@ class TwoPipelinesTest {
             "params", Map.of("maxIter", 20)))));
   }
 
-  /** The shipped NYC pipeline on a 3-day window (a random forest instead of the GBT grid, for time). */
+  /** The shipped NYC pipeline on a 3-day window and 1-day delays (a random forest instead of the GBT grid, for time). */
   private ConfigLoader.LoadedPipeline regression() {
     Map<String, Object> overrides = new java.util.LinkedHashMap<>();
     overrides.put("training.window_days", 3);
     overrides.put("training.validation_days", 0.5);
     overrides.put("training.test_days", 0.5);
+    overrides.put("features.6.history.days", 1);
+    overrides.put("features.7.history.days", 1);
     overrides.put("candidates.1", Map.of("name", "forest", "algorithm", "random_forest_regressor", "params", Map.of("numTrees", 10, "maxDepth", 4)));
     // a 3-day window is no test of quality: loose bounds, so the gate passes and the night serves
     overrides.put("gate.must_beat_baseline", false);
@@ -123,9 +128,9 @@ class TwoPipelinesTest {
       assertThat(Catalog.registerAll(TestSpark.session(), shared.warehouse())).containsExactly("flight_delay", REGRESSION);
       for (Context context : List.of(classifying, regressing)) {
         String name = context.pipeline().config().name();
-        LocalDate third = (context == classifying ? FIRST : NYC_FIRST).plusDays(2);
-        assertThat(TestSpark.session().sql("select count(*) from " + name + ".predictions where ds = '" + third + "'").head().getLong(0))
-            .as(name).isEqualTo(context.warehouse().readDate(Tables.PREDICTIONS, third).count()).isPositive();
+        LocalDate trained = (context == classifying ? FIRST : NYC_FIRST).plusDays(3);
+        assertThat(TestSpark.session().sql("select count(*) from " + name + ".predictions where ds = '" + trained + "'").head().getLong(0))
+            .as(name).isEqualTo(context.warehouse().readDate(Tables.PREDICTIONS, trained).count()).isPositive();
       }
       regressionTrainsServesAndMonitors(regressing);
     }
@@ -174,13 +179,13 @@ class TwoPipelinesTest {
 
   private static void regressionTrainsServesAndMonitors(Context context) throws Exception {
     Warehouse warehouse = context.warehouse();
-    LocalDate third = NYC_FIRST.plusDays(2);
-    Row trained = warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(third)).and(col("decision").equalTo("promoted"))).head();
+    LocalDate fourth = NYC_FIRST.plusDays(3);
+    Row trained = warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(fourth)).and(col("decision").equalTo("promoted"))).head();
     int version = trained.getAs("version");
     assertThat(trained.<String>getAs("task")).isEqualTo(Task.REGRESSION.yaml());
     assertThat(trained.isNullAt(trained.fieldIndex("test_auc"))).isTrue();
     assertThat(trained.isNullAt(trained.fieldIndex("calibration"))).as("no probabilities to calibrate").isTrue();
-    for (Row candidate : warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(third))).collectAsList()) {
+    for (Row candidate : warehouse.read(Tables.MODELS).where(col("ds").equalTo(java.sql.Date.valueOf(fourth))).collectAsList()) {
       Map<String, Double> test = scala.jdk.javaapi.CollectionConverters.asJava(candidate.<scala.collection.Map<String, Double>>getAs("test_metrics"));
       assertThat(test).containsKeys("rmse", "mae", "r2");
       assertThat(test.get("rmse")).as(candidate.<String>getAs("candidate")).isBetween(1.0, 200.0);

@@ -3,6 +3,7 @@ package dev.nightcast.cli;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.ServingConfig;
 import dev.nightcast.config.SourceConfig;
+import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.night.StageName;
 import dev.nightcast.warehouse.Tables;
 import java.time.LocalDate;
@@ -36,7 +37,8 @@ final class NightPlan {
     LocalDate windowStart = ds.minusDays(training.windowDays() - 1L);
     stage(lines, StageName.TRAIN, "when due, decided at run time from " + Tables.MODELS + ", " + Tables.ALERTS + " and " + Tables.FEATURES
         + " (`nightcast status` shows the last training): the first model once the " + training.windowDays() + " labelled days "
-        + windowStart + ".." + ds + " are in the warehouse; then " + training.retrainEveryDays() + " days after the last training,"
+        + windowStart + ".." + ds + " are in the warehouse"
+        + (HistoryCoverage.windows(pipeline).isEmpty() ? "" : " with their history features' windows ingested") + "; then " + training.retrainEveryDays() + " days after the last training,"
         + " or the night after monitoring raised a retrain signal (on " + ds.minusDays(1) + ") -> " + Tables.MODELS + ", "
         + Tables.MODEL_EVENTS + ", " + Tables.REFERENCE_PROFILES);
     stage(lines, StageName.SCORE, "when a champion exists: its predictions for " + scoringSource + "'s rows of " + scored + " -> " + Tables.PREDICTIONS);

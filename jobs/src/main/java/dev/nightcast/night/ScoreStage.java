@@ -1,9 +1,10 @@
 package dev.nightcast.night;
 
 import dev.nightcast.NightcastException;
+import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.scoring.Score;
-import dev.nightcast.training.Train;
+import dev.nightcast.training.TrainingSchedule;
 import java.time.LocalDate;
 import java.util.Optional;
 
@@ -23,8 +24,13 @@ final class ScoreStage implements Stage<Long> {
     LocalDate ds = night.ds();
     return Optional.of("no champion yet (" + Registry.lastTraining(night.warehouse(), ds)
         .map(last -> "the training of " + last + " was rejected; the next is due " + last.plusDays(pipeline.training().retrainEveryDays()))
-        .orElseGet(() -> "training needs " + pipeline.training().windowDays() + " labelled days, "
-            + Train.labelledDays(night.warehouse(), pipeline, ds) + " available") + ")");
+        .orElseGet(() -> untrained(pipeline.training().windowDays(), TrainingSchedule.window(night.warehouse(), pipeline, ds))) + ")");
+  }
+
+  private static String untrained(int windowDays, HistoryCoverage.Coverage window) {
+    return "training needs " + windowDays + " labelled days with complete history, " + window.complete().size() + " available"
+        + (window.incomplete().isEmpty() ? ""
+            : "; incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
   }
 
   @Override

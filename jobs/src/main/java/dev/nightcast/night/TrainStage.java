@@ -1,11 +1,16 @@
 package dev.nightcast.night;
 
 import dev.nightcast.NightcastException;
+import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.monitoring.ReferenceProfile;
 import dev.nightcast.training.Train;
 import dev.nightcast.training.TrainingSchedule;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,17 +47,40 @@ final class TrainStage implements Stage<Train.Result> {
     return due.isPresent() ? Optional.empty() : Optional.of("not due");
   }
 
+  /**
+   * Why a window of fewer than {@code windowDays} complete days cannot train, and what to backfill:
+   * from the first night without labelled features or whose raw history is missing, through D (the
+   * later nights' features are derived again over the filled history).
+   */
+  static String refusal(LocalDate ds, LocalDate start, int windowDays, HistoryCoverage.Coverage window) {
+    SortedSet<LocalDate> unlabelled = new TreeSet<>();
+    for (LocalDate night = start; !night.isAfter(ds); night = night.plusDays(1)) {
+      if (!window.complete().contains(night) && !window.incomplete().contains(night)) {
+        unlabelled.add(night);
+      }
+    }
+    List<String> why = new ArrayList<>();
+    SortedSet<LocalDate> backfill = new TreeSet<>(unlabelled);
+    if (!unlabelled.isEmpty()) {
+      why.add("no labelled features on " + HistoryCoverage.ranges(unlabelled));
+    }
+    if (!window.incomplete().isEmpty()) {
+      why.add("incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
+      window.missing().values().forEach(backfill::addAll);
+    }
+    return "Cannot train on " + ds + ": the training window " + start + ".." + ds + " has labelled features with complete history for "
+        + window.complete().size() + " of " + windowDays + " days (" + String.join("; ", why)
+        + "; backfill the missing nights first: `nightcast backfill --from " + backfill.first() + " --to " + ds + "`)";
+  }
+
   @Override
   public StageResult<Train.Result> run(NightContext night) {
     var warehouse = night.warehouse();
     var pipeline = night.pipeline();
     LocalDate ds = night.ds();
-    long days = Train.labelledDays(warehouse, pipeline, ds);
-    if (days < pipeline.training().windowDays()) {
-      throw NightcastException.badData(
-          "Cannot train on " + ds + ": the training window " + Train.windowStart(pipeline, ds) + ".." + ds + " has labelled features for "
-              + days + " of " + pipeline.training().windowDays() + " days (backfill the missing nights first: `nightcast backfill --from "
-              + Train.windowStart(pipeline, ds) + " --to " + ds + "`)");
+    HistoryCoverage.Coverage window = TrainingSchedule.window(warehouse, pipeline, ds);
+    if (window.complete().size() < pipeline.training().windowDays()) {
+      throw NightcastException.badData(refusal(ds, Train.windowStart(pipeline, ds), pipeline.training().windowDays(), window));
     }
     Train.Result result =
         Train.run(

@@ -95,12 +95,15 @@ public final class Train {
     return ds.minusDays(pipeline.training().windowDays() - 1L);
   }
 
-  /** Days in [start, ds] whose labelled features exist; training needs all of them. */
-  public static long labelledDays(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+  /** Nights in [start, ds] whose labelled features exist, in date order; training needs all of them. */
+  public static List<LocalDate> labelledNights(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
     if (!warehouse.exists(Tables.FEATURES)) {
-      return 0;
+      return List.of();
     }
-    return window(warehouse, pipeline, ds).select("ds").distinct().count();
+    return window(warehouse, pipeline, ds).select("ds").distinct().collectAsList().stream()
+        .map(row -> row.<Date>getAs("ds").toLocalDate())
+        .sorted()
+        .toList();
   }
 
   private static Dataset<Row> window(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {

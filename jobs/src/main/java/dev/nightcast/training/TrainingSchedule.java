@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
@@ -14,7 +15,8 @@ import java.util.Optional;
 import org.apache.spark.sql.Row;
 
 /**
- * Whether training runs on night D: the first time a full labelled window exists, then every
+ * Whether training runs on night D: the first time a full labelled window exists whose every day
+ * has history-complete features ({@link HistoryCoverage}), then every
  * {@code retrain_every_days} after the last training (promoted or not, so a rejected training or a
  * rollback does not retrain every night), or whenever monitoring raised a retrain signal on D-1 (a
  * row with kind {@code retrain} in the {@code alerts} table).
@@ -29,6 +31,7 @@ public final class TrainingSchedule {
    *
    * @param lastTraining the latest night any training ran, before D
    * @param retrainSignal the message of a retrain alert raised on D-1, if any
+   * @param completeDays the window's labelled days whose history features cover their whole window
    */
   public static Optional<String> due(
       LocalDate ds,
@@ -36,7 +39,7 @@ public final class TrainingSchedule {
       Optional<LocalDate> lastTraining,
       int retrainEveryDays,
       Optional<String> retrainSignal,
-      long labelledDays,
+      long completeDays,
       int windowDays) {
     if (retrainSignal.isPresent()) {
       return Optional.of("monitoring raised a retrain signal on " + ds.minusDays(1) + ": " + retrainSignal.get());
@@ -48,8 +51,8 @@ public final class TrainingSchedule {
       }
       return Optional.empty();
     }
-    if (!hasChampion && labelledDays >= windowDays) {
-      return Optional.of("no champion yet, and " + windowDays + " labelled days are in the warehouse");
+    if (!hasChampion && completeDays >= windowDays) {
+      return Optional.of("no champion yet, and " + windowDays + " labelled days with complete history are in the warehouse");
     }
     return Optional.empty();
   }
@@ -58,10 +61,19 @@ public final class TrainingSchedule {
   public static Optional<String> due(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
     Optional<LocalDate> last = Registry.lastTraining(warehouse, ds.minusDays(1));
     boolean hasChampion = Registry.champion(warehouse, ds.minusDays(1)).isPresent();
-    long labelled = last.isEmpty() && !hasChampion ? Train.labelledDays(warehouse, pipeline, ds) : 0;
+    long complete = last.isEmpty() && !hasChampion ? window(warehouse, pipeline, ds).complete().size() : 0;
     return due(
-        ds, hasChampion, last, pipeline.training().retrainEveryDays(), retrainSignal(warehouse, ds), labelled,
+        ds, hasChampion, last, pipeline.training().retrainEveryDays(), retrainSignal(warehouse, ds), complete,
         pipeline.training().windowDays());
+  }
+
+  /**
+   * The labelled nights of the training window ending at D, split by whether their history features
+   * are complete: training needs every day of the window, and complete (one distinct-date query per
+   * history source, none without history features).
+   */
+  public static HistoryCoverage.Coverage window(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    return HistoryCoverage.of(warehouse, pipeline, Train.labelledNights(warehouse, pipeline, ds));
   }
 
   /** The message of a retrain alert raised on D-1; empty when there is none or no alerts table yet. */

@@ -33,15 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a night prints, from the CLI in a JVM of its own under conf/log4j2.properties (stdout and
  * stderr together): nightcast's stage lines only, Spark's and Delta's lines in the run's log file,
- * whose path the night prints. Nights 2001-01-01..03 run in this JVM (the 3rd trains the logistic
- * baseline alone), the CLI runs night 04, which scores and serves, and night 05, whose schedule drop
- * is truncated.
+ * whose path the night prints. Nights 2001-01-01..04 run in this JVM (the 4th, the first with a
+ * window of complete history, trains the logistic baseline alone), the CLI runs night 05, which
+ * scores and serves, and night 06, whose schedule drop is truncated.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleTest {
-  private static final LocalDate SERVES = LocalDate.parse("2001-01-04");
-  private static final LocalDate TRUNCATED = LocalDate.parse("2001-01-05");
+  private static final LocalDate SERVES = LocalDate.parse("2001-01-05");
+  private static final LocalDate TRUNCATED = LocalDate.parse("2001-01-06");
   private static final String TIME = "\\d\\d:\\d\\d:\\d\\d ";
   /** A stage line: HH:MM:SS LEVEL NightlyRun: D stage: event. */
   private static final Pattern STAGE_LINE = Pattern.compile(TIME + "(INFO |ERROR) NightlyRun: (\\d{4}-\\d\\d-\\d\\d) ([a-z]+): (.*)");
@@ -64,7 +64,7 @@ class ConsoleTest {
     profile = Cli.productionProfile(dir, env);
     // the warm-up nights in this JVM: a CLI's night costs a Spark start of its own
     Context context = new Context(ConfigLoader.loadPipeline(pipeline), env, Map.of(), TestSpark.session(), false);
-    for (LocalDate ds = SERVES.minusDays(3); ds.isBefore(SERVES); ds = ds.plusDays(1)) {
+    for (LocalDate ds = SERVES.minusDays(4); ds.isBefore(SERVES); ds = ds.plusDays(1)) {
       new NightlyRun(context).run(ds);
     }
   }

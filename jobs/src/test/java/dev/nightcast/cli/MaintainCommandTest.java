@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `nightcast maintain` on a warehouse of real nights (2001-01-01..04 of the sample; a model trained on
- * the 3rd and the 4th, both promoted; the 4th's ingest and features re-run afterwards, which leaves
+ * `nightcast maintain` on a warehouse of real nights (2001-01-01..05 of the sample; a model trained on
+ * the 4th and the 5th, both promoted; the 5th's ingest and features re-run afterwards, which leaves
  * files no latest version reads) with a retention of 0 hours: everything old would go, but the kept
  * models' training inputs must stay readable.
  */
@@ -56,7 +56,7 @@ class MaintainCommandTest {
   @Test
   void compactsVacuumsKeepsContentsAndEveryKeptModelsInputsThenDoesNothingTheSecondTime() throws IOException {
     Path landing = dir.resolve("landing");
-    TestPipelines.copySampleDrops(landing, LocalDate.parse("2001-01-06"));
+    TestPipelines.copySampleDrops(landing, LocalDate.parse("2001-01-07"));
     Map<String, Object> overrides = new LinkedHashMap<>();
     overrides.put(
         "candidates",
@@ -70,20 +70,20 @@ class MaintainCommandTest {
     Context context = new Context(pipeline, env, Map.of(), TestSpark.session(), false);
     Warehouse warehouse = context.warehouse();
     NightlyRun run = new NightlyRun(context);
-    for (LocalDate ds = LocalDate.parse("2001-01-01"); !ds.isAfter(LocalDate.parse("2001-01-04")); ds = ds.plusDays(1)) {
+    for (LocalDate ds = LocalDate.parse("2001-01-01"); !ds.isAfter(LocalDate.parse("2001-01-05")); ds = ds.plusDays(1)) {
       run.run(ds);
     }
-    run.runStage(StageName.INGEST, LocalDate.parse("2001-01-04"));
-    run.runStage(StageName.FEATURES, LocalDate.parse("2001-01-04"));
+    run.runStage(StageName.INGEST, LocalDate.parse("2001-01-05"));
+    run.runStage(StageName.FEATURES, LocalDate.parse("2001-01-05"));
 
-    // kept: champion v2 (keep_champions 1) and v1, whose predictions of night 3 a published serving version still holds
+    // kept: champion v2 (keep_champions 1) and v1, whose predictions of night 4 a published serving version still holds
     Map<Integer, Map<String, Long>> inputs = inputVersions(warehouse);
     assertThat(inputs).containsOnlyKeys(1, 2);
     Map<String, String> kept = new TreeMap<>();
     inputs.forEach((model, versions) -> versions.forEach((table, version) -> kept.put(table + "@" + version, asOf(warehouse, table, version))));
     Map<String, String> contents = Fingerprints.of(warehouse, warehouse.tables());
     Map<String, Long> versions = versions(warehouse);
-    assertThat(unreferenced(warehouse, Tables.DATA_QUALITY)).as("files the re-run of night 4 replaced").isNotEmpty();
+    assertThat(unreferenced(warehouse, Tables.DATA_QUALITY)).as("files the re-run of night 5 replaced").isNotEmpty();
 
     List<Maintenance.Outcome> first = MaintainCommand.maintain(context);
 

@@ -87,7 +87,7 @@ class FeaturesTest {
     assertThat(matched).isEqualTo(scoring.count()).isGreaterThan(10_000);
     assertThat(differing(labelled, scoring)).isZero();
     // the history features are really there: most flights' origins flew on the days before
-    assertThat(scoring.where(col("origin_delay_rate_28d").isNotNull()).count()).isGreaterThan(matched * 9 / 10);
+    assertThat(scoring.where(col("origin_delay_rate_7d").isNotNull()).count()).isGreaterThan(matched * 9 / 10);
     assertThat(scoring.where(col("route").equalTo(lit("ORD-LGA"))).count()).isPositive();
     labelled.unpersist();
     scoring.unpersist();
@@ -116,7 +116,7 @@ class FeaturesTest {
       assertThat(sameDay.where(col("label").isNull()).count()).isZero();
     }
     // the two windows differ (DAY's holds the day before, whose own window does not): the check can fail
-    Dataset<Row> rates = together.groupBy("ds", "origin").agg(org.apache.spark.sql.functions.first("origin_delay_rate_28d").as("rate"));
+    Dataset<Row> rates = together.groupBy("ds", "origin").agg(org.apache.spark.sql.functions.first("origin_delay_rate_7d").as("rate"));
     assertThat(rates.where(col("ds").equalTo(lit(java.sql.Date.valueOf(dayBefore)))).as("a")
             .join(rates.where(col("ds").equalTo(lit(java.sql.Date.valueOf(DAY)))).as("b"), "origin")
             .where(col("a.rate").notEqual(col("b.rate"))).count())
@@ -192,11 +192,11 @@ class FeaturesTest {
     // a deterministic slice of the day keeps the fit small
     Dataset<Row> train = labelled().where("hour_of_day between 6 and 8").cache();
     PipelineModel model = ModelFactory.preprocessing(pipeline).fit(train);
-    double trainMean = train.agg(org.apache.spark.sql.functions.avg("origin_delay_rate_28d")).head().getDouble(0);
+    double trainMean = train.agg(org.apache.spark.sql.functions.avg("origin_delay_rate_7d")).head().getDouble(0);
     // scoring rows whose history is missing get the training window's mean, whatever they hold
-    Dataset<Row> unseen = scoring().limit(50).withColumn("origin_delay_rate_28d", lit(null).cast("double"))
-        .withColumn("route_delay_rate_28d", lit(0.99));
-    List<Row> imputed = model.transform(unseen).select("origin_delay_rate_28d__imputed").distinct().collectAsList();
+    Dataset<Row> unseen = scoring().limit(50).withColumn("origin_delay_rate_7d", lit(null).cast("double"))
+        .withColumn("route_delay_rate_7d", lit(0.99));
+    List<Row> imputed = model.transform(unseen).select("origin_delay_rate_7d__imputed").distinct().collectAsList();
     assertThat(imputed).hasSize(1);
     assertThat(imputed.get(0).getDouble(0)).isCloseTo(trainMean, org.assertj.core.data.Offset.offset(1e-9));
     train.unpersist();

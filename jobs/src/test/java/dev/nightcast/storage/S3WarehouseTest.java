@@ -46,7 +46,7 @@ class S3WarehouseTest {
   private static S3Proxy proxy;
   private static BlobStoreContext blobs;
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
-  private static final LocalDate LAST = LocalDate.parse("2001-01-02");
+  private static final LocalDate LAST = LocalDate.parse("2001-01-03");
   private static ConfigLoader.LoadedPipeline pipeline;
   private static Context context;
   private static NightlyRun.Night night;
@@ -74,7 +74,7 @@ class S3WarehouseTest {
     hadoop.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     hadoop.set("fs.s3a.access.key", "test-access");
     hadoop.set("fs.s3a.secret.key", "test-secret");
-    twoNightsInTheBucket();
+    threeNightsInTheBucket();
   }
 
   @AfterAll
@@ -84,8 +84,11 @@ class S3WarehouseTest {
     blobs.close();
   }
 
-  /** Two nights through s3a:// (the second trains, scores and publishes), run once for the tests that read them. */
-  private static void twoNightsInTheBucket() {
+  /**
+   * Three nights through s3a:// (the third, the second with complete 1-day history, trains, scores
+   * and publishes), run once for the tests that read them.
+   */
+  private static void threeNightsInTheBucket() {
     SparkSession spark = TestSpark.session();
     for (LocalDate day = FIRST; !day.isAfter(LAST.plusDays(1)); day = day.plusDays(1)) {
       upload("schedule/" + day + ".csv.gz");
@@ -107,6 +110,7 @@ class S3WarehouseTest {
     context = new Context(pipeline, env, Map.of(), spark, false);
     NightlyRun run = new NightlyRun(context);
     run.run(FIRST);
+    run.run(FIRST.plusDays(1));
     night = run.run(LAST);
   }
 

@@ -88,7 +88,8 @@ public final class TestPipelines {
 
   /**
    * Small and fast: a 3-day training window (its last 0.3 days test, the 0.3 before validation), a
-   * shallow GBT without a grid, no per-slice gate.
+   * shallow GBT without a grid, no per-slice gate, 1-day delay rates (so the sample's first night is
+   * the only one without complete history, and the first training is night 4).
    */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
     return small(dir, Map.of());
@@ -104,6 +105,8 @@ public final class TestPipelines {
     overrides.put("candidates.1.grid", Map.of());
     overrides.put("gate.thresholds", Map.of("auc", 0.5));
     overrides.put("gate.slices", null);
+    overrides.put("features.8.history.days", 1);
+    overrides.put("features.9.history.days", 1);
     overrides.putAll(more);
     return flightDelay(dir, overrides);
   }

@@ -51,19 +51,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training, the promotion gate and the registry on real Spark and Delta over the sample's first
- * four nights (3-day windows). The fixture ingests the four nights and trains the first model on
- * night 3, once; the tests read it in any order: a re-run of night 3 reuses night 3's version
- * numbers and leaves its registry rows as they were, and night 4's story (a degraded candidate, a
- * slice failure, dry_run and rollback: each training of night 4 replaces the previous one's
- * registry rows and training event) is one test of four steps, as it is one sequence.
+ * five nights (3-day windows of days with complete 1-day delay rates: nights 2-4 are the first). The
+ * fixture ingests the five nights and trains the first model on night 4, once; the tests read it in
+ * any order: a re-run of night 4 reuses night 4's version numbers and leaves its registry rows as
+ * they were, and night 5's story (a degraded candidate, a slice failure, dry_run and rollback: each
+ * training of night 5 replaces the previous one's registry rows and training event) is one test of
+ * four steps, as it is one sequence.
  */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainAndGateTest {
   private static final java.util.concurrent.atomic.AtomicInteger ATTEMPTS = new java.util.concurrent.atomic.AtomicInteger();
   private static final LocalDate FIRST = LocalDate.parse("2001-01-01");
-  private static final LocalDate THIRD = FIRST.plusDays(2);
-  private static final LocalDate FOURTH = FIRST.plusDays(3);
+  /** The first day with complete (1-day) delay rates: the sample's first day has no history before it. */
+  private static final LocalDate COMPLETE = FIRST.plusDays(1);
+  private static final LocalDate TRAINED = FIRST.plusDays(3);
+  private static final LocalDate NEXT = FIRST.plusDays(4);
   /** Random labels with the sample's positive rate: whatever learns from them has no skill. */
   private static final UnaryOperator<Dataset<Row>> SHUFFLED_LABELS =
       rows -> rows.withColumn(Features.LABEL, expr("cast(rand(7) < 0.2 as double)"));
@@ -74,9 +77,10 @@ class TrainAndGateTest {
   private PipelineConfig pipeline;
   private EnvConfig env;
   private Train.Result first;
+  private NightlyRun run;
 
   @BeforeAll
-  void ingestFourNightsAndTrainTheFirstModel() {
+  void ingestFiveNightsAndTrainTheFirstModel() {
     // the baseline is tuned over a grid; a LinearSVC joins (scored by the logistic of its margin)
     loaded =
         TestPipelines.small(
@@ -91,12 +95,12 @@ class TrainAndGateTest {
             new EnvConfig.SparkSettings(null, Map.of()), TestPostgres.settings());
     Context context = new Context(loaded, env, Map.of(), TestSpark.session(), false);
     warehouse = context.warehouse();
-    NightlyRun run = new NightlyRun(context);
-    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
+    run = new NightlyRun(context);
+    for (LocalDate ds = FIRST; !ds.isAfter(NEXT); ds = ds.plusDays(1)) {
       run.runStage(StageName.INGEST, ds);
       run.runStage(StageName.FEATURES, ds);
     }
-    first = train(pipeline, THIRD, UnaryOperator.identity());
+    first = train(pipeline, TRAINED, UnaryOperator.identity());
   }
 
   /** Each training is an attempt of its own, as every nightcast run is (its artifacts go to a folder of their own). */
@@ -120,7 +124,7 @@ class TrainAndGateTest {
     assertThat(first.promoted()).contains(first.pick().version());
     assertThat(first.decision().reasons()).anyMatch(r -> r.startsWith("PASS first model: no champion yet"));
     assertThat(first.champion()).isEmpty();
-    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
+    assertThat(Registry.champion(warehouse, TRAINED).map(Registry.Champion::version)).contains(first.pick().version());
 
     Train.Candidate baseline = first.candidates().get(0);
     assertThat(baseline.tuning()).hasSize(2);
@@ -144,29 +148,29 @@ class TrainAndGateTest {
     assertThat(((Number) inputs.get("features")).longValue()).isEqualTo(warehouse.version(Tables.FEATURES));
     assertThat(row.getString(row.fieldIndex("code_version"))).isEqualTo("test+commit");
     assertThat(row.getString(row.fieldIndex("config_sha256"))).isEqualTo(loaded.sha256());
-    assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + THIRD + " version=");
-    assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(FIRST);
+    assertThat(row.getString(row.fieldIndex("reference_profile"))).startsWith("reference_profiles ds=" + TRAINED + " version=");
+    assertThat(row.getDate(row.fieldIndex("window_start")).toLocalDate()).isEqualTo(COMPLETE);
     // the isotonic calibration for the label-free estimates, a non-decreasing rate per bin, fitted on
     // the pick's scores of the validation window it was picked on: never on the test window
     List<Double> calibration = row.getList(row.fieldIndex("calibration"));
     assertThat(calibration).hasSize(Calibration.BINS).allSatisfy(rate -> assertThat(rate).isBetween(0.0, 1.0)).isSorted();
     assertThat(calibration.get(0)).isLessThan(calibration.get(Calibration.BINS - 1));
-    Split split = Split.of(FIRST, THIRD, pipeline.training().validationDays(), pipeline.training().testDays());
+    Split split = Split.of(COMPLETE, TRAINED, pipeline.training().validationDays(), pipeline.training().testDays());
     Dataset<Row> window =
         warehouse.read(Tables.FEATURES)
             .where(col("role").equalTo(Features.LABELLED).and(col(Features.LABEL).isNotNull())
-                .and(col("ds").between(java.sql.Date.valueOf(FIRST), java.sql.Date.valueOf(THIRD))));
+                .and(col("ds").between(java.sql.Date.valueOf(COMPLETE), java.sql.Date.valueOf(TRAINED))));
     Metrics.Scored validation = Train.scoreTest(first.pick().model(), split.validation(window, pipeline.eventTime()), null);
     Metrics.Scored test = Train.scoreTest(first.pick().model(), split.test(window, pipeline.eventTime()), null);
     assertThat(calibration).containsExactly(boxed(Calibration.isotonic(validation.scores(), validation.labels(), Calibration.BINS)));
     assertThat(calibration).isNotEqualTo(List.of(boxed(Calibration.isotonic(test.scores(), test.labels(), Calibration.BINS))));
     assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
     assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
-    assertThat(warehouse.readDate(Tables.MODELS, THIRD).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
+    assertThat(warehouse.readDate(Tables.MODELS, TRAINED).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
     theBacktestRefitsThePicksRecipeOnRollingOriginsAndStoresEachFold(row);
 
     // every served score is in [0,1], the LinearSVC's too
-    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, THIRD).where(col("role").equalTo(Features.SCORING));
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, TRAINED).where(col("role").equalTo(Features.SCORING));
     for (Train.Candidate candidate : first.candidates()) {
       Row range = Score.score(candidate.model(), candidate.version(), scoring, pipeline).agg(expr("min(probability)"), expr("max(probability)")).head();
       assertThat(range.getDouble(0)).as(candidate.config().name()).isGreaterThanOrEqualTo(0.0);
@@ -183,15 +187,15 @@ class TrainAndGateTest {
   private void theBacktestRefitsThePicksRecipeOnRollingOriginsAndStoresEachFold(Row registered) {
     Backtest.Result backtest = first.backtest().orElseThrow();
     assertThat(first.championBacktest()).isEmpty();
-    java.time.LocalDateTime end = FOURTH.atStartOfDay();
+    java.time.LocalDateTime end = NEXT.atStartOfDay();
     assertThat(backtest.folds()).extracting(Backtest.Fold::origin)
         .containsExactly(end.minusMinutes(3 * 432), end.minusMinutes(2 * 432), end.minusMinutes(432));
     Dataset<Row> window =
         warehouse.read(Tables.FEATURES)
             .where(col("role").equalTo(Features.LABELLED).and(col(Features.LABEL).isNotNull())
-                .and(col("ds").between(java.sql.Date.valueOf(FIRST), java.sql.Date.valueOf(THIRD))));
+                .and(col("ds").between(java.sql.Date.valueOf(COMPLETE), java.sql.Date.valueOf(TRAINED))));
     for (Backtest.Fold fold : backtest.folds()) {
-      Split split = new Split(FIRST.atStartOfDay(), fold.origin(), fold.origin(), fold.until());
+      Split split = new Split(COMPLETE.atStartOfDay(), fold.origin(), fold.origin(), fold.until());
       assertThat(fold.trainRows()).isEqualTo(split.train(window, pipeline.eventTime()).count());
       assertThat(fold.rows()).isEqualTo(split.test(window, pipeline.eventTime()).count()).isPositive();
       assertThat(fold.metrics().get("auc")).isBetween(0.5, 1.0);
@@ -202,7 +206,7 @@ class TrainAndGateTest {
     assertThat(auc.lower()).isLessThan(auc.mean());
     assertThat(auc.upper()).isGreaterThan(auc.mean());
 
-    List<Row> rows = warehouse.readDate(Tables.BACKTESTS, THIRD).orderBy("fold", "metric").collectAsList();
+    List<Row> rows = warehouse.readDate(Tables.BACKTESTS, TRAINED).orderBy("fold", "metric").collectAsList();
     assertThat(rows).hasSize(3 * 2);
     for (Row row : rows) {
       Backtest.Fold fold = backtest.folds().get(row.<Integer>getAs("fold") - 1);
@@ -222,55 +226,47 @@ class TrainAndGateTest {
     assertThat(first.decision().reasons()).first().asString().startsWith(String.format("PASS backtest mean auc %.4f >= 0.5000 (3 folds", auc.mean()));
   }
 
+  /**
+   * A re-run of night 4 on the same rows, rewritten night by night into one file each and in reverse
+   * key order (as a compaction would leave them): the same versions, parameters, metrics and
+   * predictions, and the registry rows as they were. One training shows both that training is
+   * deterministic and that it reads the rows into its own layout.
+   */
   @Test
-  void trainingTwiceOnTheSameInputsGivesIdenticalMetricsAndPredictions() {
-    List<Row> registered = registry(THIRD);
-    Train.Result again = train(pipeline, THIRD, UnaryOperator.identity());
-    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, FOURTH).where(col("role").equalTo(Features.SCORING));
+  void retrainingOnTheSameRowsInAnotherFileLayoutGivesTheSameModels() {
+    List<Row> registered = registry(TRAINED);
+    int filesBefore = warehouse.read(Tables.FEATURES).inputFiles().length;
+    for (LocalDate ds = FIRST; !ds.isAfter(NEXT); ds = ds.plusDays(1)) {
+      Dataset<Row> night = warehouse.readDate(Tables.FEATURES, ds);
+      List<Row> rows = night.orderBy(col(pipeline.entityKey()).desc()).collectAsList();
+      warehouse.replaceDate(FeaturesTable.CONTRACT, ds, TestSpark.session().createDataFrame(rows, night.schema()).coalesce(1));
+    }
+    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(5).isLessThan(filesBefore);
+    Train.Result again = train(pipeline, TRAINED, UnaryOperator.identity());
+    Dataset<Row> scoring = warehouse.readDate(Tables.FEATURES, NEXT).where(col("role").equalTo(Features.SCORING));
     for (int i = 0; i < first.candidates().size(); i++) {
       Train.Candidate before = first.candidates().get(i);
       Train.Candidate after = again.candidates().get(i);
-      assertThat(after.version()).isEqualTo(before.version());
-      assertThat(after.params()).isEqualTo(before.params());
-      assertThat(after.validation()).isEqualTo(before.validation());
-      assertThat(after.test()).isEqualTo(before.test());
+      assertThat(after.version()).as(before.config().name()).isEqualTo(before.version());
+      assertThat(after.params()).as(before.config().name()).isEqualTo(before.params());
+      assertThat(after.validation()).as(before.config().name()).isEqualTo(before.validation());
+      assertThat(after.test()).as(before.config().name()).isEqualTo(before.test());
       Dataset<Row> predictedBefore = Score.score(before.model(), before.version(), scoring, pipeline);
       Dataset<Row> predictedAfter = Score.score(after.model(), after.version(), scoring, pipeline);
       assertThat(predictedBefore.count()).isPositive();
       assertThat(predictedBefore.exceptAll(predictedAfter).count()).as(before.config().name()).isZero();
       assertThat(predictedAfter.exceptAll(predictedBefore).count()).as(before.config().name()).isZero();
     }
-    assertThat(registry(THIRD)).isEqualTo(registered);
-  }
-
-  @Test
-  void theModelDoesNotDependOnHowTheFeaturesTableIsLaidOutInFiles() {
-    // the same rows, rewritten night by night into one file each and in reverse key order (as a compaction
-    // would leave them, say): training reads them into its own layout
-    int filesBefore = warehouse.read(Tables.FEATURES).inputFiles().length;
-    for (LocalDate ds = FIRST; !ds.isAfter(FOURTH); ds = ds.plusDays(1)) {
-      Dataset<Row> night = warehouse.readDate(Tables.FEATURES, ds);
-      List<Row> rows = night.orderBy(col(pipeline.entityKey()).desc()).collectAsList();
-      warehouse.replaceDate(FeaturesTable.CONTRACT, ds, TestSpark.session().createDataFrame(rows, night.schema()).coalesce(1));
-    }
-    assertThat(warehouse.read(Tables.FEATURES).inputFiles().length).isEqualTo(4).isLessThan(filesBefore);
-    Train.Result relaidOut = train(pipeline, THIRD, UnaryOperator.identity());
-    for (int i = 0; i < first.candidates().size(); i++) {
-      Train.Candidate before = first.candidates().get(i);
-      Train.Candidate after = relaidOut.candidates().get(i);
-      assertThat(after.params()).as(before.config().name()).isEqualTo(before.params());
-      assertThat(after.validation()).as(before.config().name()).isEqualTo(before.validation());
-      assertThat(after.test()).as(before.config().name()).isEqualTo(before.test());
-    }
+    assertThat(registry(TRAINED)).isEqualTo(registered);
   }
 
   /**
-   * Night 4, in sequence (each step reads what the one before left): the gate rejects a candidate
+   * Night 5, in sequence (each step reads what the one before left): the gate rejects a candidate
    * with no skill, then one that fails a slice, and the champion keeps serving; dry_run promotes a
    * failing one; rollback serves the champion before it again.
    */
   @Test
-  void nightFourTheGateRejectsTwiceDryRunPromotesAndRollbackRestoresTheChampion() {
+  void nightFiveTheGateRejectsTwiceDryRunPromotesAndRollbackRestoresTheChampion() {
     aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing();
     Train.Result asGood = aSliceBelowItsThresholdRejectsACandidateThatPassesOverall();
     dryRunRecordsAFailedGateButPromotes();
@@ -280,7 +276,7 @@ class TrainAndGateTest {
 
   private void aCandidateTrainedOnShuffledLabelsIsRejectedAndTheChampionKeepsServing() {
     int champion = first.pick().version();
-    Train.Result degraded = train(pipeline, FOURTH, SHUFFLED_LABELS);
+    Train.Result degraded = train(pipeline, NEXT, SHUFFLED_LABELS);
     assertThat(degraded.pick().test().metrics().get("auc")).isBetween(0.4, 0.58);
     assertThat(degraded.promoted()).isEmpty();
     assertThat(degraded.decision().label()).isEqualTo("rejected");
@@ -299,17 +295,17 @@ class TrainAndGateTest {
     // the shuffled labels reach the backtest's folds too: the recipe has no skill there either
     assertThat(degraded.backtest().orElseThrow().summary().get("auc").mean()).isBetween(0.4, 0.6);
     assertThat(degraded.championBacktest().orElseThrow().summary().get("auc").mean()).isGreaterThan(0.6);
-    assertThat(warehouse.readDate(Tables.BACKTESTS, FOURTH).select("role").distinct().collectAsList())
+    assertThat(warehouse.readDate(Tables.BACKTESTS, NEXT).select("role").distinct().collectAsList())
         .extracting(r -> r.getString(0)).containsExactlyInAnyOrder("pick", "champion");
-    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(champion);
-    Row event = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).head();
+    assertThat(Registry.champion(warehouse, NEXT).map(Registry.Champion::version)).contains(champion);
+    Row event = warehouse.readDate(Tables.MODEL_EVENTS, NEXT).head();
     assertThat(event.getString(event.fieldIndex("event"))).isEqualTo(Registry.REJECT);
     assertThat(event.getInt(event.fieldIndex("previous_version"))).isEqualTo(champion);
 
-    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
-    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, NEXT).orElseThrow(), NEXT);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, NEXT).select("model_version").distinct().collectAsList())
         .extracting(r -> r.getInt(0)).containsExactly(champion);
-    assertThatThrownBy(() -> Registry.promote(warehouse, degraded.pick().version(), FOURTH, "try", "test"))
+    assertThatThrownBy(() -> Registry.promote(warehouse, degraded.pick().version(), NEXT, "try", "test"))
         .isInstanceOf(NightcastException.class).hasMessageContaining("the promotion gate rejected it");
   }
 
@@ -317,7 +313,7 @@ class TrainAndGateTest {
   private Train.Result aSliceBelowItsThresholdRejectsACandidateThatPassesOverall() {
     PipelineConfig sliced =
         with(Map.of("gate.slices", Map.of("column", "origin", "top_n", 3, "min_rows", 50, "thresholds", Map.of("auc", 0.99))));
-    Train.Result result = train(sliced, FOURTH, UnaryOperator.identity());
+    Train.Result result = train(sliced, NEXT, UnaryOperator.identity());
     assertThat(result.pick().test().slices()).hasSize(3);
     assertThat(result.decision().reasons()).anyMatch(r -> r.startsWith("PASS test auc"));
     assertThat(result.decision().reasons()).filteredOn(r -> r.startsWith("FAIL")).isNotEmpty()
@@ -325,7 +321,7 @@ class TrainAndGateTest {
     assertThat(result.promoted()).isEmpty();
     Row row = Registry.model(warehouse, result.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("slice_metrics"))).contains("\"auc\"");
-    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(first.pick().version());
+    assertThat(Registry.champion(warehouse, NEXT).map(Registry.Champion::version)).contains(first.pick().version());
     // the champion's slices are compared on the same rows too
     assertThat(result.champion().orElseThrow().paired().slices().keySet()).isEqualTo(result.pick().test().slices().keySet());
     return result;
@@ -341,7 +337,7 @@ class TrainAndGateTest {
     double backtest = asGood.backtest().orElseThrow().summary().get("auc").mean();
     assertThat(backtest).as("the fixture's test window is harder than its backtest folds").isGreaterThan(test);
     double floor = (test + backtest) / 2;
-    Train.Result result = train(with(Map.of("gate.thresholds", Map.of("auc", floor))), FOURTH, UnaryOperator.identity());
+    Train.Result result = train(with(Map.of("gate.thresholds", Map.of("auc", floor))), NEXT, UnaryOperator.identity());
     assertThat(result.pick().test().metrics().get("auc")).isEqualTo(test).isLessThan(floor);
     assertThat(result.decision().reasons()).first().asString().startsWith(String.format("PASS backtest mean auc %.4f >= %.4f", backtest, floor));
     Gate.Interval paired = result.champion().orElseThrow().paired().overall();
@@ -351,7 +347,7 @@ class TrainAndGateTest {
   }
 
   private void dryRunRecordsAFailedGateButPromotes() {
-    Train.Result result = train(with(Map.of("gate.mode", "dry_run")), FOURTH, SHUFFLED_LABELS);
+    Train.Result result = train(with(Map.of("gate.mode", "dry_run")), NEXT, SHUFFLED_LABELS);
     assertThat(result.decision().passed()).isFalse();
     assertThat(result.promoted()).contains(result.pick().version());
     assertThat(result.reason()).startsWith("promoted despite a failed gate (dry_run)");
@@ -359,42 +355,59 @@ class TrainAndGateTest {
     assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted_dry_run");
     assertThat(row.getBoolean(row.fieldIndex("gate_passed"))).isFalse();
     assertThat(row.getString(row.fieldIndex("gate_mode"))).isEqualTo("dry_run");
-    assertThat(Registry.champion(warehouse, FOURTH).map(Registry.Champion::version)).contains(result.pick().version());
+    assertThat(Registry.champion(warehouse, NEXT).map(Registry.Champion::version)).contains(result.pick().version());
   }
 
   private void rollbackServesThePreviousChampionFromTheGivenNight() {
-    int dryRunChampion = Registry.champion(warehouse, FOURTH).orElseThrow().version();
-    Registry.Champion back = Registry.rollback(warehouse, FOURTH, "dry-run model misbehaves", "oncall");
+    int dryRunChampion = Registry.champion(warehouse, NEXT).orElseThrow().version();
+    Registry.Champion back = Registry.rollback(warehouse, NEXT, "dry-run model misbehaves", "oncall");
     assertThat(back.version()).isEqualTo(first.pick().version()).isNotEqualTo(dryRunChampion);
-    List<Row> events = warehouse.readDate(Tables.MODEL_EVENTS, FOURTH).orderBy("seq").collectAsList();
+    List<Row> events = warehouse.readDate(Tables.MODEL_EVENTS, NEXT).orderBy("seq").collectAsList();
     assertThat(events).extracting(r -> r.getString(2)).containsExactly(Registry.PROMOTE, Registry.ROLLBACK);
     assertThat(events.get(1).getString(6)).isEqualTo("oncall");
     assertThat(events.get(1).getInt(4)).isEqualTo(dryRunChampion);
     // the night before is untouched; the rolled-back night scores with the previous champion
-    assertThat(Registry.events(warehouse, THIRD)).hasSize(1);
-    assertThat(Registry.champion(warehouse, THIRD).map(Registry.Champion::version)).contains(first.pick().version());
-    Score.run(warehouse, pipeline, Registry.champion(warehouse, FOURTH).orElseThrow(), FOURTH);
-    assertThat(warehouse.readDate(Tables.PREDICTIONS, FOURTH).select("model_version").distinct().collectAsList())
+    assertThat(Registry.events(warehouse, TRAINED)).hasSize(1);
+    assertThat(Registry.champion(warehouse, TRAINED).map(Registry.Champion::version)).contains(first.pick().version());
+    Score.run(warehouse, pipeline, Registry.champion(warehouse, NEXT).orElseThrow(), NEXT);
+    assertThat(warehouse.readDate(Tables.PREDICTIONS, NEXT).select("model_version").distinct().collectAsList())
         .extracting(r -> r.getInt(0)).containsExactly(first.pick().version());
-    assertThatThrownBy(() -> Registry.rollback(warehouse, FOURTH, "again", "oncall"))
+    assertThatThrownBy(() -> Registry.rollback(warehouse, NEXT, "again", "oncall"))
         .isInstanceOf(NightcastException.class).hasMessageContaining("has no previous champion");
   }
 
   @Test
+  void aNightBeforeTheWindowHasCompleteHistoryIsNotDueAndRefusesToTrainSayingWhy() {
+    // night 3 has three labelled days, but the rates of 01-01 had no history before them
+    LocalDate third = FIRST.plusDays(2);
+    assertThat(TrainingSchedule.due(warehouse, pipeline, third)).isEmpty();
+    assertThat(TrainingSchedule.window(warehouse, pipeline, third).incomplete()).containsExactly(FIRST);
+    assertThat(TrainingSchedule.due(warehouse, pipeline, TRAINED)).hasValueSatisfying(
+        why -> assertThat(why).contains("3 labelled days with complete history"));
+    assertThatThrownBy(() -> run.runStage(StageName.TRAIN, third))
+        .isInstanceOf(NightcastException.class)
+        .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(ExitCode.BAD_DATA))
+        .hasMessage("Cannot train on 2001-01-03: the training window 2001-01-01..2001-01-03 has labelled features with complete history"
+            + " for 2 of 3 days (incomplete history on 2001-01-01 (not ingested: actuals 2000-12-31); backfill the missing nights first:"
+            + " `nightcast backfill --from 2000-12-31 --to 2001-01-03`)");
+    assertThat(Registry.lastTraining(warehouse, third)).isEmpty();
+  }
+
+  @Test
   void aRetrainAlertOnTheNightBeforeMakesTrainingDue() {
-    LocalDate fifth = FOURTH.plusDays(1);
-    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).isEmpty();
+    LocalDate nightAfter = NEXT.plusDays(1);
+    assertThat(TrainingSchedule.due(warehouse, pipeline, nightAfter)).isEmpty();
     warehouse.append(
         AlertsTable.CONTRACT,
         warehouse.frame(
             AlertsTable.CONTRACT,
             List.of(
-                new Alert(THIRD, "retrain", "warning", "psi", "distance", 0.5, 0.2, "old signal").toRow(),
-                new Alert(FOURTH, "drift", "warning", "psi", "origin", 0.3, 0.2, "not a retrain signal").toRow(),
-                new Alert(FOURTH, "retrain", "critical", "psi", "hour_of_day", 0.4, 0.2, "drift on 3 of 3 nights").toRow())));
-    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth)).hasValueSatisfying(
-        why -> assertThat(why).contains("retrain signal on " + FOURTH).contains("drift on 3 of 3 nights"));
-    assertThat(TrainingSchedule.due(warehouse, pipeline, fifth.plusDays(1))).isEqualTo(Optional.empty());
+                new Alert(TRAINED, "retrain", "warning", "psi", "distance", 0.5, 0.2, "old signal").toRow(),
+                new Alert(NEXT, "drift", "warning", "psi", "origin", 0.3, 0.2, "not a retrain signal").toRow(),
+                new Alert(NEXT, "retrain", "critical", "psi", "hour_of_day", 0.4, 0.2, "drift on 3 of 3 nights").toRow())));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, nightAfter)).hasValueSatisfying(
+        why -> assertThat(why).contains("retrain signal on " + NEXT).contains("drift on 3 of 3 nights"));
+    assertThat(TrainingSchedule.due(warehouse, pipeline, nightAfter.plusDays(1))).isEqualTo(Optional.empty());
   }
 
   /**
@@ -413,40 +426,40 @@ class TrainAndGateTest {
 
   @Test
   void theModelsCommandListsShowsPromotesAndRollsBackAsOperatorsDo() throws Exception {
-    LocalDate sixth = FOURTH.plusDays(2);
+    LocalDate twoNightsAfter = NEXT.plusDays(2);
     int firstChampion = first.pick().version();
     // a version the gate did not reject (a rejected one can never be promoted) and that is not serving:
-    // night 3's newest candidate not selected (whatever night 4's test has trained by now)
-    int latest = Registry.models(warehouse).where(col("ds").equalTo(Date.valueOf(THIRD)).and(col("decision").equalTo("not_selected")))
+    // night 4's newest candidate not selected (whatever night 5's test has trained by now)
+    int latest = Registry.models(warehouse).where(col("ds").equalTo(Date.valueOf(TRAINED)).and(col("decision").equalTo("not_selected")))
         .agg(expr("max(version)")).head().getInt(0);
     assertThat(latest).isNotEqualTo(firstChampion);
     String[] options = {"--pipeline", loaded.file().toString(), "--env", Cli.productionProfile(dir, env).toString()};
     Map<String, String> login = Map.of("NIGHTCAST_PG_USER", "postgres", "NIGHTCAST_PG_PASSWORD", "trusted-by-the-embedded-server");
 
-    Cli.Result promote = Cli.run(dir, login, concat(new String[] {"models", "promote", "v" + latest, "--date", sixth.toString(),
+    Cli.Result promote = Cli.run(dir, login, concat(new String[] {"models", "promote", "v" + latest, "--date", twoNightsAfter.toString(),
         "--reason", "canary looked good", "--actor", "oncall"}, options));
     assertThat(promote.code()).as(promote.output()).isZero();
-    assertThat(promote.output()).contains("champion from " + sixth + ": v" + latest);
-    assertThat(Registry.champion(warehouse, sixth).map(Registry.Champion::version)).contains(latest);
+    assertThat(promote.output()).contains("champion from " + twoNightsAfter + ": v" + latest);
+    assertThat(Registry.champion(warehouse, twoNightsAfter).map(Registry.Champion::version)).contains(latest);
 
-    Cli.Result list = Cli.run(dir, login, concat(new String[] {"models", "list", "--date", sixth.toString()}, options));
+    Cli.Result list = Cli.run(dir, login, concat(new String[] {"models", "list", "--date", twoNightsAfter.toString()}, options));
     assertThat(list.code()).as(list.output()).isZero();
     assertThat(list.output().lines().filter(line -> line.startsWith("*"))).singleElement().asString().contains("v" + latest);
     assertThat(list.output()).contains("v" + firstChampion);
 
-    Cli.Result rollback = Cli.run(dir, login, concat(new String[] {"models", "rollback", "--date", sixth.toString(), "--reason", "canary regressed"}, options));
+    Cli.Result rollback = Cli.run(dir, login, concat(new String[] {"models", "rollback", "--date", twoNightsAfter.toString(), "--reason", "canary regressed"}, options));
     assertThat(rollback.code()).as(rollback.output()).isZero();
-    int before = Registry.champion(warehouse, sixth).orElseThrow().version();
+    int before = Registry.champion(warehouse, twoNightsAfter).orElseThrow().version();
     assertThat(before).isNotEqualTo(latest);
-    assertThat(rollback.output()).contains("champion from " + sixth + ": v" + before);
+    assertThat(rollback.output()).contains("champion from " + twoNightsAfter + ": v" + before);
 
     Cli.Result show = Cli.run(dir, login, concat(new String[] {"models", "show", "v" + latest}, options));
     assertThat(show.code()).as(show.output()).isZero();
     assertThat(show.output())
-        .contains(sixth + " #1 promote  v" + latest, "by oncall: canary looked good", sixth + " #2 rollback v" + before + " (was v" + latest + ")")
+        .contains(twoNightsAfter + " #1 promote  v" + latest, "by oncall: canary looked good", twoNightsAfter + " #2 rollback v" + before + " (was v" + latest + ")")
         .containsPattern("calibration +" + Calibration.BINS + " bins: ");
 
-    Cli.Result unknown = Cli.run(dir, login, concat(new String[] {"models", "promote", "v999", "--date", sixth.toString()}, options));
+    Cli.Result unknown = Cli.run(dir, login, concat(new String[] {"models", "promote", "v999", "--date", twoNightsAfter.toString()}, options));
     assertThat(unknown.code()).isEqualTo(ExitCode.BAD_DATA.code);
     assertThat(unknown.output()).contains("v999");
 
