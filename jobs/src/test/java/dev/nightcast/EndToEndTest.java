@@ -66,7 +66,7 @@ class EndToEndTest {
 
   @BeforeAll
   void runNights() throws Exception {
-    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir);
+    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir, Map.of("training.importance", Map.of("repeats", 3)));
     pushgateway = TestPushgateway.start(dir.resolve("pushgateway.log"));
     EnvConfig env =
         new EnvConfig(

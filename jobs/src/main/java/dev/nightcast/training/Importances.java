@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.Transformer;
@@ -37,8 +38,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Feature importances of a trained model, per declared feature: a categorical's one-hot columns
@@ -67,10 +68,21 @@ final class Importances {
   static final String STANDARDIZED_COEFFICIENT = "standardized_coefficient";
   private static final String BLOCK = "__block";
   private static final String TARGET = "__target_rank";
-  private static final String DONOR = "__donor_rank";
   private static final String DONOR_BLOCK = "__donor_block";
   private static final String DONOR_MATCH = "__donor_match";
   private static final String DONOR_VALUE = "__donor_value";
+
+  private static final Map<Class<?>, Function<Transformer, Vector>> GAINS = Map.of(
+      GBTClassificationModel.class, m -> ((GBTClassificationModel) m).featureImportances(),
+      RandomForestClassificationModel.class, m -> ((RandomForestClassificationModel) m).featureImportances(),
+      DecisionTreeClassificationModel.class, m -> ((DecisionTreeClassificationModel) m).featureImportances(),
+      GBTRegressionModel.class, m -> ((GBTRegressionModel) m).featureImportances(),
+      RandomForestRegressionModel.class, m -> ((RandomForestRegressionModel) m).featureImportances(),
+      DecisionTreeRegressionModel.class, m -> ((DecisionTreeRegressionModel) m).featureImportances());
+  private static final Map<Class<?>, Function<Transformer, Vector>> COEFFICIENTS = Map.of(
+      LogisticRegressionModel.class, m -> ((LogisticRegressionModel) m).coefficients(),
+      LinearSVCModel.class, m -> ((LinearSVCModel) m).coefficients(),
+      LinearRegressionModel.class, m -> ((LinearRegressionModel) m).coefficients());
 
   private Importances() {}
 
@@ -135,39 +147,18 @@ final class Importances {
     return new Builtin(STANDARDIZED_COEFFICIENT, sumPerFeature(slots, standardized, features));
   }
 
+  /** The trees' normalised gains; null for a model without (MLlib's tree models share no interface for them). */
   private static Vector gain(Transformer fitted) {
-    if (fitted instanceof GBTClassificationModel m) {
-      return m.featureImportances();
-    }
-    if (fitted instanceof RandomForestClassificationModel m) {
-      return m.featureImportances();
-    }
-    if (fitted instanceof DecisionTreeClassificationModel m) {
-      return m.featureImportances();
-    }
-    if (fitted instanceof GBTRegressionModel m) {
-      return m.featureImportances();
-    }
-    if (fitted instanceof RandomForestRegressionModel m) {
-      return m.featureImportances();
-    }
-    if (fitted instanceof DecisionTreeRegressionModel m) {
-      return m.featureImportances();
-    }
-    return null;
+    Function<Transformer, Vector> gain = GAINS.get(fitted.getClass());
+    return gain == null ? null : gain.apply(fitted);
   }
 
   private static Vector coefficients(Transformer fitted) {
-    if (fitted instanceof LogisticRegressionModel m) {
-      return m.coefficients();
+    Function<Transformer, Vector> coefficients = COEFFICIENTS.get(fitted.getClass());
+    if (coefficients == null) {
+      throw NightcastException.internal("Cannot explain a " + fitted.getClass().getSimpleName() + ": it has neither tree gains nor coefficients", null);
     }
-    if (fitted instanceof LinearSVCModel m) {
-      return m.coefficients();
-    }
-    if (fitted instanceof LinearRegressionModel m) {
-      return m.coefficients();
-    }
-    throw NightcastException.internal("Cannot explain a " + fitted.getClass().getSimpleName() + ": it has neither tree gains nor coefficients", null);
+    return coefficients.apply(fitted);
   }
 
   /**
@@ -235,9 +226,10 @@ final class Importances {
    * row ranked k by (key, ds) in the same block: the same seed gives the same rows the same values
    * whatever the partitioning.
    *
-   * <p>Cost: one scoring pass over the rows as they are, then per feature the rows ranked twice
-   * within each block (a shuffle into {@code repeats} partitions), joined back and scored in one
-   * pass; each pass collects the (score, label, block) triples as {@link Metrics#collect} does.
+   * <p>Cost: the rows ranked within their block once (a shuffle into {@code repeats} partitions) and
+   * cached, and one scoring pass over them as they are; then per feature, the rows ranked by the
+   * shuffle's hash, joined back and scored in one pass. Each pass collects the (score, label, block)
+   * triples as {@link Metrics#collect} does.
    *
    * @return per declared feature in declaration order, its mean and 95% t interval over the blocks
    *     where the metric is defined
@@ -247,35 +239,41 @@ final class Importances {
     String metric = task.primaryMetric();
     Column key = col(pipeline.entityKey());
     long seed = pipeline.training().seed();
-    Dataset<Row> blocks = validation.withColumn(BLOCK, pmod(xxhash64(lit(seed), key, col("ds")), lit(repeats)).cast("int"));
-    Map<String, Map<String, Double>> unpermuted = byBlock(model, blocks, task, repeats);
-    WindowSpec byBlock = Window.partitionBy(col(BLOCK));
-    Map<String, Backtest.Summary> out = new LinkedHashMap<>();
-    for (FeatureConfig feature : pipeline.features()) {
-      Column shuffle = xxhash64(lit(seed), lit(feature.name()), key, col("ds"));
-      Dataset<Row> ranked =
-          blocks
-              .withColumn(TARGET, row_number().over(byBlock.orderBy(key, col("ds"))))
-              .withColumn(DONOR, row_number().over(byBlock.orderBy(shuffle, key, col("ds"))));
-      Dataset<Row> donors = ranked.select(col(BLOCK).as(DONOR_BLOCK), col(DONOR).as(DONOR_MATCH), col(feature.name()).as(DONOR_VALUE));
-      Dataset<Row> permuted =
-          ranked
-              .drop(DONOR)
-              .join(donors, col(BLOCK).equalTo(col(DONOR_BLOCK)).and(col(TARGET).equalTo(col(DONOR_MATCH))))
-              .withColumn(feature.name(), col(DONOR_VALUE))
-              .drop(TARGET, DONOR_BLOCK, DONOR_MATCH, DONOR_VALUE);
-      Map<String, Map<String, Double>> shuffled = byBlock(model, permuted, task, repeats);
-      List<Double> drops = new ArrayList<>();
-      unpermuted.forEach((block, metrics) -> {
-        Double before = metrics.get(metric);
-        Double after = shuffled.getOrDefault(block, Map.of()).get(metric);
-        if (before != null && after != null) {
-          drops.add(Gate.improvement(task, metric, before, after));
-        }
-      });
-      out.put(feature.name(), Backtest.summarize(drops.stream().mapToDouble(Double::doubleValue).toArray()));
+    // the rows' block and rank within it are the same for every feature: computed once, kept
+    Dataset<Row> blocks =
+        validation
+            .withColumn(BLOCK, pmod(xxhash64(lit(seed), key, col("ds")), lit(repeats)).cast("int"))
+            .withColumn(TARGET, row_number().over(Window.partitionBy(col(BLOCK)).orderBy(key, col("ds"))))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Map<String, Double>> unpermuted = byBlock(model, blocks, task, repeats);
+      Map<String, Backtest.Summary> out = new LinkedHashMap<>();
+      for (FeatureConfig feature : pipeline.features()) {
+        Column shuffle = xxhash64(lit(seed), lit(feature.name()), key, col("ds"));
+        Dataset<Row> donors =
+            blocks.select(
+                col(BLOCK).as(DONOR_BLOCK), row_number().over(Window.partitionBy(col(BLOCK)).orderBy(shuffle, key, col("ds"))).as(DONOR_MATCH),
+                col(feature.name()).as(DONOR_VALUE));
+        Dataset<Row> permuted =
+            blocks
+                .join(donors, col(BLOCK).equalTo(col(DONOR_BLOCK)).and(col(TARGET).equalTo(col(DONOR_MATCH))))
+                .withColumn(feature.name(), col(DONOR_VALUE))
+                .drop(DONOR_BLOCK, DONOR_MATCH, DONOR_VALUE);
+        Map<String, Map<String, Double>> shuffled = byBlock(model, permuted, task, repeats);
+        List<Double> drops = new ArrayList<>();
+        unpermuted.forEach((block, metrics) -> {
+          Double before = metrics.get(metric);
+          Double after = shuffled.getOrDefault(block, Map.of()).get(metric);
+          if (before != null && after != null) {
+            drops.add(Gate.improvement(task, metric, before, after));
+          }
+        });
+        out.put(feature.name(), Backtest.summarize(drops.stream().mapToDouble(Double::doubleValue).toArray()));
+      }
+      return out;
+    } finally {
+      blocks.unpersist();
     }
-    return out;
   }
 
   /** Every metric of {@code model} on each block of {@code rows}, by block. Cost: one scoring pass. */

@@ -88,7 +88,8 @@ public final class TestPipelines {
 
   /**
    * Small and fast: a 3-day training window (its last 0.3 days test, the 0.3 before validation), a
-   * shallow GBT without a grid, no per-slice gate.
+   * shallow GBT without a grid, no per-slice gate, no permutation importance (a scoring pass per
+   * feature on every training; EndToEndTest turns it on).
    */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
     return small(dir, Map.of());
@@ -104,6 +105,7 @@ public final class TestPipelines {
     overrides.put("candidates.1.grid", Map.of());
     overrides.put("gate.thresholds", Map.of("auc", 0.5));
     overrides.put("gate.slices", null);
+    overrides.put("training.importance", Map.of("repeats", 0));
     overrides.putAll(more);
     return flightDelay(dir, overrides);
   }
