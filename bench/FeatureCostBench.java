@@ -76,18 +76,18 @@ public class FeatureCostBench {
     Dataset<Row> validation = split.validation(window, all.eventTime()).persist(StorageLevel.MEMORY_AND_DISK());
     System.out.printf(Locale.ROOT, "  window %s..%s: %d train rows, %d validation rows%n", start, ds, train.count(), validation.count());
 
-    fit(all, train, validation); // warm-up: class loading and code generation
+    report("warm-up (all features)", fit(all, train, validation)); // class loading and code generation
     List<double[]> baseline = new ArrayList<>();
-    baseline.add(fit(all, train, validation));
+    baseline.add(report("all features", fit(all, train, validation)));
     Map<String, double[]> dropped = new TreeMap<>();
     List<String> names = Features.names(all);
     for (int i = 0; i < names.size(); i++) {
-      dropped.put(names.get(i), fit(without(pipelineFile, names.get(i)), train, validation));
+      dropped.put(names.get(i), report("without " + names.get(i), fit(without(pipelineFile, names.get(i)), train, validation)));
       if (i == names.size() / 2) {
-        baseline.add(fit(all, train, validation));
+        baseline.add(report("all features", fit(all, train, validation)));
       }
     }
-    baseline.add(fit(all, train, validation));
+    baseline.add(report("all features", fit(all, train, validation)));
     double seconds = baseline.stream().mapToDouble(b -> b[0]).average().orElseThrow();
     double auc = baseline.get(0)[1];
     System.out.printf(Locale.ROOT, "  all features: fits %s s (mean %.1f s), best validation AUC %.4f%n",
@@ -97,6 +97,12 @@ public class FeatureCostBench {
       double[] d = dropped.get(name);
       System.out.printf(Locale.ROOT, "  %-24s %12.1f %10.2f %+14.4f%n", name, d[0], d[0] / seconds, d[1] - auc);
     }
+  }
+
+  /** Prints one fit as it ends (a long run shows its progress). */
+  static double[] report(String variant, double[] fit) {
+    System.out.printf(Locale.ROOT, "    fit %-28s %7.1f s, best validation AUC %.4f%n", variant, fit[0], fit[1]);
+    return fit;
   }
 
   /** Fits every candidate's every grid point on {@code train} (after one preprocessing fit): seconds, and the best validation AUC. */

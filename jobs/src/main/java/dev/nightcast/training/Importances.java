@@ -89,8 +89,8 @@ final class Importances {
   /**
    * The rows of table {@code importances} for a training night: every candidate's built-in
    * importances and, unless {@code training.importance.repeats} is 0, the pick's permutation
-   * importance of every feature (none where the metric is undefined on every block). Cost: with a linear candidate, one
-   * aggregation pass over the encoded train window; then {@link #permutation}'s.
+   * importance of every feature (none where the metric is undefined on every block). Cost: with a
+   * linear candidate, one aggregation pass over the encoded train window; then {@link #permutation}'s.
    */
   static List<Importance> measure(
       LocalDate ds, PipelineConfig pipeline, List<Train.Candidate> candidates, Train.Candidate pick, Dataset<Row> trainEncoded,
