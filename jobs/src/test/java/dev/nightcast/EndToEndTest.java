@@ -20,6 +20,7 @@ import dev.nightcast.testing.TestPipelines;
 import dev.nightcast.testing.TestPostgres;
 import dev.nightcast.testing.TestPushgateway;
 import dev.nightcast.testing.TestSpark;
+import dev.nightcast.training.ImportancesTable.Importance;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.io.BufferedReader;
@@ -66,7 +67,7 @@ class EndToEndTest {
 
   @BeforeAll
   void runNights() throws Exception {
-    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir);
+    ConfigLoader.LoadedPipeline pipeline = TestPipelines.small(dir, Map.of("training.importance", Map.of("repeats", 3)));
     pushgateway = TestPushgateway.start(dir.resolve("pushgateway.log"));
     EnvConfig env =
         new EnvConfig(
@@ -202,6 +203,23 @@ class EndToEndTest {
       assertThat(Fingerprints.of(warehouse, table.getKey())).as(table.getKey()).isEqualTo(table.getValue());
     }
     assertThat(serving()).isEqualTo(servedBefore);
+  }
+
+  @Test
+  void theTrainingNightExplainsItsModelsAndAlertsOnFeaturesThatMayNotHelp() {
+    Row promoted = warehouse.read(Tables.MODELS).where(col("decision").equalTo("promoted")).head();
+    LocalDate trained = promoted.<java.sql.Date>getAs("ds").toLocalDate();
+    List<String> features = context.pipeline().config().features().stream().map(FeatureConfig::name).toList();
+    List<Importance> importances = warehouse.readDate(Tables.IMPORTANCES, trained).collectAsList().stream().map(Importance::fromRow).toList();
+    // both candidates' built-in importances and the pick's permutation importance, per declared feature
+    assertThat(importances.stream().filter(i -> !i.isPermutation()).count()).isEqualTo(2L * features.size());
+    List<Importance> permutation = importances.stream().filter(Importance::isPermutation).toList();
+    assertThat(permutation).extracting(Importance::feature).containsExactlyInAnyOrderElementsOf(features);
+    assertThat(permutation).allSatisfy(i -> assertThat(i.version()).isEqualTo(promoted.<Integer>getAs("version")));
+    // that night's monitor raised one alert per feature whose interval includes 0, naming it
+    assertThat(warehouse.readDate(Tables.ALERTS, trained).where(col("kind").equalTo("feature_importance")).collectAsList())
+        .extracting(r -> r.<String>getAs("column_name"))
+        .containsExactlyInAnyOrderElementsOf(permutation.stream().filter(i -> i.lower() <= 0).map(Importance::feature).toList());
   }
 
   /**

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Write the monitoring report of the nights FROM..TO as one self-contained HTML file, read from the Delta tables alone:",
-      "performance per model version (realised and estimated), a drift heatmap, data-quality trends, alerts, the model history",
-      "and the delivery metrics."
+      "performance per model version (realised and estimated), a drift heatmap, data-quality trends, alerts, the model history,",
+      "the champion's feature importances and the delivery metrics."
     })
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param parallelism how many grid points fit at the same time; optional, 1 when absent (each fit
  *     already uses every core of a 2-core machine, so more mostly adds memory pressure)
  * @param backtest optional, 3 folds of {@code testDays} each when absent
+ * @param importance optional, 5 permutation repeats when absent
  */
 public record TrainingConfig(
     Task task,
@@ -24,7 +25,8 @@ public record TrainingConfig(
     int retrainEveryDays,
     long seed,
     Integer parallelism,
-    Backtest backtest) {
+    Backtest backtest,
+    Importance importance) {
   private static final String DAYS_NOT_FRACTIONS =
       "the evaluation windows are counted in days now: write validation_days and test_days (e.g. 3 and 3) instead of"
           + " train_fraction and validation_fraction; the train window is the rest of window_days";
@@ -52,6 +54,7 @@ public record TrainingConfig(
         backtest.folds() * backtest.horizonDays() < windowDays,
         "'backtest' must leave train days before its first fold within 'window_days' " + windowDays + " (got folds x horizon_days = "
             + backtest.folds() + " x " + backtest.horizonDays() + " days)");
+    importance = importance == null ? new Importance(null) : importance;
   }
 
   /**
@@ -68,6 +71,21 @@ public record TrainingConfig(
       folds = folds == null ? 3 : folds;
       Check.that(folds >= 0 && folds <= 10, "'backtest.folds' must be within 0..10 (got " + folds + ")");
       Check.that(horizonDays == null || horizonDays > 0, "'backtest.horizon_days' must be positive (got " + horizonDays + ")");
+    }
+  }
+
+  /**
+   * Feature importances of each training's models: built-in ones for every candidate, and the
+   * pick's permutation importance on the validation window, {@code repeats} seeded permutations per
+   * feature (table {@code importances}).
+   *
+   * @param repeats optional, 5 when absent; 0 turns permutation importance off; an interval needs
+   *     at least 2
+   */
+  public record Importance(Integer repeats) {
+    public Importance {
+      repeats = repeats == null ? 5 : repeats;
+      Check.that(repeats == 0 || (repeats >= 2 && repeats <= 50), "'importance.repeats' must be 0 (off) or within 2..50 (got " + repeats + ")");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.monitoring.AlertsTable.Alert;
 import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
+import dev.nightcast.training.ImportancesTable.Importance;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +18,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Pure alert rules over the night's monitoring results. {@code kind} is one of drift, performance,
- * data_quality, numerical_stability, staleness, and retrain: a row of kind {@code retrain} on
- * night D is the retrain signal (training is due on night D + 1).
+ * data_quality, numerical_stability, staleness, feature_importance, and retrain: a row of kind
+ * {@code retrain} on night D is the retrain signal (training is due on night D + 1).
  */
 public final class Alerts {
   public static final String DRIFT = "drift";
@@ -26,6 +27,7 @@ public final class Alerts {
   public static final String DATA_QUALITY = "data_quality";
   public static final String NUMERICAL_STABILITY = "numerical_stability";
   public static final String STALENESS = "staleness";
+  public static final String FEATURE_IMPORTANCE = "feature_importance";
   public static final String RETRAIN = "retrain";
 
   private Alerts() {}
@@ -113,6 +115,27 @@ public final class Alerts {
     return List.of(
         alert(ds, STALENESS, age > 2L * config.maxModelAgeDays() ? "high" : "medium", "model_age_days", null, (double) age,
             (double) config.maxModelAgeDays(), String.format("model v%d was trained on %s, %d days ago", modelVersion, trainedOn, age)));
+  }
+
+  /**
+   * One alert (severity low: a warning, nothing breaks) per feature of a model trained on night D
+   * whose permutation importance interval includes 0: on the validation window, shuffling the
+   * feature did not measurably hurt the model, so it may cost compute and bytes for nothing.
+   */
+  public static List<Alert> featureImportance(LocalDate ds, List<Importance> importances) {
+    List<Alert> out = new ArrayList<>();
+    for (Importance importance : importances) {
+      if (importance.isPermutation() && importance.lower() != null && importance.lower() <= 0) {
+        out.add(
+            alert(ds, FEATURE_IMPORTANCE, "low", importance.metric() + "_drop", importance.feature(), importance.value(), 0.0,
+                String.format(java.util.Locale.ROOT,
+                    "%s may not help model v%d (%s): its permutation importance (how much worse %s gets on the validation window with"
+                        + " the feature shuffled) is %+.4f, 95%% interval [%+.4f, %+.4f] over %d blocks, which includes 0",
+                    importance.feature(), importance.version(), importance.candidate(), importance.metric(), importance.value(),
+                    importance.lower(), importance.upper(), importance.repeats())));
+      }
+    }
+    return out;
   }
 
   /** Profiled missing ratios of the sources above {@code max_missing_ratio} (high beyond twice). */

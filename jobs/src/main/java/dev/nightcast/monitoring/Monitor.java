@@ -11,6 +11,7 @@ import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.scoring.Score;
+import dev.nightcast.training.ImportancesTable;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
@@ -39,8 +40,8 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>drift_daily: D's rows to score (features and the served probability or prediction) and D's labels, against the
  *       serving model's training reference (BASELINE) and against D-1 (CONSECUTIVE), whole and per
  *       configured slice.
- *   <li>alerts: drift, performance, data quality, numerical stability, staleness, and the retrain
- *       signal.
+ *   <li>alerts: drift, performance, data quality, numerical stability, staleness, features of the
+ *       night's training whose permutation importance interval includes 0, and the retrain signal.
  * </ul>
  *
  * <p>Cost: the inputs (features and predictions of D-1 and D) are read once, joined, shuffled by key
@@ -139,6 +140,11 @@ public final class Monitor {
     alerts.addAll(Alerts.performance(ds, performance, config));
     if (warehouse.exists(Tables.DATA_QUALITY)) {
       alerts.addAll(Alerts.dataQuality(ds, warehouse.readDate(Tables.DATA_QUALITY, ds).collectAsList(), config));
+    }
+    if (warehouse.exists(Tables.IMPORTANCES)) {
+      alerts.addAll(
+          Alerts.featureImportance(ds, warehouse.readDate(Tables.IMPORTANCES, ds).orderBy("version", "feature").collectAsList().stream()
+              .map(ImportancesTable.Importance::fromRow).toList()));
     }
     // only the serving model's own nights count: a fresh champion starts with a clean record
     Optional<Integer> champion = Registry.champion(warehouse, ds).map(Registry.Champion::version);

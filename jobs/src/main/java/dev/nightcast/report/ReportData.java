@@ -17,7 +17,8 @@ public record ReportData(
     List<QualityPoint> quality,
     List<Alert> alerts,
     List<ModelEvent> modelEvents,
-    List<Run> runs) {
+    List<Run> runs,
+    Explanation explanation) {
 
   public ReportData {
     performance = List.copyOf(performance);
@@ -54,6 +55,23 @@ public record ReportData(
   public record ModelEvent(
       LocalDate ds, int seq, String event, int modelVersion, Integer previousVersion, String reason, String actor, String candidate,
       Double testAuc) {}
+
+  /**
+   * The champion serving on TO and its feature importances (table importances, from its training
+   * night): both kinds, per declared feature. No champion: a null version and no rows.
+   */
+  public record Explanation(Integer championVersion, String candidate, LocalDate trainedOn, List<FeatureImportance> importances) {
+    public Explanation {
+      importances = List.copyOf(importances);
+    }
+
+    public static Explanation none() {
+      return new Explanation(null, null, null, List.of());
+    }
+  }
+
+  /** One feature's importance of one kind (builtin or permutation); the interval and repeats for permutation only. */
+  public record FeatureImportance(String feature, String kind, String metric, double value, Double lower, Double upper, Integer repeats) {}
 
   /** One stage attempt from the runs table (wall-clock times). */
   public record Run(String runId, LocalDate ds, String stage, String status, Instant startedAt, Instant endedAt, Long rowsIn,

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -71,6 +72,7 @@ public final class ReportHtml {
 
     html.append("<h2>Alerts</h2>\n").append(alerts(data));
     html.append("<h2>Model history</h2>\n").append(modelHistory(data));
+    html.append("<h2>Feature importances</h2>\n").append(importances(data.explanation()));
     html.append("<h2>Failed stages</h2>\n").append(failedRuns(data));
 
     // clicking a legend entry hides or shows its series in that chart
@@ -283,6 +285,50 @@ public final class ReportHtml {
             .append(e.previousVersion() == null ? "" : "v" + e.previousVersion()).append("</td><td>").append(escape(e.actor()))
             .append("</td><td>").append(escape(e.reason())).append("</td></tr>\n"));
     return out.append("</table>\n").toString();
+  }
+
+  /**
+   * The champion's importances, a row per feature (by permutation importance, then built-in,
+   * descending): built-in, and the permutation drop with its 95% interval, flagged where the
+   * interval includes 0.
+   */
+  static String importances(ReportData.Explanation explanation) {
+    if (explanation.championVersion() == null) {
+      return "<p class=\"empty\" id=\"importances\">No champion serves at the end of this window.</p>\n";
+    }
+    String champion = "v" + explanation.championVersion() + " (" + explanation.candidate() + ", trained on " + explanation.trainedOn() + ")";
+    if (explanation.importances().isEmpty()) {
+      return "<p class=\"empty\" id=\"importances\">No importances were recorded for the champion " + escape(champion) + ".</p>\n";
+    }
+    Map<String, ReportData.FeatureImportance> builtin = new TreeMap<>();
+    Map<String, ReportData.FeatureImportance> permutation = new TreeMap<>();
+    for (ReportData.FeatureImportance importance : explanation.importances()) {
+      (importance.kind().equals("permutation") ? permutation : builtin).put(importance.feature(), importance);
+    }
+    String builtinMetric = builtin.values().stream().map(ReportData.FeatureImportance::metric).findFirst().orElse("");
+    String permutationMetric = permutation.values().stream().map(ReportData.FeatureImportance::metric).findFirst().orElse("");
+    // most important first; features alike in both stay in name order
+    List<String> features = new ArrayList<>(new TreeSet<>(explanation.importances().stream().map(ReportData.FeatureImportance::feature).toList()));
+    features.sort(Comparator.comparingDouble((String f) -> valueOrLowest(permutation, f)).thenComparingDouble(f -> valueOrLowest(builtin, f)).reversed());
+    StringBuilder out = new StringBuilder("<p>The champion ").append(escape(champion)).append(": its built-in importance per feature, and its"
+        + " permutation importance: how much worse its metric gets on its validation window with the feature's values shuffled, with a"
+        + " 95% interval over the window's blocks. A feature whose interval includes 0 may not help the model.</p>\n");
+    out.append("<table id=\"importances\"><tr><th>feature</th><th>built-in (").append(escape(builtinMetric)).append(")</th><th>permutation (")
+        .append(escape(permutationMetric)).append(" drop)</th><th>95% interval</th><th></th></tr>\n");
+    for (String feature : features) {
+      ReportData.FeatureImportance b = builtin.get(feature);
+      ReportData.FeatureImportance p = permutation.get(feature);
+      boolean includesZero = p != null && p.lower() != null && p.lower() <= 0;
+      out.append("<tr><td>").append(escape(feature)).append("</td><td>").append(b == null ? "" : String.format(Locale.ROOT, "%.4f", b.value()))
+          .append("</td><td>").append(p == null ? "" : String.format(Locale.ROOT, "%+.4f", p.value())).append("</td><td>")
+          .append(p == null || p.lower() == null ? "" : String.format(Locale.ROOT, "[%+.4f, %+.4f]", p.lower(), p.upper()))
+          .append("</td><td").append(includesZero ? " class=\"sev-medium\">includes 0" : ">").append("</td></tr>\n");
+    }
+    return out.append("</table>\n").toString();
+  }
+
+  private static double valueOrLowest(Map<String, ReportData.FeatureImportance> importances, String feature) {
+    return importances.containsKey(feature) ? importances.get(feature).value() : Double.NEGATIVE_INFINITY;
   }
 
   private static String failedRuns(ReportData data) {

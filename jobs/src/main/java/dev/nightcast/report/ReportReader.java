@@ -11,6 +11,9 @@ import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelEventsTable;
+import dev.nightcast.registry.ModelsTable;
+import dev.nightcast.registry.Registry;
+import dev.nightcast.training.ImportancesTable;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
@@ -18,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
@@ -61,7 +65,26 @@ public final class ReportReader {
         rows(warehouse, Tables.RUNS, from, to, t -> t, RunsTable.Run::fromRow).stream()
             .map(run -> new ReportData.Run(run.runId(), run.ds(), run.stage(), run.status(), run.startedAt(), run.endedAt(), run.rowsIn(),
                 run.rowsOut(), run.message()))
-            .toList());
+            .toList(),
+        explanation(warehouse, to));
+  }
+
+  /** The champion serving on {@code to} and its importances (a few rows per feature, whatever the window). */
+  private static ReportData.Explanation explanation(Warehouse warehouse, LocalDate to) {
+    Optional<Registry.Champion> champion = warehouse.exists(Tables.MODEL_EVENTS) ? Registry.champion(warehouse, to) : Optional.empty();
+    if (champion.isEmpty()) {
+      return ReportData.Explanation.none();
+    }
+    ModelsTable.Model model = Registry.model(warehouse, champion.get().version(), "report");
+    List<ReportData.FeatureImportance> importances =
+        !warehouse.exists(Tables.IMPORTANCES)
+            ? List.of()
+            : warehouse.read(Tables.IMPORTANCES).where(col("version").equalTo(champion.get().version())).orderBy("kind", "feature")
+                .collectAsList().stream()
+                .map(ImportancesTable.Importance::fromRow)
+                .map(i -> new ReportData.FeatureImportance(i.feature(), i.kind(), i.metric(), i.value(), i.lower(), i.upper(), i.repeats()))
+                .toList();
+    return new ReportData.Explanation(champion.get().version(), model.candidate(), model.ds(), importances);
   }
 
   /** Per feature and day, the drift metric of the worst severity (the first such metric by name on a tie). Pure. */

@@ -12,6 +12,7 @@ import dev.nightcast.registry.ModelEventsTable;
 import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.scoring.PredictionsTable;
 import dev.nightcast.training.BacktestsTable;
+import dev.nightcast.training.ImportancesTable;
 import dev.nightcast.warehouse.TableContract;
 import java.util.List;
 
@@ -26,7 +27,7 @@ public final class TableReference {
   /** Every table's contract, in the order a night writes them; per-source tables named for a source {@code <source>}. */
   public static List<TableContract> contracts() {
     return List.of(
-        RawTable.raw("<source>"), RawTable.quarantine("<source>"), DataQualityTable.CONTRACT, FeaturesTable.CONTRACT, ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, BacktestsTable.CONTRACT, ReferenceProfilesTable.CONTRACT, PerformanceDailyTable.CONTRACT,
+        RawTable.raw("<source>"), RawTable.quarantine("<source>"), DataQualityTable.CONTRACT, FeaturesTable.CONTRACT, ModelsTable.CONTRACT, ModelEventsTable.CONTRACT, BacktestsTable.CONTRACT, ImportancesTable.CONTRACT, ReferenceProfilesTable.CONTRACT, PerformanceDailyTable.CONTRACT,
         DriftDailyTable.CONTRACT, AlertsTable.CONTRACT, PredictionsTable.CONTRACT, RunsTable.CONTRACT);
   }
 

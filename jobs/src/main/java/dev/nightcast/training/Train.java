@@ -46,14 +46,16 @@ import org.apache.spark.storage.StorageLevel;
  * (overall and per slice, with the baseline and the current champion on the same rows, the pick's
  * difference to the champion as a {@link PairedBootstrap} interval), backtests the pick's and the
  * champion's recipes over rolling origins ({@link Backtest}, table {@code backtests}), lets the
- * {@link Gate} decide, and registers every candidate with its lineage.
+ * {@link Gate} decide, measures feature importances ({@link Importances}, table {@code importances})
+ * and registers every candidate with its lineage.
  *
  * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
  * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
  * pairs of the validation and test windows. The backtest adds, per fold and backtested model, one
- * preprocessing fit, one model fit and one scoring pass. The pick scores train once more for its reference
+ * preprocessing fit, one model fit and one scoring pass. Permutation importance adds one scoring pass
+ * per feature over {@code training.importance.repeats} shuffled copies of validation. The pick scores train once more for its reference
  * profile (written by the caller's {@link ReferenceWriter}).
  */
 public final class Train {
@@ -205,6 +207,7 @@ public final class Train {
       backtest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, pick.version(), "pick", b)));
       championBacktest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, current.orElseThrow().version(), "champion", b)));
       BacktestsTable.replace(warehouse, ds, backtests);
+      ImportancesTable.replace(warehouse, ds, Importances.measure(ds, pipeline, candidates, pick, trainEncoded, validation));
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
       reference.write(train, pick.model());
       String referenceProfile = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);

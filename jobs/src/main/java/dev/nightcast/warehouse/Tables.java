@@ -23,6 +23,8 @@ public final class Tables {
   public static final String RUNS = "runs";
   /** Written by training: the rolling-origin backtest of the pick and the champion, per fold and metric. */
   public static final String BACKTESTS = "backtests";
+  /** Written by training: per model version and declared feature, its built-in and (the pick's) permutation importance. */
+  public static final String IMPORTANCES = "importances";
 
   /**
    * Columns that describe an attempt (its id, wall-clock times, the Delta versions it read or wrote:
@@ -51,7 +53,7 @@ public final class Tables {
     pipeline.sources().keySet().forEach(source -> tables.add(quarantine(source)));
     tables.addAll(
         List.of(
-            FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, BACKTESTS, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,
+            FEATURES, DATA_QUALITY, MODELS, MODEL_EVENTS, BACKTESTS, IMPORTANCES, REFERENCE_PROFILES, PREDICTIONS, PERFORMANCE_DAILY,
             DRIFT_DAILY, ALERTS, RUNS));
     return tables;
   }

@@ -142,6 +142,9 @@ class ConfigSweepTest {
     bad.put("training.backtest.horizon_days", List.of(
         new Bad("training.backtest.horizon_days", 0, "positive"),
         Bad.of("training.backtest.horizon_days", 7, "training.backtest", "must leave train days before its first fold")));
+    bad.put("training.importance.repeats", List.of(
+        new Bad("training.importance.repeats", 1, "0 (off) or within 2..50"),
+        new Bad("training.importance.repeats", 51, "0 (off) or within 2..50")));
     bad.put("candidates", List.of(new Bad("candidates", List.of(), "exactly one candidate")));
     bad.put("candidates[].name", List.of(
         new Bad("candidates[1].name", "GBT", "lower-case SQL identifier"),
@@ -257,6 +260,7 @@ class ConfigSweepTest {
       "monitoring.slices", "a list, [] included: its items' keys are swept",
       "monitoring.drift", "a mapping of optional keys: its keys' values are swept",
       "training.backtest", "a mapping of optional keys: its keys' values are swept",
+      "training.importance", "a mapping of optional keys: its keys' values are swept",
       "monitoring.retrain_rules", "a list, [] included: its items' keys are swept",
       "sources.<name>.options", "Spark's reader options, passed as they are: Spark names a bad one when it reads the drop (exit 4)",
       "sources.<name>.expectations", "a mapping of optional keys: its keys' values are swept",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.monitoring.AlertsTable.Alert;
 import dev.nightcast.monitoring.DriftDailyTable.DriftMetric;
+import dev.nightcast.training.ImportancesTable.Importance;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,27 @@ class AlertsTest {
     assertThat(Alerts.retrain(D, history, rule)).isEmpty();
     history.put(D, Map.of("rmse", 21.0));
     assertThat(Alerts.retrain(D, history, rule)).singleElement().satisfies(alert -> assertThat(alert.metric()).isEqualTo("rmse"));
+  }
+
+  @Test
+  void aFeatureWhosePermutationIntervalIncludesZeroRaisesALowAlert() {
+    List<Importance> importances = List.of(
+        new Importance(D, 4, "gbt", "distance", "builtin", "gain", 0.0, null, null, null),
+        new Importance(D, 4, "gbt", "hour_of_day", "permutation", "auc", 0.04, 0.03, 0.05, 5),
+        new Importance(D, 4, "gbt", "day_of_week", "permutation", "auc", 0.001, -0.0005, 0.0025, 5),
+        new Importance(D, 4, "gbt", "distance", "permutation", "auc", -0.002, -0.004, 0.0, 5));
+    List<Alert> alerts = Alerts.featureImportance(D, importances);
+    assertThat(alerts).extracting(Alert::columnName).containsExactly("day_of_week", "distance");
+    assertThat(alerts).allSatisfy(alert -> {
+      assertThat(alert.kind()).isEqualTo("feature_importance");
+      assertThat(alert.severity()).isEqualTo("low");
+      assertThat(alert.metric()).isEqualTo("auc_drop");
+      assertThat(alert.threshold()).isZero();
+    });
+    assertThat(alerts.get(0).value()).isEqualTo(0.001);
+    assertThat(alerts.get(0).message())
+        .isEqualTo("day_of_week may not help model v4 (gbt): its permutation importance (how much worse auc gets on the validation window with"
+            + " the feature shuffled) is +0.0010, 95% interval [-0.0005, +0.0025] over 5 blocks, which includes 0");
   }
 
   @Test

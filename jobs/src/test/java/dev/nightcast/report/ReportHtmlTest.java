@@ -42,7 +42,14 @@ class ReportHtmlTest {
             new ReportData.ModelEvent(FROM, 0, "promote", 1, null, "beats the baseline", "train", "gbt", 0.71),
             new ReportData.ModelEvent(FROM.plusDays(4), 0, "promote", 2, 1, "better than v1 & the baseline", "train", "gbt", 0.74)),
         List.of(new ReportData.Run("r1", FROM.plusDays(3), "features", "failed", Instant.parse("2026-11-01T10:00:00Z"),
-            Instant.parse("2026-11-01T10:01:00Z"), null, null, "Cannot read raw_actuals")));
+            Instant.parse("2026-11-01T10:01:00Z"), null, null, "Cannot read raw_actuals")),
+        new ReportData.Explanation(2, "gbt", FROM.plusDays(4), List.of(
+            new ReportData.FeatureImportance("distance", "builtin", "gain", 0.2, null, null, null),
+            new ReportData.FeatureImportance("hour_of_day", "builtin", "gain", 0.7, null, null, null),
+            new ReportData.FeatureImportance("origin<x>", "builtin", "gain", 0.1, null, null, null),
+            new ReportData.FeatureImportance("distance", "permutation", "auc", 0.001, -0.002, 0.004, 5),
+            new ReportData.FeatureImportance("hour_of_day", "permutation", "auc", 0.05, 0.04, 0.06, 5),
+            new ReportData.FeatureImportance("origin<x>", "permutation", "auc", 0.01, 0.005, 0.015, 5))));
   }
 
   @Test
@@ -95,12 +102,27 @@ class ReportHtmlTest {
 
   @Test
   void anEmptyWindowSaysSo() {
-    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of()));
+    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none()));
     assertThat(html).doesNotContain("<svg id=")
         .contains("No drift measured in this window")
         .contains("No alerts in this window.")
         .contains("No model was trained, promoted or rolled back in this window.")
-        .contains("No stage failed in this window.");
+        .contains("No stage failed in this window.")
+        .contains("No champion serves at the end of this window.");
+    assertThat(ReportHtml.importances(new ReportData.Explanation(3, "gbt", FROM, List.of())))
+        .contains("No importances were recorded for the champion v3 (gbt, trained on 2001-01-10).");
+  }
+
+  @Test
+  void theChampionsImportancesComeMostImportantFirstWithTheirIntervals() {
+    String table = ReportHtml.render(data()).replaceAll("(?s).*(<table id=\"importances\">.*?</table>).*", "$1");
+    assertThat(table.lines().toList()).containsExactly(
+        "<table id=\"importances\"><tr><th>feature</th><th>built-in (gain)</th><th>permutation (auc drop)</th><th>95% interval</th><th></th></tr>",
+        "<tr><td>hour_of_day</td><td>0.7000</td><td>+0.0500</td><td>[+0.0400, +0.0600]</td><td></td></tr>",
+        "<tr><td>origin&lt;x&gt;</td><td>0.1000</td><td>+0.0100</td><td>[+0.0050, +0.0150]</td><td></td></tr>",
+        "<tr><td>distance</td><td>0.2000</td><td>+0.0010</td><td>[-0.0020, +0.0040]</td><td class=\"sev-medium\">includes 0</td></tr>",
+        "</table>");
+    assertThat(ReportHtml.render(data())).contains("The champion v2 (gbt, trained on 2001-01-14)");
   }
 
   private static String svg(String html, String id) {

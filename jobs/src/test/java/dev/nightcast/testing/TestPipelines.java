@@ -89,7 +89,8 @@ public final class TestPipelines {
   /**
    * Small and fast: a 3-day training window (its last 0.3 days test, the 0.3 before validation), a
    * shallow GBT without a grid, no per-slice gate, 1-day delay rates (so the sample's first night is
-   * the only one without complete history, and the first training is night 4).
+   * the only one without complete history, and the first training is night 4), no permutation
+   * importance (a scoring pass per feature on every training; EndToEndTest turns it on).
    */
   public static ConfigLoader.LoadedPipeline small(Path dir) {
     return small(dir, Map.of());
@@ -107,6 +108,7 @@ public final class TestPipelines {
     overrides.put("gate.slices", null);
     overrides.put("features.8.history.days", 1);
     overrides.put("features.9.history.days", 1);
+    overrides.put("training.importance", Map.of("repeats", 0));
     overrides.putAll(more);
     return flightDelay(dir, overrides);
   }
