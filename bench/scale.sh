@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# What the design does at real volume (issue 32): a cold training night, a cold night without
+# training and a publish, at SCALES x the sample's daily volume, on local[2]; every figure a ratio
+# against 1x (or the floor) measured in this same run. Then the goals, and the 10x night on a
+# standalone cluster (a master and two workers on loopback) with STANDALONE=10.
+#
+#   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
+#   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
+#
+# Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
+# state: nights 01-01..13 backfilled once, untimed), each a spark-submit of its own:
+#   train    night 2001-01-14 on a copy of the state: the first training (14-day window) and the rest
+#   night    night 2001-01-15 after it: no training; ingest, features, score, publish, monitor
+#   publish  `nightcast publish --date 2001-01-15` again, alone
+# For each: wall time, time per stage (runs table), the driver's peak heap (-Xlog:gc), Spark's
+# spilled bytes and the executors' peak heap (event log). Also bench/publish.sh on each night's row
+# count (the raw COPY floor) and bench/drift.sh on each scale's data (drift vs a plain scan).
+# The training uses a lighter grid (SCALE_PIPELINE, see bench/README.md): the goal is the driver's
+# heap at 30x, not the grid's cost, which grows with the data as MLlib's does.
+set -euo pipefail
+scales="${SCALES:-1 10 30}"
+standalone="${STANDALONE-10}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+pipeline="$work/scale_pipeline.yaml"
+# the shipped pipeline with the lighter grid (gbt 10 iterations at depth 3, one backtest fold) and
+# the gate in dry run, so that every scale has a champion to score with whatever its AUC
+sed -e 's/^  mode: enabled /  mode: dry_run /' -e 's/params: {maxIter: 30, stepSize: 0.2}/params: {maxIter: 10, stepSize: 0.2}/' -e 's/grid: {maxDepth: \[3, 5\]}/grid: {maxDepth: [3]}/' \
+  -e 's/^  parallelism: 1 .*/&\n  backtest: {folds: 1}/' conf/pipelines/flight_delay.yaml > "$pipeline"
+grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q 'mode: dry_run' "$pipeline" || { echo "bench: the scale pipeline did not take its grid" >&2; exit 1; }
+
+# measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
+measure() {
+  local label="$1" var="$2" k="$3"; shift 3
+  rm -rf "$work/events/$label" "$work/$label".gc*; mkdir -p "$work/events/$label"
+  local timing
+  timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
+    --conf spark.eventLog.dir=file://$work/events/$label --conf spark.eventLog.compress=false
+    --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")"
+  echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")"
+}
+
+declare -A landing result rows
+for k in $scales; do
+  # copy 0 is the flight itself, so 1x is the shipped January sample
+  landing[$k]="$work/flights-x$k"
+  [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
+  [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
+  if [[ ! -d "$work/state-x$k" ]]; then
+    echo "bench: preparing the state at ${k}x (nights 2001-01-01..13)..." >&2
+    run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" backfill --from 2001-01-01 --to 2001-01-13 --pipeline "$pipeline" >/dev/null
+    mv "$work/state-x$k.tmp" "$work/state-x$k"
+  fi
+  rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"
+  echo "bench: ${k}x training night..." >&2
+  result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date 2001-01-14)"
+  grep -q "2001-01-14 train: started" "$work/train-x$k.log" || { echo "bench: night 2001-01-14 at ${k}x did not train" >&2; exit 1; }
+  result[shares-train-$k]="$(stage_shares "$work/x$k" 2001-01-14 "train ${k}x")"
+  echo "bench: ${k}x night..." >&2
+  result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date 2001-01-15)"
+  result[shares-night-$k]="$(stage_shares "$work/x$k" 2001-01-15 "night ${k}x")"
+  echo "bench: ${k}x publish..." >&2
+  result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date 2001-01-15)"
+  # "2001-01-15 publish: N rows as version V of s.t (load L s, index I s, switch S s)"
+  read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/.* publish: ([0-9]+) rows as version .*\(load ([0-9.]+) s, index ([0-9.]+) s, switch ([0-9.]+) s\).*/\1 \2+\3+\4/p' "$work/publish-x$k.log" | tail -n 1)
+done
+
+echo "bench: raw COPY floor (bench/publish.sh ${rows[*]})..." >&2
+bench/publish.sh "${rows[@]}" > "$work/publish-floor.log" 2>&1 || { echo "bench: bench/publish.sh failed, see $work/publish-floor.log" >&2; exit 1; }
+declare -A floor
+while read -r n copy; do floor[$n]="$copy"; done < <(awk '/^N = /{gsub(",", "", $3); n=$3} /raw COPY, 1 stream/{gsub(",", "", $7); print n, $7}' "$work/publish-floor.log")
+declare -A drift
+for k in $scales; do
+  echo "bench: drift at ${k}x..." >&2
+  bench/drift.sh "${landing[$k]}" > "$work/drift-x$k.log" 2>&1 || { echo "bench: drift.sh failed, see $work/drift-x$k.log" >&2; exit 1; }
+  drift[$k]="$(sed -nE 's/^drift, whole population: +([0-9.]+) s +ratio ([0-9.]+)x/\2/p' "$work/drift-x$k.log")"
+done
+
+cluster=""
+if [[ -n "$standalone" ]]; then
+  k="$standalone"
+  [[ -n "${landing[$k]:-}" ]] || { echo "bench: STANDALONE=$k needs $k in SCALES" >&2; exit 2; }
+  echo "bench: ${k}x night on a standalone cluster..." >&2
+  spark_class="$SPARK_HOME/bin/spark-class"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  export SPARK_LOG_DIR="$work/standalone/logs"
+  mkdir -p "$SPARK_LOG_DIR"
+  pids=()
+  "$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 > "$work/standalone/master.log" 2>&1 &
+  pids+=($!)
+  for w in 1 2; do
+    "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --webui-port 0 --cores 1 --memory 3g \
+      --work-dir "$work/standalone/worker$w" "spark://127.0.0.1:$port" > "$work/standalone/worker$w.log" 2>&1 &
+    pids+=($!)
+  done
+  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+  for _ in $(seq 60); do
+    [[ "$(cat "$work"/standalone/worker*.log | grep -c 'Successfully registered with master')" == 2 ]] && break
+    sleep 2
+  done
+  rm -rf "$work/cluster"; cp -a "$work/x$k" "$work/cluster"
+  # the night again on the state after the local night's training (its own night re-run in place)
+  result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
+    --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
+    measure cluster "$work/cluster" "$k" run --date 2001-01-15)"
+  result[shares-cluster]="$(stage_shares "$work/cluster" 2001-01-15 "cluster ${k}x")"
+  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
+  kill "${pids[@]}" 2>/dev/null || true
+  trap - EXIT
+fi
+
+ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
+echo
+echo "nightcast scale benchmark ($(date -u +%F), $(nproc) cores, local[2]; scales $scales)"
+echo "  columns: wall s (ratio to 1x) | peak RSS MB | driver heap MB, most at a GC's start / most kept after one | spilled MB memory / disk"
+base_k="$(echo "$scales" | awk '{print $1}')"
+for what in train night publish; do
+  read -r base _ < <(echo "${result[$what-$base_k]}")
+  for k in $scales; do
+    read -r s rss before after spill_mem spill_disk _ < <(echo "${result[$what-$k]}")
+    printf "  %-8s %3sx  %7.1f s (%5.2fx)  RSS %6s MB  heap %5s / %5s MB  spilled %s / %s MB\n" \
+      "$what" "$k" "$s" "$(ratio "$s" "$base")" "$rss" "$before" "$after" "$spill_mem" "$spill_disk"
+  done
+done
+echo "  publish vs the raw COPY floor (bench/publish.sh on the same row count, same run):"
+for k in $scales; do
+  seconds="$(echo "${result[publish-parts-$k]}" | bc -l)"
+  printf "    %3sx  %9d rows  nightcast publish %9.0f rows/s (load+index+switch %.1f s)  raw COPY %9.0f rows/s  ratio %.2f\n" \
+    "$k" "${rows[$k]}" "$(echo "${rows[$k]} / $seconds" | bc -l)" "$seconds" "${floor[${rows[$k]}]}" "$(echo "${rows[$k]} / $seconds / ${floor[${rows[$k]}]}" | bc -l)"
+done
+echo "  drift of the whole population / a plain scan of the same columns (bench/drift.sh):"
+for k in $scales; do printf "    %3sx  %sx\n" "$k" "${drift[$k]}"; done
+echo "  stage shares (runs table):"
+for k in $scales; do echo "${result[shares-train-$k]}"; echo "${result[shares-night-$k]}"; done
+last_k="$(echo "$scales" | awk '{print $NF}')"
+read -r night_base _ < <(echo "${result[night-$base_k]}")
+read -r night_last _ < <(echo "${result[night-$last_k]}")
+read -r _ _ train_heap _ < <(echo "${result[train-$last_k]}")
+echo "  goals at ${last_k}x:"
+printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB (goal < 2048 MB)\n" \
+  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap"
+if [[ -n "$standalone" ]]; then
+  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[cluster]}")
+  read -r local_s _ < <(echo "${result[night-$standalone]}")
+  echo "  ${standalone}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
+  printf "    %.1f s (%.2fx the local[2] night)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
+    "$s" "$(ratio "$s" "$local_s")" "$rss" "$before" "$after" "$executor_gc" "$executors" "$spill_mem" "$spill_disk"
+  echo "${result[shares-cluster]}"
+fi
+echo "  logs: $work"

@@ -1,0 +1,52 @@
+"""Figures of one spark-submit for bench/scale.sh, from files the JVMs wrote:
+
+  sparkrun.py gc FILE...      peak heap in MB over GC logs (-Xlog:gc): "before after", the most the
+                              heap held when a collection started and the most it kept after one
+  sparkrun.py events DIR      from Spark's event log(s) in DIR: memory and disk bytes spilled (sum
+                              over tasks, MB) and the executors' peak JVM heap (MB, max over executors
+                              other than the driver; "-" when there were none, as in local mode)
+"""
+import json
+import pathlib
+import re
+import sys
+
+UNITS = {"B": 1 / 2**20, "K": 1 / 2**10, "M": 1, "G": 2**10}
+# e.g. "GC(12) Pause Young (Normal) (G1 Evacuation Pause) 1024M->310M(6144M) 12.3ms"
+TRANSITION = re.compile(r"GC\(\d+\) .* (\d+)([BKMG])->(\d+)([BKMG])\(\d+[BKMG]\)")
+
+
+def gc(files):
+    before = after = 0.0
+    for file in files:
+        for line in pathlib.Path(file).read_text().splitlines():
+            match = TRANSITION.search(line)
+            if match:
+                before = max(before, int(match[1]) * UNITS[match[2]])
+                after = max(after, int(match[3]) * UNITS[match[4]])
+    print(f"{before:.0f} {after:.0f}")
+
+
+def events(directory):
+    memory = disk = 0
+    executor_heap = {}
+    for log in pathlib.Path(directory).iterdir():
+        with open(log) as lines:
+            for line in lines:
+                event = json.loads(line)
+                kind = event["Event"]
+                if kind == "SparkListenerTaskEnd":
+                    metrics = event.get("Task Metrics") or {}
+                    memory += metrics.get("Memory Bytes Spilled", 0)
+                    disk += metrics.get("Disk Bytes Spilled", 0)
+                elif kind == "SparkListenerStageExecutorMetrics":
+                    executor = event["Executor ID"]
+                    heap = event["Executor Metrics"].get("JVMHeapMemory", 0)
+                    executor_heap[executor] = max(executor_heap.get(executor, 0), heap)
+    executors = [heap for executor, heap in executor_heap.items() if executor != "driver"]
+    peak = f"{max(executors) / 2**20:.0f}" if executors else "-"
+    print(f"{memory / 2**20:.0f} {disk / 2**20:.0f} {peak}")
+
+
+if __name__ == "__main__":
+    {"gc": lambda args: gc(args), "events": lambda args: events(args[0])}[sys.argv[1]](sys.argv[2:])
