@@ -6,12 +6,13 @@
 #
 #   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
 #   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
+#   WINDOW=7 bench/scale.sh                         # a 7-day training window: half the nights to prepare
 #
 # Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
-# state: nights 01-01..13 backfilled once, untimed), each a spark-submit of its own:
-#   train    night 2001-01-14 on a copy of the state: the first training (14-day window) and the rest
-#   night    night 2001-01-15 after it: no training; ingest, features, score, publish, monitor
-#   publish  `nightcast publish --date 2001-01-15` again, alone
+# state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
+#   train    night 2001-01-WINDOW (default 14) on a copy of the state: the first training, and the rest
+#   night    the night after it: no training; ingest, features, score, publish, monitor
+#   publish  `nightcast publish --date` that night again, alone
 # For each: wall time, time per stage (runs table), the driver's peak heap (-Xlog:gc), Spark's
 # spilled bytes and the executors' peak heap (event log). Also bench/publish.sh on each night's row
 # count (the raw COPY floor) and bench/drift.sh on each scale's data (drift vs a plain scan).
@@ -20,6 +21,7 @@
 set -euo pipefail
 scales="${SCALES:-1 10 30}"
 standalone="${STANDALONE-10}"
+window="${WINDOW:-14}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 pipeline="$work/scale_pipeline.yaml"
@@ -27,6 +29,15 @@ pipeline="$work/scale_pipeline.yaml"
 # the gate in dry run, so that every scale has a champion to score with whatever its AUC
 sed -e 's/^  mode: enabled /  mode: dry_run /' -e 's/params: {maxIter: 30, stepSize: 0.2}/params: {maxIter: 10, stepSize: 0.2}/' -e 's/grid: {maxDepth: \[3, 5\]}/grid: {maxDepth: [3]}/' \
   -e 's/^  parallelism: 1 .*/&\n  backtest: {folds: 1}/' conf/pipelines/flight_delay.yaml > "$pipeline"
+if [[ "$window" != 14 ]]; then
+  # validation and test days in the shipped proportion (3 of 14), at least one each
+  holdout=$(( window * 3 / 14 > 0 ? window * 3 / 14 : 1 ))
+  sed -i -e "s/^  window_days: 14 /  window_days: $window /" -e "s/^  validation_days: 3 /  validation_days: $holdout /" \
+    -e "s/^  test_days: 3 /  test_days: $holdout /" "$pipeline"
+fi
+last_prepared="$(date -d "2001-01-01 + $((window - 2)) days" +%F)"
+train_night="$(date -d "2001-01-01 + $((window - 1)) days" +%F)"
+night="$(date -d "2001-01-01 + $window days" +%F)"
 grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q 'mode: dry_run' "$pipeline" || { echo "bench: the scale pipeline did not take its grid" >&2; exit 1; }
 
 # measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
@@ -47,20 +58,20 @@ for k in $scales; do
   [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
   [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
   if [[ ! -d "$work/state-x$k" ]]; then
-    echo "bench: preparing the state at ${k}x (nights 2001-01-01..13)..." >&2
-    run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" backfill --from 2001-01-01 --to 2001-01-13 --pipeline "$pipeline" >/dev/null
+    echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
+    run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null
     mv "$work/state-x$k.tmp" "$work/state-x$k"
   fi
   rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"
   echo "bench: ${k}x training night..." >&2
-  result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date 2001-01-14)"
-  grep -q "2001-01-14 train: started" "$work/train-x$k.log" || { echo "bench: night 2001-01-14 at ${k}x did not train" >&2; exit 1; }
-  result[shares-train-$k]="$(stage_shares "$work/x$k" 2001-01-14 "train ${k}x")"
+  result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date "$train_night")"
+  grep -q "$train_night train: started" "$work/train-x$k.log" || { echo "bench: night $train_night at ${k}x did not train" >&2; exit 1; }
+  result[shares-train-$k]="$(stage_shares "$work/x$k" "$train_night" "train ${k}x")"
   echo "bench: ${k}x night..." >&2
-  result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date 2001-01-15)"
-  result[shares-night-$k]="$(stage_shares "$work/x$k" 2001-01-15 "night ${k}x")"
+  result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date "$night")"
+  result[shares-night-$k]="$(stage_shares "$work/x$k" "$night" "night ${k}x")"
   echo "bench: ${k}x publish..." >&2
-  result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date 2001-01-15)"
+  result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date "$night")"
   # "2001-01-15 publish: N rows as version V of s.t (load L s, index I s, switch S s)"
   read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/.* publish: ([0-9]+) rows as version .*\(load ([0-9.]+) s, index ([0-9.]+) s, switch ([0-9.]+) s\).*/\1 \2+\3+\4/p' "$work/publish-x$k.log" | tail -n 1)
 done
@@ -102,8 +113,8 @@ if [[ -n "$standalone" ]]; then
   # the night again on the state after the local night's training (its own night re-run in place)
   result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
     --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
-    measure cluster "$work/cluster" "$k" run --date 2001-01-15)"
-  result[shares-cluster]="$(stage_shares "$work/cluster" 2001-01-15 "cluster ${k}x")"
+    measure cluster "$work/cluster" "$k" run --date "$night")"
+  result[shares-cluster]="$(stage_shares "$work/cluster" "$night" "cluster ${k}x")"
   executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
   kill "${pids[@]}" 2>/dev/null || true
   trap - EXIT
@@ -111,7 +122,7 @@ fi
 
 ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
 echo
-echo "nightcast scale benchmark ($(date -u +%F), $(nproc) cores, local[2]; scales $scales)"
+echo "nightcast scale benchmark ($(date -u +%F), $(nproc) cores, local[2]; scales $scales; training window $window days, trained on $train_night; night $night)"
 echo "  columns: wall s (ratio to 1x) | peak RSS MB | driver heap MB, most at a GC's start / most kept after one | spilled MB memory / disk"
 base_k="$(echo "$scales" | awk '{print $1}')"
 for what in train night publish; do
