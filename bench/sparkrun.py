@@ -5,11 +5,18 @@
   sparkrun.py events DIR      from Spark's event log(s) in DIR: memory and disk bytes spilled (sum
                               over tasks, MB) and the executors' peak JVM heap (MB, max over executors
                               other than the driver; "-" when there were none, as in local mode)
+  sparkrun.py frames PID SECONDS [INTERVAL]
+                              samples `jcmd PID Thread.print` every INTERVAL s (default 2) for SECONDS,
+                              and prints the 15 most frequent top frames of Spark's task threads
+                              ("Executor task launch worker") and of the driver's "main" thread, RUNNABLE ones only
 """
+import collections
 import json
 import pathlib
 import re
+import subprocess
 import sys
+import time
 
 UNITS = {"B": 1 / 2**20, "K": 1 / 2**10, "M": 1, "G": 2**10}
 # e.g. "GC(12) Pause Young (Normal) (G1 Evacuation Pause) 1024M->310M(6144M) 12.3ms"
@@ -48,5 +55,29 @@ def events(directory):
     print(f"{memory / 2**20:.0f} {disk / 2**20:.0f} {peak}")
 
 
+def frames(pid, seconds, interval=2.0):
+    counts = {"task": collections.Counter(), "main": collections.Counter()}
+    samples = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        dump = subprocess.run(["jcmd", pid, "Thread.print"], capture_output=True, text=True).stdout
+        if not dump:
+            break
+        samples += 1
+        for thread in dump.split("\n\n"):
+            kind = "task" if thread.startswith('"Executor task launch worker') else "main" if thread.startswith('"main"') else None
+            top = re.search(r"^\s+at (.+)$", thread, re.M)
+            # a parked task thread is an idle slot, not work
+            if kind and top and "State: RUNNABLE" in thread:
+                counts[kind][top[1]] += 1
+        time.sleep(interval)
+    for kind, counter in counts.items():
+        total = sum(counter.values())
+        print(f"{kind} threads: {total} thread samples in {samples} dumps")
+        for frame, n in counter.most_common(15):
+            print(f"  {n / total:6.1%}  {frame}")
+
+
 if __name__ == "__main__":
-    {"gc": lambda args: gc(args), "events": lambda args: events(args[0])}[sys.argv[1]](sys.argv[2:])
+    commands = {"gc": lambda a: gc(a), "events": lambda a: events(a[0]), "frames": lambda a: frames(a[0], float(a[1]), *map(float, a[2:]))}
+    commands[sys.argv[1]](sys.argv[2:])
