@@ -52,6 +52,9 @@ measure() {
 }
 
 declare -A landing result rows
+# first the data and the states of every scale, untimed: the states are prepared at the same time
+# (each with its own Postgres port), since they are not measured
+port_offset=0
 for k in $scales; do
   # copy 0 is the flight itself, so 1x is the shipped January sample
   landing[$k]="$work/flights-x$k"
@@ -59,9 +62,16 @@ for k in $scales; do
   [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
   if [[ ! -d "$work/state-x$k" ]]; then
     echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
-    run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null
-    mv "$work/state-x$k.tmp" "$work/state-x$k"
+    rm -rf "$work/state-x$k.tmp"
+    (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" \
+      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && mv "$work/state-x$k.tmp" "$work/state-x$k") &
+    port_offset=$(( port_offset + 1 ))
   fi
+done
+wait
+for k in $scales; do [[ -d "$work/state-x$k" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
+
+for k in $scales; do
   rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"
   echo "bench: ${k}x training night..." >&2
   result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date "$train_night")"
