@@ -7,6 +7,7 @@
 #   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
 #   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
 #   WINDOW=7 bench/scale.sh                         # a 7-day training window: half the nights to prepare
+#   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
 #
 # Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
 # state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
@@ -43,12 +44,21 @@ grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q '
 # measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
 measure() {
   local label="$1" var="$2" k="$3"; shift 3
+  if [[ -n "${REUSE:-}" && -f "$work/$label.result" ]]; then cat "$work/$label.result"; return; fi
   rm -rf "$work/events/$label" "$work/$label".gc*; mkdir -p "$work/events/$label"
   local timing
   timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
     --conf spark.eventLog.dir=file://$work/events/$label --conf spark.eventLog.compress=false
     --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")"
-  echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")"
+  echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")" \
+    | tee "$work/$label.result"
+}
+
+# shares VAR FIRST_DS LABEL: stage_shares, kept in BENCH_DIR for REUSE
+shares() {
+  local file="$work/shares-${3// /-}.txt"
+  [[ -n "${REUSE:-}" && -f "$file" ]] || stage_shares "$@" > "$file"
+  cat "$file"
 }
 
 declare -A landing result rows
@@ -72,35 +82,46 @@ wait
 for k in $scales; do [[ -d "$work/state-x$k" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
 
 for k in $scales; do
-  rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"
+  [[ -n "${REUSE:-}" && -f "$work/publish-x$k.result" ]] || { rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"; }
   echo "bench: ${k}x training night..." >&2
   result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date "$train_night")"
   grep -q "$train_night train: started" "$work/train-x$k.log" || { echo "bench: night $train_night at ${k}x did not train" >&2; exit 1; }
-  result[shares-train-$k]="$(stage_shares "$work/x$k" "$train_night" "train ${k}x")"
+  result[shares-train-$k]="$(shares "$work/x$k" "$train_night" "train ${k}x")"
   echo "bench: ${k}x night..." >&2
   result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date "$night")"
-  result[shares-night-$k]="$(stage_shares "$work/x$k" "$night" "night ${k}x")"
+  result[shares-night-$k]="$(shares "$work/x$k" "$night" "night ${k}x")"
   echo "bench: ${k}x publish..." >&2
   result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date "$night")"
   # "2001-01-15 publish: N rows as version V of s.t (load L s, index I s, switch S s)"
   read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/.* publish: ([0-9]+) rows as version .*\(load ([0-9.]+) s, index ([0-9.]+) s, switch ([0-9.]+) s\).*/\1 \2+\3+\4/p' "$work/publish-x$k.log" | tail -n 1)
 done
 
-echo "bench: raw COPY floor (bench/publish.sh ${rows[*]})..." >&2
-bench/publish.sh "${rows[@]}" > "$work/publish-floor.log" 2>&1 || { echo "bench: bench/publish.sh failed, see $work/publish-floor.log" >&2; exit 1; }
 declare -A floor
-while read -r n copy; do floor[$n]="$copy"; done < <(awk '/^N = /{gsub(",", "", $3); n=$3} /raw COPY, 1 stream/{gsub(",", "", $7); print n, $7}' "$work/publish-floor.log")
+for k in $scales; do
+  n="${rows[$k]}"
+  if [[ -z "${REUSE:-}" || ! -f "$work/publish-floor-$n.log" ]]; then
+    echo "bench: raw COPY floor (bench/publish.sh $n)..." >&2
+    bench/publish.sh "$n" > "$work/publish-floor-$n.log" 2>&1 || { echo "bench: bench/publish.sh failed, see $work/publish-floor-$n.log" >&2; exit 1; }
+  fi
+  floor[$n]="$(awk '/raw COPY, 1 stream/{gsub(",", "", $7); print $7}' "$work/publish-floor-$n.log")"
+done
 # drift of the largest scale's data (the goal's; DRIFT_SCALES to add others)
 declare -A drift
 drift_scales="${DRIFT_SCALES:-$(echo "$scales" | awk '{print $NF}')}"
 for k in $drift_scales; do
-  echo "bench: drift at ${k}x..." >&2
-  bench/drift.sh "${landing[$k]}" > "$work/drift-x$k.log" 2>&1 || { echo "bench: drift.sh failed, see $work/drift-x$k.log" >&2; exit 1; }
+  if [[ -z "${REUSE:-}" || ! -f "$work/drift-x$k.log" ]]; then
+    echo "bench: drift at ${k}x..." >&2
+    bench/drift.sh "${landing[$k]}" > "$work/drift-x$k.log" 2>&1 || { echo "bench: drift.sh failed, see $work/drift-x$k.log" >&2; exit 1; }
+  fi
   drift[$k]="$(sed -nE 's/^drift, whole population: +([0-9.]+) s +ratio ([0-9.]+)x/\2/p' "$work/drift-x$k.log")"
 done
 
 cluster=""
-if [[ -n "$standalone" ]]; then
+if [[ -n "$standalone" && -n "${REUSE:-}" && -f "$work/cluster.result" ]]; then
+  result[cluster]="$(cat "$work/cluster.result")"
+  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${standalone}x")"
+  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
+elif [[ -n "$standalone" ]]; then
   k="$standalone"
   [[ -n "${landing[$k]:-}" ]] || { echo "bench: STANDALONE=$k needs $k in SCALES" >&2; exit 2; }
   echo "bench: ${k}x night on a standalone cluster..." >&2
@@ -126,7 +147,7 @@ if [[ -n "$standalone" ]]; then
   result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
     --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
     measure cluster "$work/cluster" "$k" run --date "$night")"
-  result[shares-cluster]="$(stage_shares "$work/cluster" "$night" "cluster ${k}x")"
+  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${k}x")"
   executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
   kill "${pids[@]}" 2>/dev/null || true
   trap - EXIT
