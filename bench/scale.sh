@@ -70,16 +70,18 @@ for k in $scales; do
   landing[$k]="$work/flights-x$k"
   [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
   [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
-  if [[ ! -d "$work/state-x$k" ]]; then
+  # prepared in place, never moved: the catalog holds each table's absolute location, and a copy
+  # re-registers its tables only while the location it was copied from still exists
+  if [[ ! -f "$work/state-x$k.done" ]]; then
     echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
-    rm -rf "$work/state-x$k.tmp"
-    (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k.tmp" "${landing[$k]}" \
-      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && mv "$work/state-x$k.tmp" "$work/state-x$k") &
+    rm -rf "$work/state-x$k"
+    (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" \
+      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && touch "$work/state-x$k.done") &
     port_offset=$(( port_offset + 1 ))
   fi
 done
 wait
-for k in $scales; do [[ -d "$work/state-x$k" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
+for k in $scales; do [[ -f "$work/state-x$k.done" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
 
 for k in $scales; do
   [[ -n "${REUSE:-}" && -f "$work/publish-x$k.result" ]] || { rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"; }

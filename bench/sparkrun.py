@@ -37,7 +37,8 @@ def gc(files):
 def events(directory):
     memory = disk = 0
     executor_heap = {}
-    for log in pathlib.Path(directory).iterdir():
+    # Spark 4 writes an application's log as a directory of rolled files (events_N_...)
+    for log in sorted(pathlib.Path(directory).rglob("events_*")):
         with open(log) as lines:
             for line in lines:
                 event = json.loads(line)
