@@ -49,7 +49,7 @@ measure() {
   local timing
   timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
     --conf spark.eventLog.dir=file://$work/events/$label --conf spark.eventLog.compress=false
-    --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")"
+    --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")" || exit 1
   echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")" \
     | tee "$work/$label.result"
 }
