@@ -94,8 +94,9 @@ for k in $scales; do
   result[shares-night-$k]="$(shares "$work/x$k" "$night" "night ${k}x")"
   echo "bench: ${k}x publish..." >&2
   result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date "$night")"
-  # "2001-01-15 publish: N rows as version V of s.t (load L s, index I s, switch S s)"
-  read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/.* publish: ([0-9]+) rows as version .*\(load ([0-9.]+) s, index ([0-9.]+) s, switch ([0-9.]+) s\).*/\1 \2+\3+\4/p' "$work/publish-x$k.log" | tail -n 1)
+  # the command prints "publish D: Result[version=V, rows=N, loadSeconds=L, indexSeconds=I, switchSeconds=S]"
+  read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/^publish .*rows=([0-9]+), loadSeconds=([0-9.]+), indexSeconds=([0-9.]+), switchSeconds=([0-9.]+).*/\1 \2+\3+\4/p' "$work/publish-x$k.log")
+  [[ -n "${rows[$k]}" ]] || { echo "bench: no publish result in $work/publish-x$k.log" >&2; exit 1; }
 done
 
 declare -A floor
