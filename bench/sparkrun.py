@@ -61,9 +61,11 @@ def frames(pid, seconds, interval=2.0):
     samples = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        dump = subprocess.run(["jcmd", pid, "Thread.print"], capture_output=True, text=True).stdout
-        if not dump:
+        done = subprocess.run(["jcmd", pid, "Thread.print"], capture_output=True, text=True)
+        # jcmd prints its own error to stdout when the JVM has ended
+        if done.returncode != 0 or "Thread dump" not in done.stdout:
             break
+        dump = done.stdout
         samples += 1
         for thread in dump.split("\n\n"):
             kind = "task" if thread.startswith('"Executor task launch worker') else "main" if thread.startswith('"main"') else None
