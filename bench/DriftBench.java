@@ -48,7 +48,7 @@ public class DriftBench {
     // setup (not timed): the reference profile of January, as training would store it
     Dataset<Row> january = rows.where("month = 1");
     List<Binning.Spec> specs = Binning.learn(january, columns, config.fineBins(), config.topCategories());
-    Map<String, Binning.ColumnState> reference = Binning.summarise(january, List.of(), specs).get(List.of());
+    Map<String, Binning.ColumnState> reference = Binning.summarise(january, List.of(), specs).get(new Binning.Group(Map.of(), Slices.Slice.WHOLE));
     long total = rows.count();
 
     List<Column> present = new ArrayList<>();
@@ -66,7 +66,7 @@ public class DriftBench {
       scan = Math.min(scan, seconds(t0));
 
       t0 = System.nanoTime();
-      Map<String, Binning.ColumnState> current = Binning.summarise(rows, List.of(), specs).get(List.of());
+      Map<String, Binning.ColumnState> current = Binning.summarise(rows, List.of(), specs).get(new Binning.Group(Map.of(), Slices.Slice.WHOLE));
       driftRows = DriftReport.rows(LocalDate.parse("2001-06-30"), 0, Slices.Slice.WHOLE, DriftReport.BASELINE, specs, reference, current, config.psiBins(), drift).size();
       whole = Math.min(whole, seconds(t0));
 

@@ -16,13 +16,14 @@ export SPARK_HOME="$("$root/.venv/bin/python" -c 'import os, pyspark; print(os.p
 export NIGHTCAST_HOME="$root" SPARK_LOCAL_IP=127.0.0.1
 
 # run LABEL VAR_DIR LANDING ARGS...: one spark-submit, prints "seconds peak_rss_mb" to stdout
-# (DRIVER_JAVA_OPTS: more options for the driver JVM)
+# (DRIVER_JAVA_OPTS: more options for the driver JVM; MASTER: another master than local[2];
+# SUBMIT_OPTS: more spark-submit options, split on spaces)
 run() {
   local label="$1" var="$2" landing="$3"; shift 3
   local timing="$work/$label.time"
   NIGHTCAST_VAR_DIR="$var" NIGHTCAST_LANDING="$landing" NIGHTCAST_PG_PORT="${PG_PORT:-54390}" \
     /usr/bin/time -o "$timing" -f "%e %M" \
-    "$spark_submit" --master 'local[2]' --driver-memory 6g \
+    "$spark_submit" --master "${MASTER:-local[2]}" --driver-memory 6g ${SUBMIT_OPTS:-} \
       --driver-java-options "-Dlog4j.configurationFile=$root/conf/log4j2.properties ${DRIVER_JAVA_OPTS:-}" \
       --class dev.nightcast.cli.Nightcast "$jar" "$@" > "$work/$label.log" 2>&1 \
     || { echo "bench: $label failed, see $work/$label.log" >&2; exit 1; }

@@ -3,7 +3,8 @@
 # package vega-datasets (pinned version, checksum verified). January 2001 is committed under
 # data-samples/flights/; the full Jan-Jun set is derived on demand for benchmarks:
 #   data-samples/derive.sh 2001-01-01 2001-06-30 var/flights-full
-# A fourth argument K writes K copies of every flight with new keys (scale benchmarks).
+# A fourth argument K writes K copies of every flight (scale benchmarks): copy 0 as is, the others
+# with new keys, departures moved by minutes within the day and delays nudged, deterministically.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -35,7 +35,7 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--to", defaultValue = "2001-01-31", description = "Last flight date. Default: ${DEFAULT-VALUE}")
   LocalDate to;
 
-  @Option(names = "--copies", defaultValue = "1", description = "Copies of every flight, with new keys (scale benchmarks). Default: ${DEFAULT-VALUE}")
+  @Option(names = "--copies", defaultValue = "1", description = "Copies of every flight (scale benchmarks): new keys, shifted minutes, nudged delays; same input, same copies. Default: ${DEFAULT-VALUE}")
   int copies;
 
   @Override

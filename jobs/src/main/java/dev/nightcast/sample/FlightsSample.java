@@ -5,9 +5,12 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.timestamp_add;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -51,18 +56,40 @@ public final class FlightsSample {
   }
 
   /**
-   * Pure: {@code copies} copies of every flight, the first unchanged and the others with the key
-   * suffixed {@code -rK}, for measuring how cost grows with volume on the same distribution.
+   * Pure: {@code copies} copies of every flight for measuring how cost grows with volume on the
+   * same distribution. Copy 0 is the flight unchanged; copy K > 0 gets the key suffixed {@code -rK},
+   * its departure moved by up to {@value #MAX_SHIFT_MINUTES} minutes within the same day and its
+   * delay by up to {@value #MAX_DELAY_NUDGE} minutes, keeping route and distance. Both offsets come
+   * from a hash of the flight id and K (no random state), so the same input gives the same copies.
    */
   public static Dataset<Row> replicate(Dataset<Row> flights, int copies) {
     if (copies == 1) {
       return flights;
     }
+    Column copy = col("copy");
+    Column shift = offset("minute", MAX_SHIFT_MINUTES);
+    Column shifted = timestamp_add("MINUTE", shift, col("dep_time"));
+    // a shift past midnight goes the other way instead: the copy stays on its flight's date
+    Column sameDay = when(to_date(shifted).equalTo(col("flight_date")), shifted)
+        .otherwise(timestamp_add("MINUTE", shift.multiply(-1), col("dep_time")));
+    Column original = copy.equalTo(0);
     return flights
         .crossJoin(flights.sparkSession().range(copies).toDF("copy"))
-        .withColumn("flight_id", when(col("copy").equalTo(0), col("flight_id"))
-            .otherwise(concat(col("flight_id"), lit("-r"), col("copy").cast("string"))))
-        .drop("copy");
+        // one select with every column in place: the hashes read the original id
+        .select(Arrays.stream(flights.columns()).map(c -> switch (c) {
+          case "flight_id" -> when(original, col(c)).otherwise(concat(col(c), lit("-r"), copy.cast("string"))).as(c);
+          case "dep_time" -> when(original, col(c)).otherwise(sameDay).as(c);
+          case "delay" -> when(original, col(c)).otherwise(col(c).plus(offset("delay", MAX_DELAY_NUDGE))).as(c);
+          default -> col(c);
+        }).toArray(Column[]::new));
+  }
+
+  static final int MAX_SHIFT_MINUTES = 20;
+  static final int MAX_DELAY_NUDGE = 3;
+
+  /** An integer in [-max, max] from the flight id, the copy index and what it offsets. */
+  private static Column offset(String what, int max) {
+    return pmod(xxhash64(col("flight_id"), col("copy"), lit(what)), lit(2L * max + 1)).minus(max).cast("int");
   }
 
   /** Writes one schedule file and one actuals file per flight date in [from, to]. */

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# What the design does at real volume (issue 32): a cold training night, a cold night without
+# training and a publish, at SCALES x the sample's daily volume, on local[2]; every figure a ratio
+# against 1x (or the floor) measured in this same run. Then the goals, and the 10x night on a
+# standalone cluster (a master and two workers on loopback) with STANDALONE=10.
+#
+#   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
+#   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
+#   WINDOW=7 bench/scale.sh                         # a 7-day training window: half the nights to prepare
+#   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
+#
+# Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
+# state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
+#   train    night 2001-01-WINDOW (default 14) on a copy of the state: the first training, and the rest
+#   night    the night after it: no training; ingest, features, score, publish, monitor
+#   publish  `nightcast publish --date` that night again, alone
+# For each: wall time, time per stage (runs table), the driver's peak heap (-Xlog:gc), Spark's
+# spilled bytes and the executors' peak heap (event log). Also bench/publish.sh on each night's row
+# count (the raw COPY floor) and bench/drift.sh on the largest scale's data (drift vs a plain scan).
+# The training uses a lighter grid (SCALE_PIPELINE, see bench/README.md): the goal is the driver's
+# heap at 30x, not the grid's cost, which grows with the data as MLlib's does.
+set -euo pipefail
+scales="${SCALES:-1 10 30}"
+standalone="${STANDALONE-10}"
+window="${WINDOW:-14}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+pipeline="$work/scale_pipeline.yaml"
+# the shipped pipeline with the lighter grid (gbt 10 iterations at depth 3, one backtest fold) and
+# the gate in dry run, so that every scale has a champion to score with whatever its AUC
+sed -e 's/^  mode: enabled /  mode: dry_run /' -e 's/params: {maxIter: 30, stepSize: 0.2}/params: {maxIter: 10, stepSize: 0.2}/' -e 's/grid: {maxDepth: \[3, 5\]}/grid: {maxDepth: [3]}/' \
+  -e 's/^  parallelism: 1 .*/&\n  backtest: {folds: 1}/' conf/pipelines/flight_delay.yaml > "$pipeline"
+if [[ "$window" != 14 ]]; then
+  # validation and test days in the shipped proportion (3 of 14), at least one each
+  holdout=$(( window * 3 / 14 > 0 ? window * 3 / 14 : 1 ))
+  sed -i -e "s/^  window_days: 14 /  window_days: $window /" -e "s/^  validation_days: 3 /  validation_days: $holdout /" \
+    -e "s/^  test_days: 3 /  test_days: $holdout /" "$pipeline"
+fi
+last_prepared="$(date -d "2001-01-01 + $((window - 2)) days" +%F)"
+train_night="$(date -d "2001-01-01 + $((window - 1)) days" +%F)"
+night="$(date -d "2001-01-01 + $window days" +%F)"
+grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q 'mode: dry_run' "$pipeline" || { echo "bench: the scale pipeline did not take its grid" >&2; exit 1; }
+
+# measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
+measure() {
+  local label="$1" var="$2" k="$3"; shift 3
+  if [[ -n "${REUSE:-}" && -f "$work/$label.result" ]]; then cat "$work/$label.result"; return; fi
+  rm -rf "$work/events/$label" "$work/$label".gc*; mkdir -p "$work/events/$label"
+  local timing
+  timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
+    --conf spark.eventLog.dir=file://$work/events/$label --conf spark.eventLog.compress=false
+    --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")" || exit 1
+  echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")" \
+    | tee "$work/$label.result"
+}
+
+# shares VAR FIRST_DS LABEL: stage_shares, kept in BENCH_DIR for REUSE
+shares() {
+  local file="$work/shares-${3// /-}.txt"
+  [[ -n "${REUSE:-}" && -f "$file" ]] || stage_shares "$@" > "$file"
+  cat "$file"
+}
+
+declare -A landing result rows
+# first the data and the states of every scale, untimed: the states are prepared at the same time
+# (each with its own Postgres port), since they are not measured
+port_offset=0
+for k in $scales; do
+  # copy 0 is the flight itself, so 1x is the shipped January sample
+  landing[$k]="$work/flights-x$k"
+  [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
+  [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
+  # prepared in place, never moved: the catalog holds each table's absolute location, and a copy
+  # re-registers its tables only while the location it was copied from still exists
+  if [[ ! -f "$work/state-x$k.done" ]]; then
+    echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
+    rm -rf "$work/state-x$k"
+    (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" \
+      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && touch "$work/state-x$k.done") &
+    port_offset=$(( port_offset + 1 ))
+  fi
+done
+wait
+for k in $scales; do [[ -f "$work/state-x$k.done" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
+
+for k in $scales; do
+  [[ -n "${REUSE:-}" && -f "$work/publish-x$k.result" ]] || { rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"; }
+  echo "bench: ${k}x training night..." >&2
+  result[train-$k]="$(measure "train-x$k" "$work/x$k" "$k" run --date "$train_night")"
+  grep -q "$train_night train: started" "$work/train-x$k.log" || { echo "bench: night $train_night at ${k}x did not train" >&2; exit 1; }
+  result[shares-train-$k]="$(shares "$work/x$k" "$train_night" "train ${k}x")"
+  echo "bench: ${k}x night..." >&2
+  result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date "$night")"
+  result[shares-night-$k]="$(shares "$work/x$k" "$night" "night ${k}x")"
+  echo "bench: ${k}x publish..." >&2
+  result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date "$night")"
+  # the command prints "publish D: Result[version=V, rows=N, loadSeconds=L, indexSeconds=I, switchSeconds=S]"
+  read -r rows[$k] result[publish-parts-$k] < <(sed -nE 's/^publish .*rows=([0-9]+), loadSeconds=([0-9.]+), indexSeconds=([0-9.]+), switchSeconds=([0-9.]+).*/\1 \2+\3+\4/p' "$work/publish-x$k.log")
+  [[ -n "${rows[$k]}" ]] || { echo "bench: no publish result in $work/publish-x$k.log" >&2; exit 1; }
+done
+
+declare -A floor
+for k in $scales; do
+  n="${rows[$k]}"
+  if [[ -z "${REUSE:-}" || ! -f "$work/publish-floor-$n.log" ]]; then
+    echo "bench: raw COPY floor (bench/publish.sh $n)..." >&2
+    bench/publish.sh "$n" > "$work/publish-floor-$n.log" 2>&1 || { echo "bench: bench/publish.sh failed, see $work/publish-floor-$n.log" >&2; exit 1; }
+  fi
+  floor[$n]="$(awk '/raw COPY, 1 stream/{gsub(",", "", $7); print $7}' "$work/publish-floor-$n.log")"
+done
+# drift of the largest scale's data (the goal's; DRIFT_SCALES to add others)
+declare -A drift
+drift_scales="${DRIFT_SCALES:-$(echo "$scales" | awk '{print $NF}')}"
+for k in $drift_scales; do
+  if [[ -z "${REUSE:-}" || ! -f "$work/drift-x$k.log" ]]; then
+    echo "bench: drift at ${k}x..." >&2
+    bench/drift.sh "${landing[$k]}" > "$work/drift-x$k.log" 2>&1 || { echo "bench: drift.sh failed, see $work/drift-x$k.log" >&2; exit 1; }
+  fi
+  drift[$k]="$(sed -nE 's/^drift, whole population: +([0-9.]+) s +ratio ([0-9.]+)x/\2/p' "$work/drift-x$k.log")"
+done
+
+cluster=""
+if [[ -n "$standalone" && -n "${REUSE:-}" && -f "$work/cluster.result" ]]; then
+  result[cluster]="$(cat "$work/cluster.result")"
+  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${standalone}x")"
+  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
+elif [[ -n "$standalone" ]]; then
+  k="$standalone"
+  [[ -n "${landing[$k]:-}" ]] || { echo "bench: STANDALONE=$k needs $k in SCALES" >&2; exit 2; }
+  echo "bench: ${k}x night on a standalone cluster..." >&2
+  spark_class="$SPARK_HOME/bin/spark-class"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  export SPARK_LOG_DIR="$work/standalone/logs"
+  mkdir -p "$SPARK_LOG_DIR"
+  pids=()
+  "$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 > "$work/standalone/master.log" 2>&1 &
+  pids+=($!)
+  for w in 1 2; do
+    "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --webui-port 0 --cores 1 --memory 3g \
+      --work-dir "$work/standalone/worker$w" "spark://127.0.0.1:$port" > "$work/standalone/worker$w.log" 2>&1 &
+    pids+=($!)
+  done
+  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+  for _ in $(seq 60); do
+    [[ "$(cat "$work"/standalone/worker*.log | grep -c 'Successfully registered with master')" == 2 ]] && break
+    sleep 2
+  done
+  rm -rf "$work/cluster"; cp -a "$work/x$k" "$work/cluster"
+  # the night again on the state after the local night's training (its own night re-run in place)
+  result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
+    --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
+    measure cluster "$work/cluster" "$k" run --date "$night")"
+  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${k}x")"
+  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
+  kill "${pids[@]}" 2>/dev/null || true
+  trap - EXIT
+fi
+
+ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
+echo
+echo "nightcast scale benchmark ($(date -u +%F), $(nproc) cores, local[2]; scales $scales; training window $window days, trained on $train_night; night $night)"
+echo "  columns: wall s (ratio to 1x) | peak RSS MB | driver heap MB, most at a GC's start / most kept after one | spilled MB memory / disk"
+base_k="$(echo "$scales" | awk '{print $1}')"
+for what in train night publish; do
+  read -r base _ < <(echo "${result[$what-$base_k]}")
+  for k in $scales; do
+    read -r s rss before after spill_mem spill_disk _ < <(echo "${result[$what-$k]}")
+    printf "  %-8s %3sx  %7.1f s (%5.2fx)  RSS %6s MB  heap %5s / %5s MB  spilled %s / %s MB\n" \
+      "$what" "$k" "$s" "$(ratio "$s" "$base")" "$rss" "$before" "$after" "$spill_mem" "$spill_disk"
+  done
+done
+echo "  publish vs the raw COPY floor (bench/publish.sh on the same row count, same run):"
+for k in $scales; do
+  seconds="$(echo "${result[publish-parts-$k]}" | bc -l)"
+  printf "    %3sx  %9d rows  nightcast publish %9.0f rows/s (load+index+switch %.1f s)  raw COPY %9.0f rows/s  ratio %.2f\n" \
+    "$k" "${rows[$k]}" "$(echo "${rows[$k]} / $seconds" | bc -l)" "$seconds" "${floor[${rows[$k]}]}" "$(echo "${rows[$k]} / $seconds / ${floor[${rows[$k]}]}" | bc -l)"
+done
+echo "  drift of the whole population / a plain scan of the same columns (bench/drift.sh):"
+for k in $drift_scales; do printf "    %3sx  %sx\n" "$k" "${drift[$k]}"; done
+echo "  stage shares (runs table):"
+for k in $scales; do echo "${result[shares-train-$k]}"; echo "${result[shares-night-$k]}"; done
+last_k="$(echo "$scales" | awk '{print $NF}')"
+read -r night_base _ < <(echo "${result[night-$base_k]}")
+read -r night_last _ < <(echo "${result[night-$last_k]}")
+read -r _ _ train_heap _ < <(echo "${result[train-$last_k]}")
+echo "  goals at ${last_k}x:"
+printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB (goal < 2048 MB)\n" \
+  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap"
+if [[ -n "$standalone" ]]; then
+  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[cluster]}")
+  read -r local_s _ < <(echo "${result[night-$standalone]}")
+  echo "  ${standalone}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
+  printf "    %.1f s (%.2fx the local[2] night)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
+    "$s" "$(ratio "$s" "$local_s")" "$rss" "$before" "$after" "$executor_gc" "$executors" "$spill_mem" "$spill_disk"
+  echo "${result[shares-cluster]}"
+fi
+echo "  logs: $work"
