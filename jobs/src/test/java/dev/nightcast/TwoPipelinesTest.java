@@ -134,6 +134,20 @@ class TwoPipelinesTest {
       }
       regressionTrainsServesAndMonitors(regressing);
     }
+
+    // the platform moved elsewhere (a restored backup), its old place gone: the catalog registers its tables there
+    Map<String, Long> rows = new java.util.TreeMap<>();
+    for (String name : List.of("flight_delay", REGRESSION)) {
+      rows.put(name, TestSpark.session().sql("select count(*) from " + name + ".predictions").head().getLong(0));
+    }
+    Path moved = Files.move(Path.of(shared.warehouse()), dir.resolve("moved"));
+    assertThat(Catalog.registerAll(TestSpark.session(), moved.toString())).containsExactly("flight_delay", REGRESSION);
+    for (String name : rows.keySet()) {
+      assertThat(TestSpark.session().sql("select count(*) from " + name + ".predictions").head().getLong(0)).as(name)
+          .isEqualTo(rows.get(name)).isPositive();
+      assertThat(TestSpark.session().sql("select * from " + name + ".predictions").inputFiles()).as(name)
+          .allMatch(file -> file.contains("/moved/" + name + "/predictions/"));
+    }
   }
 
   /** Runs both from the same moment on two threads; fails with the first one's failure. */

@@ -18,8 +18,12 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
+import scala.Option;
 
 /**
  * Registers a pipeline's Delta tables by name, as {@code <pipeline>.<table>} (one database per
@@ -83,11 +87,10 @@ public final class Catalog {
       List<String> created = tables.stream().filter(table -> !registered.contains(table)
           || !sameLocation(spark, database, table, warehouse.path(table))).toList();
       for (String table : created) {
-        String name = quote(database) + "." + quote(table);
         if (registered.contains(table)) {
-          spark.sql("DROP TABLE " + name);
+          metastore(spark).dropTable(identifier(database, table), true, false);
         }
-        spark.sql("CREATE TABLE " + name + " USING delta LOCATION '" + escape(warehouse.path(table)) + "'");
+        spark.sql("CREATE TABLE " + quote(database) + "." + quote(table) + " USING delta LOCATION '" + escape(warehouse.path(table)) + "'");
       }
       return created;
     } catch (RuntimeException e) {
@@ -128,10 +131,25 @@ public final class Catalog {
     return databases.stream().sorted().toList();
   }
 
+  /**
+   * Read from the metastore alone: SQL (DESCRIBE, DROP TABLE) would open the Delta table at its
+   * registered location, which fails once a moved warehouse's old place is gone.
+   */
   private static boolean sameLocation(SparkSession spark, String database, String table, String path) {
-    String location = spark.sql("DESCRIBE TABLE EXTENDED " + quote(database) + "." + quote(table))
-        .where("col_name = 'Location'").first().<String>getAs("data_type");
-    return new Path(location).toUri().getPath().equals(new Path(path).toUri().getPath());
+    try {
+      java.net.URI location = metastore(spark).getTableRawMetadata(identifier(database, table)).location();
+      return new Path(location).toUri().getPath().equals(new Path(path).toUri().getPath());
+    } catch (AnalysisException gone) {
+      return false; // dropped since the listing: registered anew
+    }
+  }
+
+  private static SessionCatalog metastore(SparkSession spark) {
+    return ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().catalog();
+  }
+
+  private static TableIdentifier identifier(String database, String table) {
+    return new TableIdentifier(table, Option.apply(database));
   }
 
   /**
