@@ -14,8 +14,10 @@ import email
 import email.policy
 import json
 import os
+import signal
 import sqlite3
 import subprocess
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -153,8 +155,40 @@ def consumer_runs(env):
 
 
 def scheduler_loop(env):
-    """One loop of the real scheduler: it turns queued asset events into downstream DAG runs."""
-    run(airflow_cmd("scheduler", "--num-runs", "1"), env=env, timeout=300)
+    """One loop of the real scheduler: it turns queued asset events into downstream DAG runs.
+
+    Waits for the loop's end, not the process's: after `--num-runs 1` the LocalExecutor's shutdown
+    sometimes waits for ever on an idle worker (seen twice on 2026-12-07, each leaving its worker
+    and log server behind), so the scheduler's whole process group is ended once the loop has."""
+    process = subprocess.Popen(
+        [str(c) for c in airflow_cmd("scheduler", "--num-runs", "1")], env=env, cwd=PROJECT_DIR, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    output = []
+    loop_ended = threading.Event()
+
+    def read():
+        for line in process.stdout:
+            output.append(line)
+            if "Exiting scheduler loop as requested number of runs" in line:
+                loop_ended.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        for _ in range(300):
+            if loop_ended.wait(1) or process.poll() is not None:
+                break
+        if loop_ended.is_set():
+            process.wait(timeout=30)  # the normal shutdown takes seconds
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        reader.join(10)
+    assert loop_ended.is_set(), "the scheduler loop did not end in 300 s:\n" + "".join(output)[-6000:]
 
 
 @pytest.fixture(scope="module")
