@@ -55,8 +55,9 @@ import org.apache.spark.storage.StorageLevel;
  * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
  * pairs of the validation and test windows. The backtest adds, per fold and backtested model, one
  * preprocessing fit, one model fit and one scoring pass. Permutation importance adds one scoring pass
- * per feature over {@code training.importance.repeats} shuffled copies of validation. The pick scores train once more for its reference
- * profile (written by the caller's {@link ReferenceWriter}).
+ * over validation per feature (shuffled within {@code training.importance.repeats} blocks), plus one
+ * unshuffled. The pick scores train once more for its reference profile (written by the caller's
+ * {@link ReferenceWriter}).
  */
 public final class Train {
   private static final ObjectMapper JSON = new ObjectMapper();
