@@ -11,6 +11,7 @@ import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.report.OfflineOnline;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;
@@ -380,6 +381,17 @@ class EndToEndTest {
       assertThat(section(dom, chart).split("<circle", -1)).as(chart).hasSize(1 + 2 * nights.size());
     }
     assertThat(dom).contains("<table id=\"models\">").contains("<td>promote</td>").contains("<ul id=\"delivery\">");
+    // the champion beside its offline AUC: served on the two labelled nights, its realised AUC their mean
+    Registry.Champion champion = Registry.champion(warehouse, LAST).orElseThrow();
+    OfflineOnline.Version served = data.versions().stream().filter(v -> v.version() == champion.version()).findFirst().orElseThrow();
+    List<Double> realised = data.performance().stream()
+        .filter(p -> p.modelVersion() == champion.version() && p.kind().equals("realised")).map(ReportData.PerformancePoint::rocAuc).toList();
+    assertThat(realised).hasSize(2);
+    assertThat(served.servedDays()).isEqualTo(2);
+    assertThat(served.online()).isCloseTo((realised.get(0) + realised.get(1)) / 2, org.assertj.core.api.Assertions.within(1e-12));
+    var model = Registry.model(warehouse, champion.version(), "test");
+    assertThat(served.offline()).isEqualTo(model.backtestMean() != null ? model.backtestMean() : model.testMetrics().get("auc"));
+    assertThat(dom).contains("<table id=\"offline-online\">").contains("<tr><td>v" + champion.version() + "</td>");
 
     Path png = target.resolve("report-screenshot.png");
     Files.deleteIfExists(png);

@@ -64,24 +64,31 @@ public final class EstimateErrors {
     int n = pairs.size();
     double bias = 0;
     double absolute = 0;
-    double meanEstimate = 0;
-    double meanActual = 0;
     for (double[] pair : pairs) {
       bias += (pair[0] - pair[1]) / n;
       absolute += Math.abs(pair[0] - pair[1]) / n;
-      meanEstimate += pair[0] / n;
-      meanActual += pair[1] / n;
+    }
+    return new EstimateError(metric, n, bias, absolute, correlation(pairs));
+  }
+
+  /** Pearson's correlation of the pairs' two values; NaN with no spread on a side (or no pairs). */
+  static double correlation(List<double[]> pairs) {
+    int n = pairs.size();
+    double meanFirst = 0;
+    double meanSecond = 0;
+    for (double[] pair : pairs) {
+      meanFirst += pair[0] / n;
+      meanSecond += pair[1] / n;
     }
     double covariance = 0;
-    double varianceEstimate = 0;
-    double varianceActual = 0;
+    double varianceFirst = 0;
+    double varianceSecond = 0;
     for (double[] pair : pairs) {
-      covariance += (pair[0] - meanEstimate) * (pair[1] - meanActual);
-      varianceEstimate += (pair[0] - meanEstimate) * (pair[0] - meanEstimate);
-      varianceActual += (pair[1] - meanActual) * (pair[1] - meanActual);
+      covariance += (pair[0] - meanFirst) * (pair[1] - meanSecond);
+      varianceFirst += (pair[0] - meanFirst) * (pair[0] - meanFirst);
+      varianceSecond += (pair[1] - meanSecond) * (pair[1] - meanSecond);
     }
-    double correlation = varianceEstimate > 0 && varianceActual > 0 ? covariance / Math.sqrt(varianceEstimate * varianceActual) : Double.NaN;
-    return new EstimateError(metric, n, bias, absolute, correlation);
+    return varianceFirst > 0 && varianceSecond > 0 ? covariance / Math.sqrt(varianceFirst * varianceSecond) : Double.NaN;
   }
 
   private static boolean finite(Double value) {

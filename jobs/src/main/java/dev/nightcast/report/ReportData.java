@@ -18,7 +18,8 @@ public record ReportData(
     List<Alert> alerts,
     List<ModelEvent> modelEvents,
     List<Run> runs,
-    Explanation explanation) {
+    Explanation explanation,
+    List<OfflineOnline.Version> versions) {
 
   public ReportData {
     performance = List.copyOf(performance);
@@ -27,6 +28,7 @@ public record ReportData(
     alerts = List.copyOf(alerts);
     modelEvents = List.copyOf(modelEvents);
     runs = List.copyOf(runs);
+    versions = List.copyOf(versions);
   }
 
   /**

@@ -72,6 +72,7 @@ public final class ReportHtml {
 
     html.append("<h2>Alerts</h2>\n").append(alerts(data));
     html.append("<h2>Model history</h2>\n").append(modelHistory(data));
+    html.append("<h2>Offline vs online</h2>\n").append(offlineOnline(data.versions()));
     html.append("<h2>Feature importances</h2>\n").append(importances(data.explanation()));
     html.append("<h2>Failed stages</h2>\n").append(failedRuns(data));
 
@@ -268,6 +269,39 @@ public final class ReportHtml {
             .append("</td><td>").append(escape(a.column() == null ? "" : a.column())).append("</td><td>").append(escape(a.message()))
             .append("</td></tr>\n"));
     return out.append("</table>\n").toString();
+  }
+
+  /** Per version that served: its offline AUC beside its realised AUC, then the gap and the correlation across versions. */
+  private static String offlineOnline(List<OfflineOnline.Version> versions) {
+    List<OfflineOnline.Version> served = versions.stream().filter(v -> v.servedDays() > 0).toList();
+    if (served.isEmpty()) {
+      return "<p class=\"empty\" id=\"offline-online\">No model version has served a day whose labels arrived yet.</p>\n";
+    }
+    StringBuilder out = new StringBuilder(
+        "<p>Each version's AUC at training (the backtest mean over its folds, else its test window) beside the mean of its realised daily AUC"
+            + " over every day it served (all of its serving life, not only this window; daily AUCs count scores in one score bin as ties).</p>\n"
+            + "<table id=\"offline-online\"><tr><th>model</th><th>trained</th><th>candidate</th><th>offline AUC</th><th>from</th>"
+            + "<th>served days</th><th>realised AUC</th><th>realised &minus; offline</th></tr>\n");
+    for (OfflineOnline.Version v : served) {
+      out.append("<tr><td>v").append(v.version()).append("</td><td>").append(v.trainedOn()).append("</td><td>").append(escape(v.candidate()))
+          .append("</td><td>").append(v.offline() == null ? "" : number(v.offline())).append("</td><td>")
+          .append(v.offlineSource() == null ? "" : v.offlineSource()).append("</td><td>").append(v.servedDays()).append("</td><td>")
+          .append(number(v.online())).append("</td><td>").append(v.gap() == null ? "" : String.format(Locale.ROOT, "%+.4f", v.gap()))
+          .append("</td></tr>\n");
+    }
+    out.append("</table>\n");
+    OfflineOnline.Summary summary = OfflineOnline.summarize(versions);
+    out.append("<p id=\"offline-online-summary\">");
+    if (summary.versions() == 0) {
+      out.append("No served version has an offline AUC to compare.");
+    } else {
+      out.append(String.format(Locale.ROOT, "Over %d version%s: realised runs %+.4f from offline on average; ", summary.versions(),
+          summary.versions() == 1 ? "" : "s", summary.meanGap()));
+      out.append(Double.isNaN(summary.correlation())
+          ? "a correlation across versions needs at least " + OfflineOnline.MIN_VERSIONS + " with both values and some spread."
+          : String.format(Locale.ROOT, "correlation across versions %+.2f.", summary.correlation()));
+    }
+    return out.append("</p>\n").toString();
   }
 
   private static String modelHistory(ReportData data) {

@@ -49,7 +49,11 @@ class ReportHtmlTest {
             new ReportData.FeatureImportance("origin<x>", "builtin", "gain", 0.1, null, null, null),
             new ReportData.FeatureImportance("distance", "permutation", "auc", 0.001, -0.002, 0.004, 5),
             new ReportData.FeatureImportance("hour_of_day", "permutation", "auc", 0.05, 0.04, 0.06, 5),
-            new ReportData.FeatureImportance("origin<x>", "permutation", "auc", 0.01, 0.005, 0.015, 5))));
+            new ReportData.FeatureImportance("origin<x>", "permutation", "auc", 0.01, 0.005, 0.015, 5))),
+        List.of(
+            new OfflineOnline.Version(1, FROM, "gbt", 0.70, "backtest", 3, 0.6933),
+            new OfflineOnline.Version(2, FROM.plusDays(4), "gbt<2>", 0.75, "test", 1, 0.74),
+            new OfflineOnline.Version(3, FROM.plusDays(4), "logistic", 0.66, "backtest", 0, null)));
   }
 
   @Test
@@ -102,12 +106,13 @@ class ReportHtmlTest {
 
   @Test
   void anEmptyWindowSaysSo() {
-    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none()));
+    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none(), List.of()));
     assertThat(html).doesNotContain("<svg id=")
         .contains("No drift measured in this window")
         .contains("No alerts in this window.")
         .contains("No model was trained, promoted or rolled back in this window.")
         .contains("No stage failed in this window.")
+        .contains("No model version has served a day whose labels arrived yet.")
         .contains("No champion serves at the end of this window.");
     assertThat(ReportHtml.importances(new ReportData.Explanation(3, "gbt", FROM, List.of())))
         .contains("No importances were recorded for the champion v3 (gbt, trained on 2001-01-10).");
@@ -123,6 +128,22 @@ class ReportHtmlTest {
         "<tr><td>distance</td><td>0.2000</td><td>+0.0010</td><td>[-0.0020, +0.0040]</td><td class=\"sev-medium\">includes 0</td></tr>",
         "</table>");
     assertThat(ReportHtml.render(data())).contains("The champion v2 (gbt, trained on 2001-01-14)");
+  }
+
+  @Test
+  void eachServedVersionsOfflineAucStandsBesideItsRealisedAuc() {
+    String html = ReportHtml.render(data());
+    String table = html.replaceAll("(?s).*(<table id=\"offline-online\">.*?</table>).*", "$1");
+    // v3 never served: not in the table
+    assertThat(table.lines().toList()).containsExactly(
+        "<table id=\"offline-online\"><tr><th>model</th><th>trained</th><th>candidate</th><th>offline AUC</th><th>from</th>"
+            + "<th>served days</th><th>realised AUC</th><th>realised &minus; offline</th></tr>",
+        "<tr><td>v1</td><td>2001-01-10</td><td>gbt</td><td>0.7000</td><td>backtest</td><td>3</td><td>0.6933</td><td>-0.0067</td></tr>",
+        "<tr><td>v2</td><td>2001-01-14</td><td>gbt&lt;2&gt;</td><td>0.7500</td><td>test</td><td>1</td><td>0.7400</td><td>-0.0100</td></tr>",
+        "</table>");
+    // two versions: the mean gap, and no correlation from two points
+    assertThat(html).contains("<p id=\"offline-online-summary\">Over 2 versions: realised runs -0.0083 from offline on average;"
+        + " a correlation across versions needs at least 3 with both values and some spread.</p>");
   }
 
   private static String svg(String html, String id) {
