@@ -364,7 +364,7 @@ class EndToEndTest {
 
   @Test
   void theReportRendersInHeadlessChromium() throws Exception {
-    ReportData data = ReportReader.read(warehouse, context.pipeline().config().name(), FIRST, LAST);
+    ReportData data = ReportReader.read(warehouse, context.pipeline().config(), FIRST, LAST);
     Path target = TestPipelines.root().resolve("jobs/target");
     Path html = Files.writeString(Files.createDirectories(target).resolve("report-end-to-end.html"), ReportHtml.render(data));
 

@@ -1,12 +1,14 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.SliceGaps;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
 /**
  * What the monitoring report shows, read from the Delta tables for the dates FROM..TO: plain values,
- * so rendering and the delivery metrics are pure and testable without Spark.
+ * so rendering and the delivery metrics are pure and testable without Spark. {@code sliceGaps}: the
+ * declared slices' realised metrics against the whole population's, judged by today's config.
  */
 public record ReportData(
     String pipeline,
@@ -18,7 +20,8 @@ public record ReportData(
     List<Alert> alerts,
     List<ModelEvent> modelEvents,
     List<Run> runs,
-    Explanation explanation) {
+    Explanation explanation,
+    List<SliceGaps.Gap> sliceGaps) {
 
   public ReportData {
     performance = List.copyOf(performance);
@@ -27,6 +30,7 @@ public record ReportData(
     alerts = List.copyOf(alerts);
     modelEvents = List.copyOf(modelEvents);
     runs = List.copyOf(runs);
+    sliceGaps = List.copyOf(sliceGaps);
   }
 
   /**

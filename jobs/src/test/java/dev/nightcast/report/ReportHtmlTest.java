@@ -2,6 +2,7 @@ package dev.nightcast.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nightcast.monitoring.SliceGaps;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -49,7 +50,27 @@ class ReportHtmlTest {
             new ReportData.FeatureImportance("origin<x>", "builtin", "gain", 0.1, null, null, null),
             new ReportData.FeatureImportance("distance", "permutation", "auc", 0.001, -0.002, 0.004, 5),
             new ReportData.FeatureImportance("hour_of_day", "permutation", "auc", 0.05, 0.04, 0.06, 5),
-            new ReportData.FeatureImportance("origin<x>", "permutation", "auc", 0.01, 0.005, 0.015, 5))));
+            new ReportData.FeatureImportance("origin<x>", "permutation", "auc", 0.01, 0.005, 0.015, 5))),
+        List.of(
+            // an earlier night: ORD beyond on AUC
+            gap(FROM.plusDays(3), "ORD", 900, "roc_auc", 0.55, 0.70, 0.10, true),
+            gap(FROM.plusDays(3), "ORD", 900, "recall", 0.40, 0.40, 0.15, true),
+            gap(FROM.plusDays(3), "ORD", 900, "false_positive_rate", 0.10, 0.10, 0.15, true),
+            // the latest night: ORD beyond on FPR, LAX within, BOS too small to judge
+            gap(FROM.plusDays(4), "ORD", 880, "roc_auc", 0.72, 0.74, 0.10, true),
+            gap(FROM.plusDays(4), "ORD", 880, "recall", 0.45, 0.40, 0.15, true),
+            gap(FROM.plusDays(4), "ORD", 880, "false_positive_rate", 0.31, 0.10, 0.15, true),
+            gap(FROM.plusDays(4), "ORD", 880, "precision", 0.20, 0.45, 0.20, true),
+            gap(FROM.plusDays(4), "LAX", 600, "roc_auc", 0.70, 0.74, 0.10, true),
+            gap(FROM.plusDays(4), "LAX", 600, "recall", null, 0.40, 0.15, true),
+            gap(FROM.plusDays(4), "LAX", 600, "false_positive_rate", 0.12, 0.10, 0.15, true),
+            gap(FROM.plusDays(4), "B<S", 150, "roc_auc", 0.40, 0.74, 0.10, false),
+            gap(FROM.plusDays(4), "B<S", 150, "recall", 0.90, 0.40, 0.15, false),
+            gap(FROM.plusDays(4), "B<S", 150, "false_positive_rate", 0.70, 0.10, 0.15, false)));
+  }
+
+  private static SliceGaps.Gap gap(LocalDate ds, String airport, long rows, String metric, Double value, double whole, double threshold, boolean judged) {
+    return new SliceGaps.Gap(ds, 2, "origin", airport, rows, metric, value, whole, threshold, judged);
   }
 
   @Test
@@ -102,13 +123,14 @@ class ReportHtmlTest {
 
   @Test
   void anEmptyWindowSaysSo() {
-    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none()));
+    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none(), List.of()));
     assertThat(html).doesNotContain("<svg id=")
         .contains("No drift measured in this window")
         .contains("No alerts in this window.")
         .contains("No model was trained, promoted or rolled back in this window.")
         .contains("No stage failed in this window.")
-        .contains("No champion serves at the end of this window.");
+        .contains("No champion serves at the end of this window.")
+        .contains("No realised metrics of declared slices in this window");
     assertThat(ReportHtml.importances(new ReportData.Explanation(3, "gbt", FROM, List.of())))
         .contains("No importances were recorded for the champion v3 (gbt, trained on 2001-01-10).");
   }
@@ -123,6 +145,25 @@ class ReportHtmlTest {
         "<tr><td>distance</td><td>0.2000</td><td>+0.0010</td><td>[-0.0020, +0.0040]</td><td class=\"sev-medium\">includes 0</td></tr>",
         "</table>");
     assertThat(ReportHtml.render(data())).contains("The champion v2 (gbt, trained on 2001-01-14)");
+  }
+
+  @Test
+  void theSlicesOfTheLatestNightShowTheirGapsFlaggedBeyondMaxGap() {
+    String table = ReportHtml.render(data()).replaceAll("(?s).*(<table id=\"slices\">.*?</table>).*", "$1");
+    assertThat(table.lines().toList()).containsExactly(
+        "<table id=\"slices\"><tr><th>model</th><th>slice</th><th>rows</th><th>AUC</th><th>gap</th><th>TPR</th><th>gap</th><th>FPR</th>"
+            + "<th>gap</th><th>beyond max_gap</th><th>nights flagged</th></tr>",
+        "<tr><td>v2</td><td>whole population</td><td></td><td>0.7400</td><td></td><td>0.4000</td><td></td><td>0.1000</td><td></td><td></td>"
+            + "<td></td></tr>",
+        // precision is not shown, but its configured gap is judged and named
+        "<tr><td>v2</td><td>origin=ORD</td><td>880</td><td>0.7200</td><td>-0.0200</td><td>0.4500</td><td>+0.0500</td><td>0.3100</td>"
+            + "<td class=\"sev-medium\">+0.2100</td><td class=\"sev-medium\">false_positive_rate (max 0.15), precision (max 0.20)</td><td>2</td></tr>",
+        "<tr><td>v2</td><td>origin=LAX</td><td>600</td><td>0.7000</td><td>-0.0400</td><td></td><td></td><td>0.1200</td><td>+0.0200</td>"
+            + "<td></td><td>0</td></tr>",
+        "<tr><td>v2</td><td>origin=B&lt;S</td><td>150</td><td>0.4000</td><td>-0.3400</td><td>0.9000</td><td>+0.5000</td><td>0.7000</td>"
+            + "<td>+0.6000</td><td>too few rows to judge</td><td>0</td></tr>",
+        "</table>");
+    assertThat(ReportHtml.render(data())).contains("<h2>Slices and inclusion</h2>\n<p>Realised metrics on 2001-01-14 of each declared slice");
   }
 
   private static String svg(String html, String id) {
