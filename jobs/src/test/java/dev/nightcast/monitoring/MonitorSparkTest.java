@@ -32,6 +32,14 @@ class MonitorSparkTest {
           .add("x", DataTypes.DoubleType, true)
           .add("c", DataTypes.StringType, true)
           .add("empty", DataTypes.DoubleType, true);
+  /** Scored rows as the performance state reads them (outcome null: no label yet), sliced by origin. */
+  private static final StructType SCORED =
+      new StructType()
+          .add("ds", DataTypes.DateType, false)
+          .add("model_version", DataTypes.IntegerType, false)
+          .add("probability", DataTypes.DoubleType, true)
+          .add("outcome", DataTypes.DoubleType, true)
+          .add("origin", DataTypes.StringType, false);
   private static final List<Binning.Column> COLUMNS =
       List.of(new Binning.Column("x", false), new Binning.Column("c", true), new Binning.Column("empty", false));
 
@@ -121,13 +129,6 @@ class MonitorSparkTest {
 
   @Test
   void performanceStateGivesTheStraightforwardMetricsPerSlice() {
-    StructType schema =
-        new StructType()
-            .add("ds", DataTypes.DateType, false)
-            .add("model_version", DataTypes.IntegerType, false)
-            .add("probability", DataTypes.DoubleType, true)
-            .add("outcome", DataTypes.DoubleType, true)
-            .add("origin", DataTypes.StringType, false);
     double[] p = {0.95, 0.81, 0.72, 0.66, 0.55, 0.45, 0.33, 0.21, 0.12, 0.05, 0.72, 0.38};
     double[] y = {1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0};
     List<Row> rows = new ArrayList<>();
@@ -140,7 +141,7 @@ class MonitorSparkTest {
     rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.6, null, "ATL"));
     MonitoringConfig config =
         new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1, null, null)), null, null, null, null, null);
-    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
+    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, SCORED), config.slices());
     List<DailyPerformance> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
     // realised: whole + ORD (8 labelled rows, the busiest); estimated: whole + ATL (2 of 3 rows)
     assertThat(out).hasSize(4);
@@ -201,13 +202,6 @@ class MonitorSparkTest {
 
   @Test
   void aSliceFarOffTheWholePopulationRaisesSliceGapAlertsAndTheRowsHoldTheFalsePositiveRate() {
-    StructType schema =
-        new StructType()
-            .add("ds", DataTypes.DateType, false)
-            .add("model_version", DataTypes.IntegerType, false)
-            .add("probability", DataTypes.DoubleType, true)
-            .add("outcome", DataTypes.DoubleType, true)
-            .add("origin", DataTypes.StringType, false);
     // ORD and ATL rank well; LAX's negatives score as high as its positives (and half of them >= 0.5);
     // BOS is as bad as LAX but has fewer labelled rows than min_rows
     Map<String, Integer> sizes = new java.util.LinkedHashMap<>(Map.of("ORD", 600, "ATL", 500, "LAX", 250, "BOS", 50));
@@ -232,7 +226,7 @@ class MonitorSparkTest {
     MonitoringConfig config = new MonitoringConfig(null, null, null, null, null, 0.5,
         List.of(new MonitoringConfig.SliceConfig("origin", 4, 200, Map.of("roc_auc", 0.10, "recall", 0.15, "false_positive_rate", 0.15))),
         null, null, null, null, null);
-    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
+    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, SCORED), config.slices());
     List<DailyPerformance> night = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
 
     assertThat(night).extracting(DailyPerformance::sliceValue).containsExactlyInAnyOrder(null, "ORD", "ATL", "LAX", "BOS");
