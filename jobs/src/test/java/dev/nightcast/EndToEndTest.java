@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.EnvConfig;
 import dev.nightcast.config.FeatureConfig;
+import dev.nightcast.monitoring.Alerts;
+import dev.nightcast.monitoring.AlertsTable;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.night.Context;
 import dev.nightcast.night.NightlyRun;
 import dev.nightcast.registry.Registry;
@@ -172,15 +175,23 @@ class EndToEndTest {
       // labels for D arrive on night D; predictions for D were made on D-1; the estimate for D was made on D-1
       boolean labelled = !ds.isBefore(FIRST.plusDays(4));
       Dataset<Row> performance = warehouse.readDate(Tables.PERFORMANCE_DAILY, ds);
-      assertThat(performance.where(col("kind").equalTo("realised")).count()).as("realised %s", ds).isEqualTo(labelled ? 6 : 0);
-      assertThat(performance.where(col("kind").equalTo("estimated")).count()).as("estimated %s", ds).isEqualTo(labelled ? 6 : 0);
+      // the whole population, the 5 busiest origins and the 4 dayparts
+      assertThat(performance.where(col("kind").equalTo("realised")).count()).as("realised %s", ds).isEqualTo(labelled ? 10 : 0);
+      assertThat(performance.where(col("kind").equalTo("estimated")).count()).as("estimated %s", ds).isEqualTo(labelled ? 10 : 0);
+      // slices and inclusion: the night's slice_gap alerts are the rule's verdict on its own realised rows
+      List<DailyPerformance> realised =
+          performance.where(col("kind").equalTo("realised")).collectAsList().stream().map(DailyPerformance::fromRow).toList();
+      assertThat(warehouse.readDate(Tables.ALERTS, ds).where(col("kind").equalTo("slice_gap")).collectAsList().stream()
+              .map(AlertsTable.Alert::fromRow).toList())
+          .as("slice gaps %s", ds).containsExactlyInAnyOrderElementsOf(Alerts.sliceGap(ds, realised, context.pipeline().config().monitoring()));
       assertThat(warehouse.readDate(Tables.ALERTS, ds).where(col("kind").equalTo("retrain")).count()).as("retrain %s", ds).isZero();
     }
-    assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST.plusDays(1)).where(col("kind").equalTo("estimated")).count()).isEqualTo(6);
+    assertThat(warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST.plusDays(1)).where(col("kind").equalTo("estimated")).count()).isEqualTo(10);
     Row performance =
         warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).where(col("kind").equalTo("realised").and(col("slice_key").isNull())).head();
     assertThat(performance.getLong(performance.fieldIndex("rows"))).isEqualTo(countParquet(LAST));
     assertThat(performance.getDouble(performance.fieldIndex("roc_auc"))).isBetween(0.5, 1.0);
+    assertThat(performance.getDouble(performance.fieldIndex("false_positive_rate"))).isBetween(0.0, 1.0);
     Row estimate =
         warehouse.readDate(Tables.PERFORMANCE_DAILY, LAST).where(col("kind").equalTo("estimated").and(col("slice_key").isNull())).head();
     assertThat(estimate.getDate(estimate.fieldIndex("predicted_on")).toLocalDate()).isEqualTo(LAST.minusDays(1));
@@ -365,7 +376,7 @@ class EndToEndTest {
 
   @Test
   void theReportRendersInHeadlessChromium() throws Exception {
-    ReportData data = ReportReader.read(warehouse, context.pipeline().config().name(), FIRST, LAST);
+    ReportData data = ReportReader.read(warehouse, context.pipeline().config(), FIRST, LAST);
     Path target = TestPipelines.root().resolve("jobs/target");
     Path html = Files.writeString(Files.createDirectories(target).resolve("report-end-to-end.html"), ReportHtml.render(data));
 
@@ -392,6 +403,10 @@ class EndToEndTest {
     var model = Registry.model(warehouse, champion.version(), "test");
     assertThat(served.offline()).isEqualTo(model.backtestMean() != null ? model.backtestMean() : model.testMetrics().get("auc"));
     assertThat(dom).contains("<table id=\"offline-online\">").contains("<tr><td>v" + champion.version() + "</td>");
+    // slices and inclusion of the last night: the whole population, then 5 origins and 4 dayparts
+    String slices = dom.replaceAll("(?s).*(<table id=\"slices\">.*?</table>).*", "$1");
+    assertThat(slices.split("<tr><td>v", -1)).hasSize(1 + 10);
+    assertThat(slices).contains("<td>whole population</td>").contains("<td>daypart=1</td>");
 
     Path png = target.resolve("report-screenshot.png");
     Files.deleteIfExists(png);

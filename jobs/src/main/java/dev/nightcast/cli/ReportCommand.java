@@ -48,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
 
   /** Reads the tables, renders and writes the report; returns its absolute path. */
   static Path write(Context context, LocalDate from, LocalDate to, Path out) throws IOException {
-    ReportData data = ReportReader.read(context.warehouse(), context.pipeline().config().name(), from, to);
+    ReportData data = ReportReader.read(context.warehouse(), context.pipeline().config(), from, to);
     Path target = out.toAbsolutePath().normalize();
     if (target.getParent() != null) {
       Files.createDirectories(target.getParent());

@@ -55,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
       printServing(context);
       printOpenAlerts(warehouse, latest);
       ReportData recent =
-          ReportReader.read(warehouse, context.pipeline().config().name(), latest.minusDays(DELIVERY_NIGHTS - 1L), latest);
+          ReportReader.read(warehouse, context.pipeline().config(), latest.minusDays(DELIVERY_NIGHTS - 1L), latest);
       System.out.println("Delivery, last " + DELIVERY_NIGHTS + " nights:");
       DeliveryMetrics.compute(recent.from(), recent.to(), recent.modelEvents(), recent.performance(), recent.alerts(), recent.runs())
           .lines().forEach(line -> System.out.println("  " + line));

@@ -16,10 +16,11 @@ import java.util.TreeMap;
  *   <li>{@code score_bins} (1000): equal-width probability bins for AUC, PR AUC and calibration.
  *   <li>{@code calibration_bins} (10): equal-width bins of the expected calibration error.
  *   <li>{@code decision_threshold} (0.5): probability at or above which a prediction is positive.
- *   <li>{@code slices} (none): columns to slice by, each with its {@code top} busiest values.
+ *   <li>{@code slices} (none): columns to slice by, each with its {@code top} busiest values, and
+ *       optionally the allowed gaps of a value's realised metrics to the whole population's.
  *   <li>{@code drift}: thresholds per metric and per column (see {@link DriftConfig}).
  *   <li>{@code performance_floors} (classification: roc_auc 0.6; regression: r2 0): a performance
- *       alert when a realised metric is below its floor (for log_loss, brier, ece, rmse and mae:
+ *       alert when a realised metric is below its floor (for log_loss, brier, ece, false_positive_rate, rmse and mae:
  *       above it).
  *   <li>{@code retrain_rules} (classification: roc_auc below 0.6, regression: r2 below 0, in 3 of
  *       the last 5 nights): the retrain signal.
@@ -44,7 +45,7 @@ public record MonitoringConfig(
 
   /** Performance metrics where a lower value is worse (the rest, lower is better). */
   public static final Set<String> HIGHER_IS_BETTER = Set.of("roc_auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2");
-  public static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "ece", "rmse", "mae");
+  public static final Set<String> LOWER_IS_BETTER = Set.of("log_loss", "brier", "ece", "false_positive_rate", "rmse", "mae");
   private static final Set<String> REGRESSION_METRICS = Set.of("rmse", "mae", "r2");
 
   /**
@@ -54,12 +55,21 @@ public record MonitoringConfig(
   private static final Map<Task, Map.Entry<String, Double>> DEFAULT_BOUND =
       Map.of(Task.BINARY_CLASSIFICATION, Map.entry("roc_auc", 0.6), Task.REGRESSION, Map.entry("r2", 0.0));
 
-  /** One slicing column: metrics are computed for its {@code top} most frequent values. */
-  public record SliceConfig(String column, Integer top) {
+  /**
+   * One slicing column: metrics are computed for its {@code top} most frequent values. {@code max_gap}
+   * (metric -> allowed |gap|, none by default) raises a slice_gap alert when a value's realised
+   * metric is further than that from the whole population's; a value with fewer than
+   * {@code min_rows} (200) labelled rows that night is reported but not judged.
+   */
+  public record SliceConfig(String column, Integer top, Integer minRows, Map<String, Double> maxGap) {
     public SliceConfig {
       Check.identifier(column, "slices.column");
       top = top == null ? 10 : top;
       Check.that(top >= 1 && top <= 100, "'slices.top' must be within 1..100 (got " + top + ")");
+      minRows = Check.positive(minRows == null ? 200 : minRows, "slices.min_rows");
+      maxGap = Check.numbers(maxGap, "slices.max_gap");
+      // a gap of 0 would alert on every slice every night
+      maxGap.forEach((metric, gap) -> Check.that(gap > 0, "'slices.max_gap." + metric + "' must be positive (got " + gap + ")"));
     }
   }
 
@@ -146,6 +156,11 @@ public record MonitoringConfig(
       Check.that(
           known.contains(rules.get(i).metric()),
           "'monitoring.retrain_rules[" + i + "].metric' " + rules.get(i).metric() + " is not a " + task.yaml() + " metric " + known);
+    }
+    for (int i = 0; i < slices.size(); i++) {
+      for (String metric : new java.util.TreeSet<>(slices.get(i).maxGap().keySet())) {
+        Check.that(known.contains(metric), "'monitoring.slices[" + i + "].max_gap." + metric + "' is not a " + task.yaml() + " metric " + known);
+      }
     }
     return new MonitoringConfig(
         psiBins, fineBins, topCategories, scoreBins, calibrationBins, decisionThreshold, slices, drift, floors, rules, maxModelAgeDays,

@@ -18,12 +18,13 @@ import org.apache.spark.sql.Row;
 
 /**
  * Pure alert rules over the night's monitoring results. {@code kind} is one of drift, performance,
- * data_quality, numerical_stability, staleness, feature_importance, and retrain: a row of kind
+ * slice_gap, data_quality, numerical_stability, staleness, feature_importance, and retrain: a row of kind
  * {@code retrain} on night D is the retrain signal (training is due on night D + 1).
  */
 public final class Alerts {
   public static final String DRIFT = "drift";
   public static final String PERFORMANCE = "performance";
+  public static final String SLICE_GAP = "slice_gap";
   public static final String DATA_QUALITY = "data_quality";
   public static final String NUMERICAL_STABILITY = "numerical_stability";
   public static final String STALENESS = "staleness";
@@ -87,6 +88,28 @@ public final class Alerts {
                   String.format("realised %s of model v%d on %s is %.4f, worse than %.4f", floor.getKey(),
                       row.modelVersion(), row.ds(), value, floor.getValue())));
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One alert (severity medium) per declared slice value and metric whose realised value is further
+   * from the whole population's (same ds and model version) than its column's {@code max_gap}, in
+   * either direction: a segment served much worse, or much differently, than the rest. Slices with
+   * fewer than {@code min_rows} labelled rows are left out: their metrics are mostly noise.
+   */
+  public static List<Alert> sliceGap(LocalDate ds, List<DailyPerformance> performanceRows, MonitoringConfig config) {
+    List<Alert> out = new ArrayList<>();
+    for (SliceGaps.Gap gap : SliceGaps.of(performanceRows, config.slices())) {
+      if (gap.beyond()) {
+        String slice = gap.sliceKey() + "=" + gap.sliceValue();
+        out.add(
+            alert(ds, SLICE_GAP, "medium", gap.metric(), slice, gap.gap(), gap.threshold(),
+                String.format(java.util.Locale.ROOT,
+                    "realised %s of %s (%d rows) is %.4f against %.4f for the whole population of model v%d on %s: a gap of %+.4f,"
+                        + " beyond the allowed %.4f",
+                    gap.metric(), slice, gap.rows(), gap.value(), gap.whole(), gap.modelVersion(), gap.ds(), gap.gap(), gap.threshold())));
       }
     }
     return out;

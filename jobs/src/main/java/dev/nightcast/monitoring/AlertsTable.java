@@ -20,24 +20,25 @@ public final class AlertsTable {
   public static final TableContract CONTRACT =
       TableContract.table(
               Tables.ALERTS, Monitor.class,
-              "One row per alert monitoring raised on night ds: drift, performance, data quality, numerical stability, staleness,"
+              "One row per alert monitoring raised on night ds: drift, performance, slice gaps, data quality, numerical stability, staleness,"
                   + " feature importance, and the retrain signal (a retrain row on ds makes training due on ds + 1)")
           .column("ds", DataTypes.DateType, false, "the logical date of the night that raised it")
           .column("kind", DataTypes.StringType, false,
-              "drift, performance, data_quality, numerical_stability, staleness, feature_importance or retrain")
+              "drift, performance, slice_gap, data_quality, numerical_stability, staleness, feature_importance or retrain")
           .column("severity", DataTypes.StringType, false,
-              "low, medium or high: feature_importance is always low (a warning); numerical_stability and retrain are always high;"
+              "low, medium or high: feature_importance is always low (a warning), slice_gap always medium; numerical_stability and retrain are always high;"
                   + " drift, staleness and data_quality are high from twice the threshold, performance from 10% short of its floor")
           .column("metric", DataTypes.StringType, false,
-              "what fired: the drifted column's worst drift metric, the performance metric, missing_ratio, non_finite_rows,"
+              "what fired: the drifted column's worst drift metric, the performance metric (also of a slice_gap), missing_ratio, non_finite_rows,"
                   + " model_age_days, <metric>_drop (feature_importance: the primary metric's permutation drop), or the retrain rule's metric")
           .column("column_name", DataTypes.StringType, true,
               "the column concerned ('*' for the dataset's drift share, source.column for data quality, the feature for"
-                  + " feature_importance); null for model-wide alerts")
+                  + " feature_importance, column=value for the slice of a slice_gap); null for model-wide alerts")
           .column("value", DataTypes.DoubleType, true,
               "the metric's value (staleness: the model's age in days; retrain: the nights that breached the rule;"
-                  + " feature_importance: the mean permutation drop)")
-          .column("threshold", DataTypes.DoubleType, true, "the configured threshold the value was compared with")
+                  + " feature_importance: the mean permutation drop; slice_gap: the slice's metric minus the whole population's)")
+          .column("threshold", DataTypes.DoubleType, true,
+              "the configured threshold the value was compared with (slice_gap: the allowed gap, which the absolute value exceeded)")
           .column("message", DataTypes.StringType, false, "what happened, for people")
           .build();
 

@@ -43,7 +43,10 @@ public final class ClassificationMetrics {
     }
   }
 
-  /** Metrics of one group; NaN where undefined (e.g. AUC on a single class). */
+  /**
+   * Metrics of one group; NaN where undefined (e.g. AUC on a single class). Recall is the true positive
+   * rate; the false positive rate is fp / (fp + tn), both at the decision threshold.
+   */
   public record Metrics(
       double rows,
       double positives,
@@ -56,6 +59,7 @@ public final class ClassificationMetrics {
       double precision,
       double recall,
       double f1,
+      double falsePositiveRate,
       double predictedPositiveRate,
       double actualPositiveRate,
       double expectedCalibrationError) {}
@@ -66,6 +70,7 @@ public final class ClassificationMetrics {
     double predictedPositive = state.truePositives() + state.falsePositives();
     double precision = predictedPositive == 0 ? Double.NaN : state.truePositives() / predictedPositive;
     double recall = positives == 0 ? Double.NaN : state.truePositives() / positives;
+    double negatives = state.falsePositives() + state.trueNegatives();
     double f1Denominator = 2 * state.truePositives() + state.falsePositives() + state.falseNegatives();
     return new Metrics(
         rows,
@@ -79,6 +84,7 @@ public final class ClassificationMetrics {
         precision,
         recall,
         f1Denominator == 0 ? Double.NaN : 2 * state.truePositives() / f1Denominator,
+        negatives == 0 ? Double.NaN : state.falsePositives() / negatives,
         predictedPositive / rows,
         positives / rows,
         expectedCalibrationError(state.positives(), state.negatives(), state.scoreSums(), calibrationBins));

@@ -40,7 +40,7 @@ import org.apache.spark.storage.StorageLevel;
  *   <li>drift_daily: D's rows to score (features and the served probability or prediction) and D's labels, against the
  *       serving model's training reference (BASELINE) and against D-1 (CONSECUTIVE), whole and per
  *       configured slice.
- *   <li>alerts: drift, performance, data quality, numerical stability, staleness, features of the
+ *   <li>alerts: drift, performance, slice gaps, data quality, numerical stability, staleness, features of the
  *       night's training whose permutation importance interval includes 0, and the retrain signal.
  * </ul>
  *
@@ -138,6 +138,7 @@ public final class Monitor {
 
     alerts.addAll(Alerts.drift(ds, drift));
     alerts.addAll(Alerts.performance(ds, performance, config));
+    alerts.addAll(Alerts.sliceGap(ds, performance, config));
     if (warehouse.exists(Tables.DATA_QUALITY)) {
       alerts.addAll(Alerts.dataQuality(ds, warehouse.readDate(Tables.DATA_QUALITY, ds).collectAsList(), config));
     }

@@ -194,7 +194,7 @@ public final class Performance {
         slice.key(), slice.value(), realised ? finite(m.prAuc()) : null, realised ? finite(m.logLoss()) : null,
         realised ? finite(m.brier()) : null, finite(m.precision()), finite(m.recall()), finite(m.f1()), config.decisionThreshold(),
         finite(m.predictedPositiveRate()), realised ? finite(m.actualPositiveRate()) : null,
-        realised ? finite(m.expectedCalibrationError()) : null, null, null, null, null);
+        realised ? finite(m.expectedCalibrationError()) : null, null, null, null, null, finite(m.falsePositiveRate()));
   }
 
   static Double finite(double value) {

@@ -41,7 +41,7 @@ public final class PerformanceDailyTable {
           .column("log_loss", DataTypes.DoubleType, true, "mean log loss, probabilities clipped to [1e-15, 1 - 1e-15]; realised only")
           .column("brier", DataTypes.DoubleType, true, "mean squared difference of probability and label; realised only")
           .column("precision", DataTypes.DoubleType, true, "precision at decision_threshold")
-          .column("recall", DataTypes.DoubleType, true, "recall at decision_threshold")
+          .column("recall", DataTypes.DoubleType, true, "recall at decision_threshold: the true positive rate (TPR), tp / (tp + fn)")
           .column("f1", DataTypes.DoubleType, true, "F1 at decision_threshold")
           .column("decision_threshold", DataTypes.DoubleType, false, "the probability from which a row counts as predicted positive")
           .column("predicted_positive_rate", DataTypes.DoubleType, true, "the share of rows predicted positive")
@@ -53,6 +53,9 @@ public final class PerformanceDailyTable {
           .column("r2", DataTypes.DoubleType, true, "regression: coefficient of determination; null for classification")
           .column("mean_error", DataTypes.DoubleType, true,
               "regression: mean of prediction - label, positive when the model over-predicts; null for classification")
+          .column("false_positive_rate", DataTypes.DoubleType, true,
+              "the false positive rate (FPR) at decision_threshold, fp / (fp + tn); null without negatives, for regression, and on"
+                  + " rows written before the column was added (December 2026; the first night after that adds it to the table)")
           .build();
 
   /** One row of the table; metrics undefined on the rows (e.g. AUC on one class) are null. */
@@ -81,7 +84,8 @@ public final class PerformanceDailyTable {
       Double rmse,
       Double mae,
       Double r2,
-      Double meanError) {
+      Double meanError,
+      Double falsePositiveRate) {
 
     /** The row in the contract's column order; it carries the schema, so it also reads by name. */
     public Row toRow() {
@@ -89,7 +93,7 @@ public final class PerformanceDailyTable {
           new Object[] {
             Date.valueOf(ds), modelVersion, Date.valueOf(predictedOn), rows, positives, meanProbability, accuracy, rocAuc, kind, sliceKey,
             sliceValue, prAuc, logLoss, brier, precision, recall, f1, decisionThreshold, predictedPositiveRate, actualPositiveRate, ece,
-            rmse, mae, r2, meanError
+            rmse, mae, r2, meanError, falsePositiveRate
           },
           CONTRACT.schema());
     }
@@ -102,7 +106,7 @@ public final class PerformanceDailyTable {
           row.getAs("kind"), row.getAs("slice_key"), row.getAs("slice_value"), row.getAs("pr_auc"), row.getAs("log_loss"),
           row.getAs("brier"), row.getAs("precision"), row.getAs("recall"), row.getAs("f1"), row.<Double>getAs("decision_threshold"),
           row.getAs("predicted_positive_rate"), row.getAs("actual_positive_rate"), row.getAs("ece"), row.getAs("rmse"), row.getAs("mae"),
-          row.getAs("r2"), row.getAs("mean_error"));
+          row.getAs("r2"), row.getAs("mean_error"), optional(row, "false_positive_rate"));
     }
 
     /**
@@ -111,6 +115,11 @@ public final class PerformanceDailyTable {
      */
     public Double metric(String column) {
       return toRow().getAs(column);
+    }
+
+    /** A column a table last written by an older nightcast lacks (mergeSchema adds it on the next write). */
+    private static Double optional(Row row, String column) {
+      return row.schema().getFieldIndex(column).isDefined() ? row.getAs(column) : null;
     }
   }
 

@@ -111,7 +111,7 @@ public final class RegressionPerformance {
         out.add(new DailyPerformance(
             predictedOn.plusDays(1), version, predictedOn, s.labelled(), s.positives(), null, null, null, Performance.REALISED, slice.key(),
             slice.value(), null, null, null, null, null, null, config.decisionThreshold(), null, null, null, Performance.finite(s.rmse()),
-            Performance.finite(s.mae()), Performance.finite(s.r2()), Performance.finite(s.meanError())));
+            Performance.finite(s.mae()), Performance.finite(s.r2()), Performance.finite(s.meanError()), null));
       }
     }));
     return out;

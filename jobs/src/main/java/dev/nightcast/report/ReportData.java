@@ -1,12 +1,14 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.SliceGaps;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
 /**
  * What the monitoring report shows, read from the Delta tables for the dates FROM..TO: plain values,
- * so rendering and the delivery metrics are pure and testable without Spark.
+ * so rendering and the delivery metrics are pure and testable without Spark. {@code sliceGaps}: the
+ * declared slices' realised metrics against the whole population's, judged by today's config.
  */
 public record ReportData(
     String pipeline,
@@ -19,7 +21,8 @@ public record ReportData(
     List<ModelEvent> modelEvents,
     List<Run> runs,
     Explanation explanation,
-    List<OfflineOnline.Version> versions) {
+    List<OfflineOnline.Version> versions,
+    List<SliceGaps.Gap> sliceGaps) {
 
   public ReportData {
     performance = List.copyOf(performance);
@@ -29,6 +32,7 @@ public record ReportData(
     modelEvents = List.copyOf(modelEvents);
     runs = List.copyOf(runs);
     versions = List.copyOf(versions);
+    sliceGaps = List.copyOf(sliceGaps);
   }
 
   /**

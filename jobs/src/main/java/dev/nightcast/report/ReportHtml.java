@@ -65,6 +65,8 @@ public final class ReportHtml {
     html.append("<p>Worst severity per feature and day against the serving model's training reference (whole population).</p>\n");
     html.append(driftHeatmap(data));
 
+    html.append("<h2>Slices and inclusion</h2>\n").append(SliceSection.render(data.sliceGaps()));
+
     html.append("<h2>Data quality</h2>\n");
     html.append(quality(data, "volume", "Rows in the drop", q -> q.rowsIn() == null ? null : q.rowsIn().doubleValue(), false));
     html.append(quality(data, "missing", "Missing ratio (mean over the source's columns)", ReportData.QualityPoint::missingRatio, true));

@@ -9,9 +9,13 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
+import dev.nightcast.config.MonitoringConfig;
+import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.ingest.Expectations;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.Performance;
+import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
+import dev.nightcast.monitoring.SliceGaps;
 import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelEventsTable;
@@ -35,7 +39,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * Reads the report's rows for the dates FROM..TO from the Delta tables (a table not written yet
- * reads as empty). Cost: one small filtered scan of each metric table, no shuffle beyond the
+ * reads as empty). Cost: one small filtered scan of each metric table (two of performance_daily), no shuffle beyond the
  * data_quality aggregation; everything collected is a few thousand rows for a month.
  */
 public final class ReportReader {
@@ -43,9 +47,9 @@ public final class ReportReader {
 
   private ReportReader() {}
 
-  public static ReportData read(Warehouse warehouse, String pipeline, LocalDate from, LocalDate to) {
+  public static ReportData read(Warehouse warehouse, PipelineConfig pipeline, LocalDate from, LocalDate to) {
     return new ReportData(
-        pipeline, from, to,
+        pipeline.name(), from, to,
         rows(warehouse, Tables.PERFORMANCE_DAILY, from, to,
             t -> t.where(col(Slices.KEY).isNull())
                 .select("ds", "model_version", "kind", "rows", "roc_auc", "accuracy", "precision", "recall", "f1")
@@ -73,7 +77,21 @@ public final class ReportReader {
                 run.rowsOut(), run.message()))
             .toList(),
         explanation(warehouse, to),
-        versions(warehouse));
+        versions(warehouse),
+        sliceGaps(warehouse, pipeline.monitoring(), from, to));
+  }
+
+  /** The realised whole-population and declared slices' rows of the window, as gaps (a few rows per slice and night). */
+  private static List<SliceGaps.Gap> sliceGaps(Warehouse warehouse, MonitoringConfig monitoring, LocalDate from, LocalDate to) {
+    if (monitoring.slices().isEmpty()) {
+      return List.of();
+    }
+    List<DailyPerformance> rows =
+        rows(warehouse, Tables.PERFORMANCE_DAILY, from, to,
+            t -> t.where(col("kind").equalTo(Performance.REALISED)
+                .and(col(Slices.KEY).isNull().or(col(Slices.KEY).isin(Slices.columns(monitoring.slices()).toArray())))),
+            DailyPerformance::fromRow);
+    return SliceGaps.of(rows, monitoring.slices());
   }
 
   /**

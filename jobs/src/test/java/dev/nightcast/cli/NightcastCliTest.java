@@ -203,7 +203,7 @@ class NightcastCliTest {
   @Test
   void checkNamesTheKeyPathOfABadConfigAndExitsWithThree(@TempDir Path dir) throws IOException {
     Path pipeline = Files.writeString(dir.resolve("pipeline.yaml"),
-        Files.readString(PIPELINE).replace("- {column: origin, top: 5}", "- {column: carrier, top: 5}"));
+        Files.readString(PIPELINE).replace("- {column: origin, top: 5,", "- {column: carrier, top: 5,"));
 
     Captured result = run("check", "--pipeline", pipeline.toString(), "--env", localProfile(dir, TestPipelines.sampleLanding()).toString());
 

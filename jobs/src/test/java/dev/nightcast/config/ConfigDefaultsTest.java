@@ -101,7 +101,7 @@ class ConfigDefaultsTest {
               pipeline.candidates().stream().map(c -> Map.of("name", c.name(), "algorithm", task == Task.REGRESSION
                   ? (c.isBaseline() ? "linear_regression" : "gbt_regressor") : c.algorithm(), "baseline", c.isBaseline())).toList(),
               "gate.thresholds", Map.of(), "gate.slices", Map.of("column", "origin"), "monitoring.performance_floors", Map.of(),
-              "monitoring.retrain_rules", List.of())).config())
+              "monitoring.retrain_rules", List.of(), "monitoring.slices", List.of(Map.of("column", "origin")))).config())
               .stream().map(Binning.Column::name).toList();
       assertThat(PipelineConfig.monitoredColumns(pipeline.features(), task)).as(task.yaml()).isEqualTo(profiled);
     }

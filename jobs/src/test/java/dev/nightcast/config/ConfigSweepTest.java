@@ -186,6 +186,10 @@ class ConfigSweepTest {
         new Bad("monitoring.decision_threshold", 0, "between 0 and 1 exclusive")));
     bad.put("monitoring.slices[].column", List.of(new Bad("monitoring.slices[0].column", "carrier", "which is not a feature")));
     bad.put("monitoring.slices[].top", List.of(new Bad("monitoring.slices[0].top", 0, "within 1..100")));
+    bad.put("monitoring.slices[].min_rows", List.of(new Bad("monitoring.slices[0].min_rows", 0, "must be positive")));
+    bad.put("monitoring.slices[].max_gap", List.of(
+        Bad.of("monitoring.slices[0].max_gap", Map.of("roc_auc", -0.1), "monitoring.slices[0].max_gap.roc_auc", "must be positive"),
+        Bad.of("monitoring.slices[0].max_gap", Map.of("rmse", 5.0), "monitoring.slices[0].max_gap.rmse", "is not a binary_classification metric")));
     bad.put("monitoring.drift.thresholds", List.of(
         Bad.of("monitoring.drift.thresholds", Map.of("psi", 0), "monitoring.drift.thresholds.psi", "positive"),
         Bad.of("monitoring.drift.thresholds", Map.of("kl", 0.1), "monitoring.drift.thresholds", "unknown metric 'kl'")));

@@ -59,7 +59,7 @@ class AlertsTest {
             .forTask(dev.nightcast.config.Task.REGRESSION);
     PerformanceDailyTable.DailyPerformance night = new PerformanceDailyTable.DailyPerformance(
         D, 3, D.minusDays(1), 500, 80L, null, null, null, "realised", null, null, null, null, null, null, null, null, 0.5, null, null, null,
-        23.0, 14.0, -0.05, 1.5);
+        23.0, 14.0, -0.05, 1.5, null);
     List<Alert> alerts = Alerts.performance(D, List.of(night), config);
     assertThat(alerts).extracting(Alert::metric).containsExactly("r2", "rmse");
     // R²'s floor is 0: its shortfall is absolute (0.05, medium); RMSE's is relative (3 / 20 = 0.15, high)
@@ -71,6 +71,72 @@ class AlertsTest {
     assertThat(Alerts.retrain(D, history, rule)).isEmpty();
     history.put(D, Map.of("rmse", 21.0));
     assertThat(Alerts.retrain(D, history, rule)).singleElement().satisfies(alert -> assertThat(alert.metric()).isEqualTo("rmse"));
+  }
+
+  /** A realised row of model v3 on D: the whole population (key null) or one slice. */
+  private static PerformanceDailyTable.DailyPerformance realised(String key, String value, long rows, Double auc, Double tpr, Double fpr) {
+    return new PerformanceDailyTable.DailyPerformance(
+        D, 3, D.minusDays(1), rows, null, null, null, auc, Performance.REALISED, key, value, null, null, null, null, tpr, null, 0.5, null,
+        null, null, null, null, null, null, fpr);
+  }
+
+  private static MonitoringConfig sliced(Integer minRows, Map<String, Double> maxGap) {
+    return new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 5, minRows, maxGap)),
+        null, null, null, null, null);
+  }
+
+  @Test
+  void aSliceGapBeyondItsThresholdRaisesAMediumAlertNamingBothValues() {
+    MonitoringConfig config = sliced(null, Map.of("roc_auc", 0.10, "recall", 0.15, "false_positive_rate", 0.15));
+    List<PerformanceDailyTable.DailyPerformance> rows = List.of(
+        realised(null, null, 10_000, 0.70, 0.40, 0.10),
+        // AUC 0.12 below, TPR 0.20 above, FPR 0.05 above: two gaps beyond, one within
+        realised("origin", "ORD", 900, 0.58, 0.60, 0.15),
+        // within every threshold
+        realised("origin", "ATL", 800, 0.79, 0.30, 0.20));
+    List<Alert> alerts = Alerts.sliceGap(D, rows, config);
+    assertThat(alerts).extracting(Alert::metric).containsExactly("roc_auc", "recall");
+    assertThat(alerts).allSatisfy(alert -> {
+      assertThat(alert.kind()).isEqualTo("slice_gap");
+      assertThat(alert.severity()).isEqualTo("medium");
+      assertThat(alert.columnName()).isEqualTo("origin=ORD");
+      assertThat(alert.ds()).isEqualTo(D);
+    });
+    Alert auc = alerts.get(0);
+    assertThat(auc.value()).isCloseTo(-0.12, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(auc.threshold()).isEqualTo(0.10);
+    assertThat(auc.message()).isEqualTo("realised roc_auc of origin=ORD (900 rows) is 0.5800 against 0.7000 for the whole population of model v3"
+        + " on 2001-03-10: a gap of -0.1200, beyond the allowed 0.1000");
+  }
+
+  @Test
+  void aSliceWithTooFewLabelledRowsOrWithoutTheMetricNeverAlerts() {
+    List<PerformanceDailyTable.DailyPerformance> rows = List.of(
+        realised(null, null, 10_000, 0.70, 0.40, 0.10),
+        realised("origin", "BOS", 199, 0.40, 0.90, 0.60),    // far off, but below min_rows
+        realised("origin", "LAX", 200, null, 0.90, null),    // AUC undefined (one class), FPR too
+        realised("origin", "SFO", 300, 0.69, null, 0.12));
+    List<Alert> alerts = Alerts.sliceGap(D, rows, sliced(200, Map.of("roc_auc", 0.05, "recall", 0.15, "false_positive_rate", 0.15)));
+    assertThat(alerts).extracting(Alert::columnName, Alert::metric).containsExactly(org.assertj.core.groups.Tuple.tuple("origin=LAX", "recall"));
+    // the small slice is still reported (judged false), with its gaps
+    assertThat(SliceGaps.of(rows, sliced(200, Map.of("roc_auc", 0.05)).slices()))
+        .filteredOn(gap -> gap.sliceValue().equals("BOS") && gap.metric().equals("roc_auc"))
+        .singleElement().satisfies(gap -> {
+          assertThat(gap.judged()).isFalse();
+          assertThat(gap.gap()).isCloseTo(-0.30, org.assertj.core.api.Assertions.within(1e-12));
+          assertThat(gap.beyond()).isFalse();
+        });
+  }
+
+  @Test
+  void noSliceGapAlertsWithoutThresholdsOrWithoutTheWholePopulation() {
+    List<PerformanceDailyTable.DailyPerformance> rows = List.of(realised(null, null, 10_000, 0.70, 0.40, 0.10), realised("origin", "ORD", 900, 0.40, 0.9, 0.6));
+    assertThat(Alerts.sliceGap(D, rows, sliced(null, null))).isEmpty();
+    assertThat(Alerts.sliceGap(D, rows.subList(1, 2), sliced(null, Map.of("roc_auc", 0.1)))).isEmpty();
+    // estimated rows are not judged: the gap is of realised metrics
+    PerformanceDailyTable.DailyPerformance estimated = new PerformanceDailyTable.DailyPerformance(D, 3, D.minusDays(1), 900, null, null, null, 0.40, Performance.ESTIMATED, "origin",
+        "ORD", null, null, null, null, 0.9, null, 0.5, null, null, null, null, null, null, null, 0.6);
+    assertThat(Alerts.sliceGap(D, List.of(rows.get(0), estimated), sliced(null, Map.of("roc_auc", 0.1)))).isEmpty();
   }
 
   @Test

@@ -56,9 +56,9 @@ class AnalystSqlTest {
     spark.createDataFrame(
             Stream.of(
                     new DailyPerformance(D9.toLocalDate(), 2, d8, 100L, 20L, 0.2, 0.8, 0.71, "realised", null, null, 0.4, 0.45, 0.15, 0.5, 0.3, 0.375, 0.5, 0.12, 0.2, 0.02,
-                        null, null, null, null),
+                        null, null, null, null, 0.1),
                     new DailyPerformance(D9.toLocalDate(), 2, d8, 100L, null, 0.2, 0.79, 0.69, "estimated", null, null, null, null, null, 0.5, 0.31, 0.38, 0.5, 0.12, null,
-                        null, null, null, null, null))
+                        null, null, null, null, null, 0.1))
                 .map(DailyPerformance::toRow)
                 .toList(),
             PerformanceDailyTable.CONTRACT.schema())

@@ -57,6 +57,7 @@ class ClassificationMetricsTest {
     assertThat(m.accuracy()).isCloseTo(0.8, within(1e-12));
     assertThat(m.precision()).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(m.recall()).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(m.falsePositiveRate()).isCloseTo(1.0 / 7, within(1e-12)); // fp / (fp + tn)
     assertThat(m.f1()).isCloseTo(2.0 / 3, within(1e-12));
     assertThat(m.logLoss()).isCloseTo(0.42, within(1e-12));
     assertThat(m.brier()).isCloseTo(0.11, within(1e-12));
@@ -74,6 +75,14 @@ class ClassificationMetricsTest {
     assertThat(m.precision()).isCloseTo(0.75, within(1e-12));
     assertThat(m.recall()).isCloseTo(1.5 / 1.7, within(1e-12));
     assertThat(m.f1()).isCloseTo(3.0 / 3.7, within(1e-12));
+    assertThat(m.falsePositiveRate()).isCloseTo(0.5 / 1.3, within(1e-12));
+  }
+
+  @Test
+  void theFalsePositiveRateIsUndefinedWithoutNegatives() {
+    ClassificationMetrics.State positivesOnly =
+        new ClassificationMetrics.State(new double[] {1, 2}, new double[] {0, 0}, new double[] {0.3, 1.6}, 2, 0, 1, 0, 1.0, 0.2);
+    assertThat(ClassificationMetrics.compute(positivesOnly, 1).falsePositiveRate()).isNaN();
   }
 
   @Test

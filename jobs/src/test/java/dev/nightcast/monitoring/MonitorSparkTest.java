@@ -32,6 +32,14 @@ class MonitorSparkTest {
           .add("x", DataTypes.DoubleType, true)
           .add("c", DataTypes.StringType, true)
           .add("empty", DataTypes.DoubleType, true);
+  /** Scored rows as the performance state reads them (outcome null: no label yet), sliced by origin. */
+  private static final StructType SCORED =
+      new StructType()
+          .add("ds", DataTypes.DateType, false)
+          .add("model_version", DataTypes.IntegerType, false)
+          .add("probability", DataTypes.DoubleType, true)
+          .add("outcome", DataTypes.DoubleType, true)
+          .add("origin", DataTypes.StringType, false);
   private static final List<Binning.Column> COLUMNS =
       List.of(new Binning.Column("x", false), new Binning.Column("c", true), new Binning.Column("empty", false));
 
@@ -121,13 +129,6 @@ class MonitorSparkTest {
 
   @Test
   void performanceStateGivesTheStraightforwardMetricsPerSlice() {
-    StructType schema =
-        new StructType()
-            .add("ds", DataTypes.DateType, false)
-            .add("model_version", DataTypes.IntegerType, false)
-            .add("probability", DataTypes.DoubleType, true)
-            .add("outcome", DataTypes.DoubleType, true)
-            .add("origin", DataTypes.StringType, false);
     double[] p = {0.95, 0.81, 0.72, 0.66, 0.55, 0.45, 0.33, 0.21, 0.12, 0.05, 0.72, 0.38};
     double[] y = {1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0};
     List<Row> rows = new ArrayList<>();
@@ -139,8 +140,8 @@ class MonitorSparkTest {
     rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.3, null, "ATL"));
     rows.add(RowFactory.create(java.sql.Date.valueOf(D), 4, 0.6, null, "ATL"));
     MonitoringConfig config =
-        new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
-    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, schema), config.slices());
+        new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(new MonitoringConfig.SliceConfig("origin", 1, null, null)), null, null, null, null, null);
+    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, SCORED), config.slices());
     List<DailyPerformance> out = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
     // realised: whole + ORD (8 labelled rows, the busiest); estimated: whole + ATL (2 of 3 rows)
     assertThat(out).hasSize(4);
@@ -200,6 +201,52 @@ class MonitorSparkTest {
   }
 
   @Test
+  void aSliceFarOffTheWholePopulationRaisesSliceGapAlertsAndTheRowsHoldTheFalsePositiveRate() {
+    // ORD and ATL rank well; LAX's negatives score as high as its positives (and half of them >= 0.5);
+    // BOS is as bad as LAX but has fewer labelled rows than min_rows
+    Map<String, Integer> sizes = new java.util.LinkedHashMap<>(Map.of("ORD", 600, "ATL", 500, "LAX", 250, "BOS", 50));
+    List<Row> rows = new ArrayList<>();
+    Map<String, long[]> negatives = new java.util.HashMap<>(); // origin -> (false positives, negatives)
+    java.sql.Date predictedOn = java.sql.Date.valueOf(D.minusDays(1));
+    sizes.forEach((origin, n) -> {
+      boolean good = origin.equals("ORD") || origin.equals("ATL");
+      for (int i = 0; i < n; i++) {
+        boolean positive = i % 5 == 0;
+        double p = positive ? (good ? 0.45 : 0.35) + (i % 7) * 0.06 : good ? 0.05 + (i % 11) * 0.05 : 0.25 + (i % 9) * 0.06;
+        rows.add(RowFactory.create(predictedOn, 4, p, positive ? 1.0 : 0.0, origin));
+        if (!positive) {
+          for (String counted : List.of(origin, "*")) {
+            long[] c = negatives.computeIfAbsent(counted, o -> new long[2]);
+            c[0] += p >= 0.5 ? 1 : 0;
+            c[1]++;
+          }
+        }
+      }
+    });
+    MonitoringConfig config = new MonitoringConfig(null, null, null, null, null, 0.5,
+        List.of(new MonitoringConfig.SliceConfig("origin", 4, 200, Map.of("roc_auc", 0.10, "recall", 0.15, "false_positive_rate", 0.15))),
+        null, null, null, null, null);
+    Dataset<Row> frame = Slices.fanOut(TestSpark.session().createDataFrame(rows, SCORED), config.slices());
+    List<DailyPerformance> night = Performance.rows(Performance.computeState(frame, config.scoreBins(), config.decisionThreshold(), Map.of()), D, config);
+
+    assertThat(night).extracting(DailyPerformance::sliceValue).containsExactlyInAnyOrder(null, "ORD", "ATL", "LAX", "BOS");
+    for (DailyPerformance row : night) {
+      long[] c = negatives.get(row.sliceKey() == null ? "*" : row.sliceValue());
+      assertThat(row.falsePositiveRate()).as("FPR of %s", row.sliceValue()).isCloseTo((double) c[0] / c[1], within(1e-12));
+      assertThat(row.metric("false_positive_rate")).isEqualTo(row.falsePositiveRate());
+    }
+    List<AlertsTable.Alert> alerts = Alerts.sliceGap(D, night, config);
+    assertThat(alerts).extracting(AlertsTable.Alert::columnName, AlertsTable.Alert::metric).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("origin=LAX", "roc_auc"),
+        org.assertj.core.groups.Tuple.tuple("origin=LAX", "recall"),
+        org.assertj.core.groups.Tuple.tuple("origin=LAX", "false_positive_rate"));
+    DailyPerformance whole = night.stream().filter(r -> r.sliceKey() == null).findFirst().orElseThrow();
+    DailyPerformance lax = night.stream().filter(r -> "LAX".equals(r.sliceValue())).findFirst().orElseThrow();
+    assertThat(alerts.get(2).value()).isCloseTo(lax.falsePositiveRate() - whole.falsePositiveRate(), within(1e-12));
+    assertThat(alerts.get(2).value()).isGreaterThan(0.15);
+  }
+
+  @Test
   void regressionStateGivesMllibsErrorsPerSliceAndLeavesUnlabelledAndNonFiniteRowsOut() {
     StructType schema =
         new StructType()
@@ -220,7 +267,7 @@ class MonitorSparkTest {
     rows.add(RowFactory.create(java.sql.Date.valueOf(D), 7, 4.0, null, "ORD")); // served tonight
     rows.add(RowFactory.create(predictedOn, null, null, 8.0, "ORD")); // no model scored it
     MonitoringConfig config =
-        new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 1)), null, null, null, null, null);
+        new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 1, null, null)), null, null, null, null, null);
     SparkSession spark = TestSpark.session();
     Map<Performance.Group, RegressionPerformance.State> state =
         RegressionPerformance.computeState(Slices.fanOut(spark.createDataFrame(rows, schema), config.slices()), 10.0);

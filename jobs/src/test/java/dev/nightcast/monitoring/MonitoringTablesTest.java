@@ -61,10 +61,10 @@ class MonitoringTablesTest {
         List.of(
             new DailyPerformance(
                 D, 2, D.minusDays(1), 100, 20L, 0.21, 0.8, 0.71, Performance.REALISED, "origin", "ORD", 0.4, 0.45, 0.15, 0.5, 0.3, 0.375,
-                0.5, 0.12, 0.2, 0.02, 1.5, 1.2, 0.3, -0.1),
+                0.5, 0.12, 0.2, 0.02, 1.5, 1.2, 0.3, -0.1, 0.09),
             new DailyPerformance(
                 D, 2, D.minusDays(1), 100, null, null, null, null, Performance.ESTIMATED, null, null, null, null, null, null, null, null,
-                0.5, null, null, null, null, null, null, null)),
+                0.5, null, null, null, null, null, null, null, null)),
         DailyPerformance::toRow, DailyPerformance::fromRow);
   }
 
@@ -83,8 +83,9 @@ class MonitoringTablesTest {
     DailyPerformance row =
         new DailyPerformance(
             D, 2, D.minusDays(1), 100, 20L, 0.21, 0.8, 0.71, Performance.REALISED, null, null, 0.4, 0.45, 0.15, 0.5, 0.3, 0.375, 0.5,
-            0.12, 0.2, 0.02, null, null, null, null);
+            0.12, 0.2, 0.02, null, null, null, null, 0.09);
     assertThat(row.metric("roc_auc")).isEqualTo(0.71);
+    assertThat(row.metric("false_positive_rate")).isEqualTo(0.09);
     assertThat(row.metric("log_loss")).isEqualTo(0.45);
     assertThat(row.metric("ece")).isEqualTo(0.02);
     assertThat(row.metric("rmse")).isNull();

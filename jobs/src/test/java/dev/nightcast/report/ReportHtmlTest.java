@@ -2,6 +2,7 @@ package dev.nightcast.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nightcast.monitoring.SliceGaps;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -53,7 +54,27 @@ class ReportHtmlTest {
         List.of(
             new OfflineOnline.Version(1, FROM, "gbt", 0.70, "backtest", 3, 0.6933),
             new OfflineOnline.Version(2, FROM.plusDays(4), "gbt<2>", 0.75, "test", 1, 0.74),
-            new OfflineOnline.Version(3, FROM.plusDays(4), "logistic", 0.66, "backtest", 0, null)));
+            new OfflineOnline.Version(3, FROM.plusDays(4), "logistic", 0.66, "backtest", 0, null)),
+        List.of(
+            // an earlier night: ORD beyond on AUC
+            gap(FROM.plusDays(3), "ORD", 900, "roc_auc", 0.55, 0.70, 0.10, true),
+            gap(FROM.plusDays(3), "ORD", 900, "recall", 0.40, 0.40, 0.15, true),
+            gap(FROM.plusDays(3), "ORD", 900, "false_positive_rate", 0.10, 0.10, 0.15, true),
+            // the latest night: ORD beyond on FPR, LAX within, BOS too small to judge
+            gap(FROM.plusDays(4), "ORD", 880, "roc_auc", 0.72, 0.74, 0.10, true),
+            gap(FROM.plusDays(4), "ORD", 880, "recall", 0.45, 0.40, 0.15, true),
+            gap(FROM.plusDays(4), "ORD", 880, "false_positive_rate", 0.31, 0.10, 0.15, true),
+            gap(FROM.plusDays(4), "ORD", 880, "precision", 0.20, 0.45, 0.20, true),
+            gap(FROM.plusDays(4), "LAX", 600, "roc_auc", 0.70, 0.74, 0.10, true),
+            gap(FROM.plusDays(4), "LAX", 600, "recall", null, 0.40, 0.15, true),
+            gap(FROM.plusDays(4), "LAX", 600, "false_positive_rate", 0.12, 0.10, 0.15, true),
+            gap(FROM.plusDays(4), "B<S", 150, "roc_auc", 0.40, 0.74, 0.10, false),
+            gap(FROM.plusDays(4), "B<S", 150, "recall", 0.90, 0.40, 0.15, false),
+            gap(FROM.plusDays(4), "B<S", 150, "false_positive_rate", 0.70, 0.10, 0.15, false)));
+  }
+
+  private static SliceGaps.Gap gap(LocalDate ds, String airport, long rows, String metric, Double value, double whole, double threshold, boolean judged) {
+    return new SliceGaps.Gap(ds, 2, "origin", airport, rows, metric, value, whole, threshold, judged);
   }
 
   @Test
@@ -106,14 +127,15 @@ class ReportHtmlTest {
 
   @Test
   void anEmptyWindowSaysSo() {
-    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none(), List.of()));
+    String html = ReportHtml.render(new ReportData("flight_delay", FROM, TO, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), ReportData.Explanation.none(), List.of(), List.of()));
     assertThat(html).doesNotContain("<svg id=")
         .contains("No drift measured in this window")
         .contains("No alerts in this window.")
         .contains("No model was trained, promoted or rolled back in this window.")
         .contains("No stage failed in this window.")
         .contains("No model version has served a day whose labels arrived yet.")
-        .contains("No champion serves at the end of this window.");
+        .contains("No champion serves at the end of this window.")
+        .contains("No realised metrics of declared slices in this window");
     assertThat(ReportHtml.importances(new ReportData.Explanation(3, "gbt", FROM, List.of())))
         .contains("No importances were recorded for the champion v3 (gbt, trained on 2001-01-10).");
   }
@@ -144,6 +166,25 @@ class ReportHtmlTest {
     // two versions: the mean gap, and no correlation from two points
     assertThat(html).contains("<p id=\"offline-online-summary\">Over 2 versions: realised runs -0.0083 from offline on average;"
         + " a correlation across versions needs at least 3 with both values and some spread.</p>");
+  }
+
+  @Test
+  void theSlicesOfTheLatestNightShowTheirGapsFlaggedBeyondMaxGap() {
+    String table = ReportHtml.render(data()).replaceAll("(?s).*(<table id=\"slices\">.*?</table>).*", "$1");
+    assertThat(table.lines().toList()).containsExactly(
+        "<table id=\"slices\"><tr><th>model</th><th>slice</th><th>rows</th><th>AUC</th><th>gap</th><th>TPR</th><th>gap</th><th>FPR</th>"
+            + "<th>gap</th><th>beyond max_gap</th><th>nights flagged</th></tr>",
+        "<tr><td>v2</td><td>whole population</td><td></td><td>0.7400</td><td></td><td>0.4000</td><td></td><td>0.1000</td><td></td><td></td>"
+            + "<td></td></tr>",
+        // precision is not shown, but its configured gap is judged and named
+        "<tr><td>v2</td><td>origin=ORD</td><td>880</td><td>0.7200</td><td>-0.0200</td><td>0.4500</td><td>+0.0500</td><td>0.3100</td>"
+            + "<td class=\"sev-medium\">+0.2100</td><td class=\"sev-medium\">false_positive_rate (max 0.15), precision (max 0.20)</td><td>2</td></tr>",
+        "<tr><td>v2</td><td>origin=LAX</td><td>600</td><td>0.7000</td><td>-0.0400</td><td></td><td></td><td>0.1200</td><td>+0.0200</td>"
+            + "<td></td><td>0</td></tr>",
+        "<tr><td>v2</td><td>origin=B&lt;S</td><td>150</td><td>0.4000</td><td>-0.3400</td><td>0.9000</td><td>+0.5000</td><td>0.7000</td>"
+            + "<td>+0.6000</td><td>too few rows to judge</td><td>0</td></tr>",
+        "</table>");
+    assertThat(ReportHtml.render(data())).contains("<h2>Slices and inclusion</h2>\n<p>Realised metrics on 2001-01-14 of each declared slice");
   }
 
   private static String svg(String html, String id) {
