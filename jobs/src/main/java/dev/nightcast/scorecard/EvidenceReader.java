@@ -46,12 +46,12 @@ public final class EvidenceReader {
 
   public static Evidence read(Warehouse warehouse, PipelineConfig pipeline, LocalDate night, Path home) {
     Map<String, Long> alerts = counts(warehouse, Tables.ALERTS, t -> t.where(col("ds").leq(Date.valueOf(night))), "kind");
-    List<Row> runs = rows(warehouse, Tables.RUNS, t -> t.where(col("ds").leq(Date.valueOf(night))));
-    Set<String> succeeded = runs.stream().map(RunsTable.Run::fromRow)
+    List<RunsTable.Run> runs = rows(warehouse, Tables.RUNS, t -> t.where(col("ds").leq(Date.valueOf(night)))).stream().map(RunsTable.Run::fromRow).toList();
+    Set<String> succeeded = runs.stream()
         .filter(r -> r.ds().equals(night) && r.status().equals(RunsTable.Run.SUCCEEDED)).map(RunsTable.Run::stage).collect(Collectors.toSet());
-    long published = runs.stream().map(RunsTable.Run::fromRow)
+    long published = runs.stream()
         .filter(r -> r.stage().equals("publish") && r.status().equals(RunsTable.Run.SUCCEEDED)).map(RunsTable.Run::ds).distinct().count();
-    Set<String> timed = runs.stream().map(RunsTable.Run::fromRow)
+    Set<String> timed = runs.stream()
         .filter(r -> r.ds().equals(night) && r.startedAt() != null && r.endedAt() != null).map(RunsTable.Run::stage).collect(Collectors.toSet());
     Optional<Evidence.Champion> champion = champion(warehouse, night);
     List<Long> ages = champion.map(c -> rows(warehouse, Tables.PERFORMANCE_DAILY, t -> realised(t, true)

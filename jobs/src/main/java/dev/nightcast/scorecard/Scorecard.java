@@ -3,6 +3,7 @@ package dev.nightcast.scorecard;
 import dev.nightcast.config.GateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.SourceConfig;
+import dev.nightcast.monitoring.Alerts;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -116,7 +117,7 @@ public final class Scorecard {
       }
       case FEATURES_BENEFICIAL -> withChampion(test, champion, c -> c.permutationImportances() > 0
           ? found(test, Status.AUTOMATED, "importances: " + c.permutationImportances() + " permutation rows of v" + c.version()
-              + " (interval per feature); feature_importance alerts: " + e.alertsByKind().getOrDefault("feature_importance", 0L))
+              + " (interval per feature); feature_importance alerts: " + e.alertsByKind().getOrDefault(Alerts.FEATURE_IMPORTANCE, 0L))
           : found(test, Status.MISSING, "importances: no permutation rows of v" + c.version() + " (training.importance.repeats 0?)"));
       case FEATURE_COST -> project(test, e, files -> files.containsKey(FEATURE_COST_BENCH) && mentions(files, README, FEATURE_COST_BENCH)
           ? found(test, Status.MANUAL, FEATURE_COST_BENCH + " measures each feature's training time and bytes, run by hand (README); no nightly check")
@@ -225,12 +226,13 @@ public final class Scorecard {
       case NOT_TOO_STALE -> withChampion(test, champion, c -> e.stagesSucceeded().contains("monitor")
           ? found(test, Status.AUTOMATED, "v" + c.version() + " is " + (e.night().toEpochDay() - c.trainedOn().toEpochDay())
               + " days old on " + e.night() + ", monitoring.max_model_age_days " + pipeline.monitoring().maxModelAgeDays()
-              + "; staleness alerts: " + e.alertsByKind().getOrDefault("staleness", 0L))
+              + "; staleness alerts: " + e.alertsByKind().getOrDefault(Alerts.STALENESS, 0L))
           : found(test, Status.MISSING, "runs: no succeeded monitor on " + e.night()));
-      case NUMERICALLY_STABLE -> e.stagesSucceeded().contains("monitor")
-          ? found(test, Status.AUTOMATED, "monitor of " + e.night() + " checks every feature and the probability for NaN and infinity"
-              + " (numerical_stability alerts: " + e.alertsByKind().getOrDefault("numerical_stability", 0L) + ")")
-          : found(test, Status.MISSING, "runs: no succeeded monitor on " + e.night());
+      case NUMERICALLY_STABLE -> withChampion(test, champion, c -> e.stagesSucceeded().contains("monitor")
+          ? found(test, Status.AUTOMATED, "monitor of " + e.night() + " checks every feature and v" + c.version()
+              + "'s probability for NaN and infinity (numerical_stability alerts: " + e.alertsByKind().getOrDefault(Alerts.NUMERICAL_STABILITY, 0L)
+              + "); the serving table's checks reject a NaN probability")
+          : found(test, Status.MISSING, "runs: no succeeded monitor on " + e.night()));
       case COMPUTE_NOT_REGRESSED -> {
         if (e.timedStages().isEmpty()) {
           yield found(test, Status.MISSING, "runs: no stage durations of " + e.night());
