@@ -145,7 +145,7 @@ class ScorecardTest {
   void aManualPracticeCountsOnlyWhereTheReadmeDocumentsIt() {
     Evidence complete = complete();
     Map<String, String> project = new HashMap<>(complete.project().orElseThrow());
-    project.put(Scorecard.README, "Pipeline files change by reviewed pull requests.");
+    project.put(Scorecard.README, "## Reviewing pipeline changes\nPipeline files change by reviewed pull requests.");
     project.remove(Scorecard.LEAST_PRIVILEGE_TEST);
     project.put(Scorecard.ALERT_RULES, "- alert: NightcastNightFailed\n");
     Scorecard.Result result = Scorecard.score(new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(),
@@ -173,6 +173,9 @@ class ScorecardTest {
     for (MlTest test : List.of(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY)) {
       assertThat(result.finding(test).status()).as(test.id()).isEqualTo(Status.MANUAL);
     }
+    // the README names that test where it explains the scorecard; that documents no review
+    assertThat(project.get(Scorecard.README)).contains("reviewed");
+    assertThat(result.finding(MlTest.SPECS_REVIEWED).status()).isEqualTo(Status.MISSING);
     assertThat(EvidenceReader.project(dir)).isEmpty();
   }
 
