@@ -18,6 +18,9 @@ import dev.nightcast.report.OfflineOnline;
 import dev.nightcast.report.ReportData;
 import dev.nightcast.report.ReportHtml;
 import dev.nightcast.report.ReportReader;
+import dev.nightcast.scorecard.EvidenceReader;
+import dev.nightcast.scorecard.MlTest;
+import dev.nightcast.scorecard.Scorecard;
 import dev.nightcast.testing.Chromium;
 import dev.nightcast.testing.Fingerprints;
 import dev.nightcast.testing.TestPipelines;
@@ -40,6 +43,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -234,6 +238,35 @@ class EndToEndTest {
         .containsExactlyInAnyOrderElementsOf(permutation.stream().filter(i -> i.lower() <= 0).map(Importance::feature).toList());
   }
 
+  @Test
+  void theScorecardJudgesEachTestFromTheNightsTablesAndAnEarlierNightScoresLower() {
+    Scorecard.Result last = Scorecard.score(EvidenceReader.read(warehouse, context.pipeline().config(), LAST, TestPipelines.root()));
+    Scorecard.Result first = Scorecard.score(EvidenceReader.read(warehouse, context.pipeline().config(), FIRST, TestPipelines.root()));
+    int champion = Registry.champion(warehouse, LAST).orElseThrow().version();
+    int features = context.pipeline().config().features().size();
+
+    // importance repeats 3: a permutation row per feature; the small pipeline has no grid and no per-slice gate
+    assertThat(last.finding(MlTest.FEATURES_BENEFICIAL).evidence()).startsWith("importances: " + features + " permutation rows of v" + champion);
+    assertThat(last.finding(MlTest.HYPERPARAMETERS_TUNED).status()).isEqualTo(Scorecard.Status.MISSING);
+    assertThat(last.finding(MlTest.QUALITY_ON_SLICES).status()).isEqualTo(Scorecard.Status.MISSING);
+    assertThat(last.finding(MlTest.INCLUSION).status()).isEqualTo(Scorecard.Status.MISSING);
+    // trained on night 4, realised on nights 5 and 6; published on nights 4 to 6
+    assertThat(last.finding(MlTest.STALENESS_IMPACT_KNOWN).evidence()).contains("realised metrics of v" + champion + " at ages 1..2 days");
+    assertThat(last.finding(MlTest.ROLLBACK).evidence()).startsWith("runs: 3 published nights");
+    assertThat(last.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).containsPattern("gate enabled and passed \\(\\d+ reasons\\) on a \\d+-fold backtest");
+    for (MlTest test : List.of(MlTest.FEATURE_EXPECTATIONS, MlTest.DATA_INVARIANTS_HOLD, MlTest.NO_TRAINING_SERVING_SKEW, MlTest.TRAINING_REPRODUCIBLE,
+        MlTest.DEBUGGABLE, MlTest.CANARIED, MlTest.NOT_TOO_STALE, MlTest.NUMERICALLY_STABLE, MlTest.COMPUTE_NOT_REGRESSED,
+        MlTest.PREDICTION_QUALITY_NOT_REGRESSED, MlTest.SIMPLER_MODEL_NOT_BETTER)) {
+      assertThat(last.finding(test).status()).as(test.id() + ": " + last.finding(test).evidence()).isEqualTo(Scorecard.Status.AUTOMATED);
+    }
+    // the first night: ingested and profiled, nothing trained, served or monitored against a model
+    assertThat(first.finding(MlTest.FEATURES_BENEFICIAL).evidence()).isEqualTo("no champion yet (model_events)");
+    assertThat(first.finding(MlTest.ROLLBACK).status()).isEqualTo(Scorecard.Status.MISSING);
+    for (MlTest.Section section : MlTest.Section.values()) {
+      assertThat(first.sections().get(section)).as(section.label).isLessThan(last.sections().get(section));
+    }
+  }
+
   /**
    * Runs in any order with the others: its failed night is the day after the last, its bad landing
    * and its Pushgateway are its own, and every other test reads the nights up to the last only
@@ -378,7 +411,8 @@ class EndToEndTest {
   void theReportRendersInHeadlessChromium() throws Exception {
     ReportData data = ReportReader.read(warehouse, context.pipeline().config(), FIRST, LAST);
     Path target = TestPipelines.root().resolve("jobs/target");
-    Path html = Files.writeString(Files.createDirectories(target).resolve("report-end-to-end.html"), ReportHtml.render(data));
+    Scorecard.Result scorecard = Scorecard.score(EvidenceReader.read(warehouse, context.pipeline().config(), LAST, TestPipelines.root()));
+    Path html = Files.writeString(Files.createDirectories(target).resolve("report-end-to-end.html"), ReportHtml.render(data, Optional.of(scorecard)));
 
     Chromium.Page page = Chromium.dumpDom(html, Files.createDirectories(dir.resolve("chromium")));
     assertThat(page.console()).as("script errors or other console output").isEmpty();
@@ -407,6 +441,7 @@ class EndToEndTest {
     String slices = dom.replaceAll("(?s).*(<table id=\"slices\">.*?</table>).*", "$1");
     assertThat(slices.split("<tr><td>v", -1)).hasSize(1 + 10);
     assertThat(slices).contains("<td>whole population</td>").contains("<td>daypart=1</td>");
+    assertThat(dom.replaceAll("(?s).*<table id=\"scorecard\">(.*?)</table>.*", "$1").split("<tr>", -1)).hasSize(1 + 1 + 28);
 
     Path png = target.resolve("report-screenshot.png");
     Files.deleteIfExists(png);

@@ -29,6 +29,7 @@ import picocli.CommandLine;
       SampleCommand.class,
       StatusCommand.class,
       ReportCommand.class,
+      ScorecardCommand.class,
       ModelsCommand.class,
       TablesCommand.class,
       CompletionCommand.class,

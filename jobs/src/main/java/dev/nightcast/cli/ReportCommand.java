@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Write the monitoring report of the nights FROM..TO as one self-contained HTML file, read from the Delta tables alone:",
       "performance per model version (realised and estimated), a drift heatmap, data-quality trends, alerts, the model history,",
-      "the champion's feature importances and the delivery metrics."
+      "the champion's feature importances, the delivery metrics and the ML Test Score of TO (as `nightcast scorecard --date TO`)."
     })
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -53,7 +54,7 @@ final class ReportCommand implements Callable<Integer> {
     if (target.getParent() != null) {
       Files.createDirectories(target.getParent());
     }
-    Files.writeString(target, ReportHtml.render(data), StandardCharsets.UTF_8);
+    Files.writeString(target, ReportHtml.render(data, Optional.of(ScorecardCommand.score(context, to))), StandardCharsets.UTF_8);
     return target;
   }
 }

@@ -1,12 +1,14 @@
 package dev.nightcast.report;
 
 import dev.nightcast.monitoring.Performance;
+import dev.nightcast.scorecard.Scorecard;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -34,6 +36,11 @@ public final class ReportHtml {
   record Series(String name, String colour, boolean dashed, TreeMap<LocalDate, Double> points) {}
 
   public static String render(ReportData data) {
+    return render(data, Optional.empty());
+  }
+
+  /** The report with, when given, the ML Test Score of its last night ({@code nightcast scorecard}). */
+  public static String render(ReportData data, Optional<Scorecard.Result> scorecard) {
     DeliveryMetrics delivery =
         DeliveryMetrics.compute(data.from(), data.to(), data.modelEvents(), data.performance(), data.alerts(), data.runs());
     StringBuilder html = new StringBuilder();
@@ -77,6 +84,7 @@ public final class ReportHtml {
     html.append("<h2>Offline vs online</h2>\n").append(offlineOnline(data.versions()));
     html.append("<h2>Feature importances</h2>\n").append(importances(data.explanation()));
     html.append("<h2>Failed stages</h2>\n").append(failedRuns(data));
+    scorecard.ifPresent(result -> html.append("<h2>ML Test Score</h2>\n").append(ScorecardHtml.table(result)));
 
     // clicking a legend entry hides or shows its series in that chart
     html.append("<script>\n")

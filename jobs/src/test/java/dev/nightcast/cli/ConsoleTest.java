@@ -123,6 +123,26 @@ class ConsoleTest {
   }
 
   /** The run's log file that {@code line} names: under the warehouse's sibling logs/, by pipeline, date and run id. */
+  @Test
+  void theScorecardOfTheFirstServingNightJudgesEachTestFromItsTablesAndTheProject() throws Exception {
+    LocalDate trained = SERVES.minusDays(1);
+
+    Cli.Result scorecard = cli("scorecard", "--date", trained.toString());
+
+    assertThat(scorecard.code()).as(scorecard.output()).isZero();
+    List<String> tests = lines(scorecard).stream().filter(l -> l.matches("  (Data|Model|Infrastructure|Monitoring) \\d .*")).toList();
+    assertThat(tests).as(scorecard.output()).hasSize(28);
+    // the night trained its first champion, the baseline alone (no grid), and published it once; no labels of its predictions yet
+    assertThat(scorecard.output())
+        .containsPattern("Data 1 .* automated +sources\\.\\*\\.schema and \\d+ sources\\.\\*\\.expectations\\.rules; data_quality: \\d+ rows of " + trained)
+        .containsPattern("Model 3 .* missing +models\\.tuning of v\\d+ \\(logistic_baseline\\): one point, no grid")
+        .containsPattern("Model 5 .* automated +models: baseline v(\\d+) trained with v\\1 on " + trained)
+        .containsPattern("Infrastructure 3 .* automated +test classes EndToEndTest")
+        .containsPattern("Infrastructure 7 .* missing +runs: 1 published night\\(s\\)")
+        .containsPattern("Monitoring 7 .* missing +performance_daily: no realised rows of " + trained)
+        .containsPattern("(?m)^Final ML Test Score \\(the smallest section score\\): \\d(\\.5)?$");
+  }
+
   private static Path runLog(String line, LocalDate ds) {
     Matcher named = LOG_LINE.matcher(line);
     assertThat(named.matches()).as(line).isTrue();

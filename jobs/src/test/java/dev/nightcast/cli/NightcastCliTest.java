@@ -30,7 +30,7 @@ class NightcastCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"demo", "run", "check", "backfill", "ingest", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report", "completion"}) {
+    for (String command : new String[] {"demo", "run", "check", "backfill", "ingest", "features", "train", "score", "publish", "monitor", "sql", "db", "status", "report", "scorecard", "completion"}) {
       Captured result = run(command, "--help");
       assertThat(result.code()).as(command).isZero();
       assertThat(result.out()).as(command).contains("Usage: nightcast " + command);
@@ -83,6 +83,7 @@ class NightcastCliTest {
     assertThat(run("run", "--date", "not-a-date").code()).isEqualTo(2);
     assertThat(run("frobnicate").code()).isEqualTo(2);
     assertThat(run("report", "--from", "2001-01-20", "--to", "2001-01-19").code()).isEqualTo(2);
+    assertThat(run("scorecard", "--date", "2001-02-30").code()).isEqualTo(2);
   }
 
   @Test

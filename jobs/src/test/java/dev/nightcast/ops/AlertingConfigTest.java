@@ -52,7 +52,7 @@ class AlertingConfigTest {
   void theRulesLoadAndPassTheirUnitTestsInPromtool() throws Exception {
     List<String> alerts = alertNames();
     assertThat(alerts).containsExactlyInAnyOrder("NightcastNightFailed", "NightcastNoSuccessfulNight", "NightcastDatasetDrift",
-        "NightcastPerformanceBelowFloor", "NightcastModelStale", "NightcastServedRowsAbnormal");
+        "NightcastPerformanceBelowFloor", "NightcastModelStale", "NightcastServedRowsAbnormal", "NightcastStageSlower");
     assertThat(promtool("check", "rules", RULES.toString())).contains("SUCCESS: " + alerts.size() + " rules found");
     assertThat(promtool("test", "rules", RULE_TESTS.toString())).contains("SUCCESS");
   }

@@ -3,6 +3,8 @@ package dev.nightcast.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.monitoring.SliceGaps;
+import dev.nightcast.scorecard.MlTest;
+import dev.nightcast.scorecard.Scorecard;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -195,5 +197,20 @@ class ReportHtmlTest {
 
   private static int count(String text, String needle) {
     return text.split(Pattern.quote(needle), -1).length - 1;
+  }
+
+  @Test
+  void theMlTestScoreSectionListsEachTestWithItsStatusAndTheScores() {
+    List<Scorecard.Finding> findings = java.util.Arrays.stream(MlTest.values())
+        .map(t -> new Scorecard.Finding(t, t == MlTest.FEATURE_COST ? Scorecard.Status.MANUAL : Scorecard.Status.AUTOMATED, "rows of <" + t.id() + ">"))
+        .toList();
+    Scorecard.Result result = new Scorecard.Result(TO, findings,
+        java.util.Map.of(MlTest.Section.DATA, 6.5, MlTest.Section.MODEL, 7.0, MlTest.Section.INFRASTRUCTURE, 7.0, MlTest.Section.MONITORING, 7.0), 6.5);
+
+    String html = ReportHtml.render(data(), java.util.Optional.of(result));
+    assertThat(html).contains("<h2>ML Test Score</h2>").contains("<b id=\"ml-test-score\">6.5</b>").contains("Data 6.5, Model 7, Infrastructure 7")
+        .contains("<td>Data 3: No feature&#39;s cost is too much</td><td class=\"status-manual\">manual</td><td>rows of &lt;Data 3&gt;</td>");
+    assertThat(html.split("<tr>", -1).length - ReportHtml.render(data()).split("<tr>", -1).length).isEqualTo(1 + 28);
+    assertThat(ReportHtml.render(data())).doesNotContain("ML Test Score");
   }
 }
