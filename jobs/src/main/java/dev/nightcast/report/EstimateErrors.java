@@ -1,5 +1,6 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.OfflineOnline;
 import dev.nightcast.monitoring.Performance;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,27 +69,7 @@ public final class EstimateErrors {
       bias += (pair[0] - pair[1]) / n;
       absolute += Math.abs(pair[0] - pair[1]) / n;
     }
-    return new EstimateError(metric, n, bias, absolute, correlation(pairs));
-  }
-
-  /** Pearson's correlation of the pairs' two values; NaN with no spread on a side (or no pairs). */
-  static double correlation(List<double[]> pairs) {
-    int n = pairs.size();
-    double meanFirst = 0;
-    double meanSecond = 0;
-    for (double[] pair : pairs) {
-      meanFirst += pair[0] / n;
-      meanSecond += pair[1] / n;
-    }
-    double covariance = 0;
-    double varianceFirst = 0;
-    double varianceSecond = 0;
-    for (double[] pair : pairs) {
-      covariance += (pair[0] - meanFirst) * (pair[1] - meanSecond);
-      varianceFirst += (pair[0] - meanFirst) * (pair[0] - meanFirst);
-      varianceSecond += (pair[1] - meanSecond) * (pair[1] - meanSecond);
-    }
-    return varianceFirst > 0 && varianceSecond > 0 ? covariance / Math.sqrt(varianceFirst * varianceSecond) : Double.NaN;
+    return new EstimateError(metric, n, bias, absolute, OfflineOnline.correlation(pairs));
   }
 
   private static boolean finite(Double value) {

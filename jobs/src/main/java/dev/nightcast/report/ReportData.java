@@ -1,5 +1,7 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.OfflineOnline;
+
 import dev.nightcast.monitoring.SliceGaps;
 import java.time.Instant;
 import java.time.LocalDate;

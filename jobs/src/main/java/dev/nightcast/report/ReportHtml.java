@@ -1,5 +1,7 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.OfflineOnline;
+
 import dev.nightcast.monitoring.Performance;
 import dev.nightcast.scorecard.Scorecard;
 import java.time.LocalDate;

@@ -2,17 +2,15 @@ package dev.nightcast.report;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.ingest.Expectations;
 import dev.nightcast.monitoring.DriftReport;
+import dev.nightcast.monitoring.OfflineOnline;
 import dev.nightcast.monitoring.Performance;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.monitoring.SliceGaps;
@@ -27,8 +25,6 @@ import dev.nightcast.warehouse.Warehouse;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +73,7 @@ public final class ReportReader {
                 run.rowsOut(), run.message()))
             .toList(),
         explanation(warehouse, to),
-        versions(warehouse),
+        OfflineOnline.read(warehouse, to),
         sliceGaps(warehouse, pipeline.monitoring(), from, to));
   }
 
@@ -92,38 +88,6 @@ public final class ReportReader {
                 .and(col(Slices.KEY).isNull().or(col(Slices.KEY).isin(Slices.columns(monitoring.slices()).toArray())))),
             DailyPerformance::fromRow);
     return SliceGaps.of(rows, monitoring.slices());
-  }
-
-  /**
-   * Every registered version's offline AUC (backtest mean, else test) and its realised AUC over all the
-   * days it served, whatever the report's window: a version is judged on its whole serving life. Cost:
-   * a read of the models table and one aggregation of performance_daily's whole-population rows.
-   */
-  private static List<OfflineOnline.Version> versions(Warehouse warehouse) {
-    if (!warehouse.exists(Tables.MODELS)) {
-      return List.of();
-    }
-    Map<Integer, Row> served = new HashMap<>();
-    if (warehouse.exists(Tables.PERFORMANCE_DAILY)) {
-      warehouse.read(Tables.PERFORMANCE_DAILY)
-          .where(col(Slices.KEY).isNull().and(col("kind").equalTo(Performance.REALISED)).and(col("roc_auc").isNotNull())
-              .and(not(isnan(col("roc_auc")))))
-          .groupBy("model_version")
-          .agg(countDistinct("ds").as("days"), avg("roc_auc").as("auc"))
-          .collectAsList()
-          .forEach(row -> served.put(row.<Integer>getAs("model_version"), row));
-    }
-    return Registry.registered(warehouse).stream()
-        .sorted(Comparator.comparingInt(ModelsTable.Model::version))
-        .map(model -> {
-          Double test = model.testMetrics().get("auc");
-          Row online = served.get(model.version());
-          return new OfflineOnline.Version(
-              model.version(), model.ds(), model.candidate(), model.backtestMean() != null ? model.backtestMean() : test,
-              model.backtestMean() != null ? "backtest" : test != null ? "test" : null,
-              online == null ? 0 : Math.toIntExact(online.<Long>getAs("days")), online == null ? null : online.<Double>getAs("auc"));
-        })
-        .toList();
   }
 
   /** The champion serving on {@code to} and its importances (a few rows per feature, whatever the window). */

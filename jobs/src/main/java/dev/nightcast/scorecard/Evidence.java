@@ -1,6 +1,7 @@
 package dev.nightcast.scorecard;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.monitoring.OfflineOnline;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.Set;
  * @param timedStages stages of the night whose runs rows carry a start and an end
  * @param featureRows features rows of the night
  * @param predictionRows predictions rows of the night
+ * @param offlineOnline the versions served up to the night, offline AUC vs realised ({@link OfflineOnline})
  * @param project the project's files the rules read (path relative to NIGHTCAST_HOME to text), or
  *     empty when NIGHTCAST_HOME holds no project tree (an installed image): project rules say "not checked"
  */
@@ -43,6 +45,7 @@ public record Evidence(
     Set<String> timedStages,
     long featureRows,
     long predictionRows,
+    OfflineOnline.Summary offlineOnline,
     Optional<Map<String, String>> project) {
 
   public Evidence {

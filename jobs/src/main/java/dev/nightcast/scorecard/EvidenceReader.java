@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.monitoring.DriftReport;
+import dev.nightcast.monitoring.OfflineOnline;
 import dev.nightcast.monitoring.Performance;
 import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ops.RunsTable;
@@ -68,6 +69,7 @@ public final class EvidenceReader {
         alerts, succeeded, published, timed,
         count(warehouse, Tables.FEATURES, t -> onNight(t, night)),
         count(warehouse, Tables.PREDICTIONS, t -> onNight(t, night)),
+        OfflineOnline.summarize(OfflineOnline.read(warehouse, night)),
         project(home));
   }
 

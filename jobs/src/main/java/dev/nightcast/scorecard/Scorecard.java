@@ -1,12 +1,15 @@
 package dev.nightcast.scorecard;
 
+
 import dev.nightcast.config.GateConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.config.SourceConfig;
 import dev.nightcast.monitoring.Alerts;
+import dev.nightcast.monitoring.OfflineOnline;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -144,9 +147,16 @@ public final class Scorecard {
           ? found(test, Status.MANUAL, README + " has a section on reviewing pipeline files")
           : found(test, Status.MISSING, champion.map(c -> "models.config_sha256 ties v" + c.version() + " to its pipeline file, but ").orElse("")
               + "no review of pipeline files is recorded or documented"));
-      case OFFLINE_ONLINE_CORRELATE -> withChampion(test, champion, c -> found(test, Status.MISSING,
-          "offline: " + (c.backtestFolds() > 0 ? "backtests (" + c.backtestFolds() + " folds)" : "test window") + " of v" + c.version()
-              + "; online: performance_daily realised on " + e.realisedAges().size() + " days; nothing compares them yet"));
+      case OFFLINE_ONLINE_CORRELATE -> {
+        OfflineOnline.Summary compared = e.offlineOnline();
+        yield compared.versions() == 0
+            ? found(test, Status.MISSING, "no version served up to " + e.night() + " has both an offline AUC (models) and realised days"
+                + " (performance_daily) to compare")
+            : found(test, Status.AUTOMATED, String.format(Locale.ROOT, "the report's offline vs online: %d served version(s), realised"
+                + " %+.4f from the backtest/test AUC on average; ", compared.versions(), compared.meanGap())
+                + (Double.isNaN(compared.correlation()) ? "a correlation across versions from 3 on" : String.format(Locale.ROOT,
+                    "correlation across versions %+.2f", compared.correlation())));
+      }
       case HYPERPARAMETERS_TUNED -> withChampion(test, champion, c -> c.tuningPoints() > 1
           ? found(test, Status.AUTOMATED, "models.tuning of v" + c.version() + " (" + c.candidate() + "): " + c.tuningPoints()
               + " grid points on the validation window")
@@ -172,10 +182,20 @@ public final class Scorecard {
           : found(test, Status.MISSING, "no gate.slices, or no models.slice_metrics of v" + c.version()));
       case INCLUSION -> withChampion(test, champion, c -> {
         GateConfig.SliceGate slices = pipeline.gate().slices();
-        return slices != null && !slices.thresholds().isEmpty() && enforced(c)
+        List<String> gaps = pipeline.monitoring().slices().stream().filter(s -> !s.maxGap().isEmpty())
+            .map(s -> s.column() + " " + s.maxGap()).toList();
+        boolean floors = slices != null && !slices.thresholds().isEmpty() && enforced(c);
+        String of = " (slices of the data, not of groups of people: the source has none)";
+        if (!gaps.isEmpty() && e.sliceRealisedOnNight() > 0) {
+          return found(test, Status.AUTOMATED, "monitoring.slices max_gap " + String.join(", ", gaps) + ": slice_gap alerts from "
+              + e.sliceRealisedOnNight() + " realised slice rows of " + e.night()
+              + (floors ? "; gate.slices.thresholds " + slices.thresholds() + " enforced for v" + c.version() : "") + of);
+        }
+        return floors
             ? found(test, Status.AUTOMATED, "gate.slices.thresholds " + slices.thresholds() + " on every " + slices.column()
-                + " slice, enforced for v" + c.version() + " (slices of the data, not of groups of people: the source has none)")
-            : found(test, Status.MISSING, "no per-slice floors (gate.slices.thresholds) enforced for v" + c.version());
+                + " slice, enforced for v" + c.version() + of)
+            : found(test, Status.MISSING, "no monitoring.slices max_gap judged on " + e.night() + " and no per-slice floors"
+                + " (gate.slices.thresholds) enforced for v" + c.version());
       });
 
       case TRAINING_REPRODUCIBLE -> withChampion(test, champion, c -> c.lineage()

@@ -1,5 +1,7 @@
 package dev.nightcast.report;
 
+import dev.nightcast.monitoring.OfflineOnline;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.monitoring.SliceGaps;

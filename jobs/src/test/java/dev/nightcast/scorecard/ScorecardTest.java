@@ -3,6 +3,7 @@ package dev.nightcast.scorecard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.monitoring.OfflineOnline;
 import dev.nightcast.scorecard.MlTest.Section;
 import dev.nightcast.scorecard.Scorecard.Status;
 import dev.nightcast.testing.TestPipelines;
@@ -27,6 +28,10 @@ class ScorecardTest {
 
   @TempDir Path dir;
 
+  /** Two served versions compared with their offline AUC: too few for a correlation. */
+  private static final OfflineOnline.Summary COMPARED = new OfflineOnline.Summary(2, -0.012, Double.NaN);
+  private static final OfflineOnline.Summary NOTHING_COMPARED = OfflineOnline.summarize(List.of());
+
   /** A pipeline that does everything nightcast can: the shipped flight_delay config, its tables' rows and the project. */
   private Evidence complete() {
     return complete(TestPipelines.flightDelay(dir, Map.of()).config());
@@ -45,13 +50,13 @@ class ScorecardTest {
     return new Evidence(
         NIGHT, pipeline, Map.of("schedule", 40L, "actuals", 45L), Optional.of(champion), List.of(1L, 2L, 3L, 4L, 5L, 6L), 1, 5, 70,
         Map.of("feature_importance", 2L), Set.of("ingest", "features", "score", "publish", "monitor"), 6,
-        Set.of("ingest", "features", "score", "publish", "monitor"), 30_000, 15_000, Optional.of(project));
+        Set.of("ingest", "features", "score", "publish", "monitor"), 30_000, 15_000, COMPARED, Optional.of(project));
   }
 
   private static Evidence with(Evidence e, UnaryOperator<Evidence.Champion> change) {
     return new Evidence(e.night(), e.pipeline(), e.qualityRows(), e.champion().map(change), e.realisedAges(), e.realisedOnNight(),
         e.sliceRealisedOnNight(), e.driftBaselineRows(), e.alertsByKind(), e.stagesSucceeded(), e.publishedNights(), e.timedStages(),
-        e.featureRows(), e.predictionRows(), e.project());
+        e.featureRows(), e.predictionRows(), e.offlineOnline(), e.project());
   }
 
   @Test
@@ -62,13 +67,17 @@ class ScorecardTest {
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.MANUAL).extracting(Scorecard.Finding::test)
         .containsExactlyInAnyOrder(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY);
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.MISSING).extracting(Scorecard.Finding::test)
-        .containsExactlyInAnyOrder(MlTest.SPECS_REVIEWED, MlTest.OFFLINE_ONLINE_CORRELATE);
+        .containsExactly(MlTest.SPECS_REVIEWED);
     assertThat(result.sections()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(Section.DATA, 5.5, Section.MODEL, 5.0, Section.INFRASTRUCTURE, 7.0, Section.MONITORING, 7.0));
-    assertThat(result.finalScore()).isEqualTo(5.0);
+        Map.of(Section.DATA, 5.5, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 7.0, Section.MONITORING, 7.0));
+    assertThat(result.finalScore()).isEqualTo(5.5);
+    assertThat(result.finding(MlTest.OFFLINE_ONLINE_CORRELATE).evidence())
+        .isEqualTo("the report's offline vs online: 2 served version(s), realised -0.0120 from the backtest/test AUC on average;"
+            + " a correlation across versions from 3 on");
+    assertThat(result.finding(MlTest.INCLUSION).evidence()).startsWith("monitoring.slices max_gap origin {");
     assertThat(result.finding(MlTest.FEATURES_BENEFICIAL).evidence()).contains("importances: 50 permutation rows of v5");
     assertThat(result.finding(MlTest.DATA_INVARIANTS_HOLD).evidence()).contains("45 rows of actuals (training), 40 of schedule (serving)");
-    assertThat(result.lines()).contains("Data: 5.5 / 7", "Model: 5 / 7", "Final ML Test Score (the smallest section score): 5");
+    assertThat(result.lines()).contains("Data: 5.5 / 7", "Model: 6 / 7", "Final ML Test Score (the smallest section score): 5.5");
   }
 
   @Test
@@ -86,31 +95,50 @@ class ScorecardTest {
     assertThat(before.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).contains("a 3-fold backtest");
     assertThat(after.sections().get(Section.DATA)).isEqualTo(before.sections().get(Section.DATA) - 1);
     assertThat(after.sections().get(Section.MODEL)).isEqualTo(before.sections().get(Section.MODEL) - 1);
-    assertThat(after.finalScore()).isEqualTo(4.0);
+    assertThat(after.finalScore()).isEqualTo(4.5);
   }
 
   @Test
-  void aGateInDryRunOrWithoutSliceFloorsValidatesNothingBeforeServing() {
+  void aGateInDryRunValidatesNothingBeforeServingAndInclusionNeedsSliceGapsOrSliceFloors() {
     Scorecard.Result dryRun = Scorecard.score(with(complete(), c -> new Evidence.Champion(c.version(), c.candidate(), c.trainedOn(),
         "dry_run", false, c.gateReasons(), c.tuningPoints(), c.featureNames(), c.lineage(), c.sliceMetrics(), c.baselineVersion(),
         c.backtestFolds(), c.builtinImportances(), c.permutationImportances())));
     assertThat(dryRun.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).status()).isEqualTo(Status.MISSING);
     assertThat(dryRun.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).contains("gate_mode dry_run, gate_passed false");
-    assertThat(dryRun.finding(MlTest.INCLUSION).status()).isEqualTo(Status.MISSING);
+    // the slice gaps are judged every night whatever the gate's mode; the gate's floors are not enforced
+    assertThat(dryRun.finding(MlTest.INCLUSION).status()).isEqualTo(Status.AUTOMATED);
+    assertThat(dryRun.finding(MlTest.INCLUSION).evidence()).doesNotContain("gate.slices.thresholds");
 
-    Scorecard.Result noSlices = Scorecard.score(complete(
-        TestPipelines.flightDelay(dir, Map.of("gate.slices", Map.of("column", "origin", "thresholds", Map.of()), "gate.must_beat_baseline", false))
-            .config()));
-    assertThat(noSlices.finding(MlTest.INCLUSION).status()).isEqualTo(Status.MISSING);
-    assertThat(noSlices.finding(MlTest.QUALITY_ON_SLICES).status()).isEqualTo(Status.AUTOMATED);
-    assertThat(noSlices.finding(MlTest.SIMPLER_MODEL_NOT_BETTER).evidence()).contains("gate.must_beat_baseline false");
+    // slice floors but no max_gap: the floors alone count
+    Scorecard.Result floorsOnly = Scorecard.score(complete(
+        TestPipelines.flightDelay(dir, Map.of("monitoring.slices", List.of(Map.of("column", "origin", "top", 5)))).config()));
+    assertThat(floorsOnly.finding(MlTest.INCLUSION).status()).isEqualTo(Status.AUTOMATED);
+    assertThat(floorsOnly.finding(MlTest.INCLUSION).evidence()).startsWith("gate.slices.thresholds {auc=0.5} on every origin slice");
+
+    Scorecard.Result neither = Scorecard.score(complete(
+        TestPipelines.flightDelay(dir, Map.of("gate.slices", Map.of("column", "origin", "thresholds", Map.of()), "gate.must_beat_baseline", false,
+            "monitoring.slices", List.of(Map.of("column", "origin", "top", 5)))).config()));
+    assertThat(neither.finding(MlTest.INCLUSION).status()).isEqualTo(Status.MISSING);
+    assertThat(neither.finding(MlTest.QUALITY_ON_SLICES).status()).isEqualTo(Status.AUTOMATED);
+    assertThat(neither.finding(MlTest.SIMPLER_MODEL_NOT_BETTER).evidence()).contains("gate.must_beat_baseline false");
+  }
+
+  @Test
+  void nothingServedYetHasNoOfflineOnlineComparison() {
+    Evidence complete = complete();
+    Scorecard.Result result = Scorecard.score(new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(),
+        complete.realisedAges(), complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(),
+        complete.alertsByKind(), complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(),
+        complete.predictionRows(), NOTHING_COMPARED, complete.project()));
+    assertThat(result.finding(MlTest.OFFLINE_ONLINE_CORRELATE).status()).isEqualTo(Status.MISSING);
+    assertThat(result.sections().get(Section.MODEL)).isEqualTo(5.0);
   }
 
   @Test
   void beforeTheFirstNightsEveryTableRuleIsMissing() {
     Evidence complete = complete();
     Evidence empty = new Evidence(NIGHT, complete.pipeline(), Map.of(), Optional.empty(), List.of(), 0, 0, 0, Map.of(), Set.of(), 0, Set.of(),
-        0, 0, complete.project());
+        0, 0, NOTHING_COMPARED, complete.project());
     Scorecard.Result result = Scorecard.score(empty);
 
     // what is left rests on the project alone: the test classes, the README's practices, the alert rules' file
@@ -128,7 +156,7 @@ class ScorecardTest {
     Evidence installed = new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(), complete.realisedAges(),
         complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(), complete.alertsByKind(),
         complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(), complete.predictionRows(),
-        Optional.empty());
+        complete.offlineOnline(), Optional.empty());
     Scorecard.Result result = Scorecard.score(installed);
 
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.NOT_CHECKED).extracting(Scorecard.Finding::test).containsExactlyInAnyOrder(
@@ -137,7 +165,7 @@ class ScorecardTest {
     assertThat(result.finding(MlTest.TRAINING_REPRODUCIBLE).status()).isEqualTo(Status.AUTOMATED);
     assertThat(result.finding(MlTest.TRAINING_REPRODUCIBLE).evidence()).endsWith("project not checked (NIGHTCAST_HOME holds no project tree)");
     assertThat(result.sections()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(Section.DATA, 3.0, Section.MODEL, 5.0, Section.INFRASTRUCTURE, 5.0, Section.MONITORING, 5.0));
+        Map.of(Section.DATA, 3.0, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 5.0, Section.MONITORING, 5.0));
     assertThat(result.finalScore()).isEqualTo(3.0);
   }
 
@@ -151,7 +179,7 @@ class ScorecardTest {
     Scorecard.Result result = Scorecard.score(new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(),
         complete.realisedAges(), complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(),
         complete.alertsByKind(), complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(),
-        complete.predictionRows(), Optional.of(project)));
+        complete.predictionRows(), complete.offlineOnline(), Optional.of(project)));
 
     assertThat(result.finding(MlTest.SPECS_REVIEWED).status()).isEqualTo(Status.MANUAL);
     assertThat(result.finding(MlTest.FEATURE_COST).status()).isEqualTo(Status.MISSING);
@@ -165,7 +193,7 @@ class ScorecardTest {
     Map<String, String> project = EvidenceReader.project(TestPipelines.root()).orElseThrow();
     assertThat(project).containsKeys(Scorecard.PROJECT_FILES.toArray(String[]::new));
     Scorecard.Result result = Scorecard.score(new Evidence(NIGHT, complete().pipeline(), Map.of(), Optional.empty(), List.of(), 0, 0, 0,
-        Map.of(), Set.of("ingest"), 0, Set.of("ingest"), 0, 0, Optional.of(project)));
+        Map.of(), Set.of("ingest"), 0, Set.of("ingest"), 0, 0, NOTHING_COMPARED, Optional.of(project)));
     for (MlTest test : List.of(MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_UNIT_TESTED, MlTest.PIPELINE_INTEGRATION_TESTED,
         MlTest.DEPENDENCY_CHANGES_NOTIFY, MlTest.COMPUTE_NOT_REGRESSED)) {
       assertThat(result.finding(test).status()).as(test.id()).isEqualTo(Status.AUTOMATED);

@@ -1,4 +1,4 @@
-package dev.nightcast.report;
+package dev.nightcast.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
