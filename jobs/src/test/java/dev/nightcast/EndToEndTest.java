@@ -249,14 +249,15 @@ class EndToEndTest {
     assertThat(last.finding(MlTest.FEATURES_BENEFICIAL).evidence()).startsWith("importances: " + features + " permutation rows of v" + champion);
     assertThat(last.finding(MlTest.HYPERPARAMETERS_TUNED).status()).isEqualTo(Scorecard.Status.MISSING);
     assertThat(last.finding(MlTest.QUALITY_ON_SLICES).status()).isEqualTo(Scorecard.Status.MISSING);
-    assertThat(last.finding(MlTest.INCLUSION).status()).isEqualTo(Scorecard.Status.MISSING);
+    // no gate slices, but the monitor judges the declared slices' gaps every night
+    assertThat(last.finding(MlTest.INCLUSION).evidence()).startsWith("monitoring.slices max_gap origin {");
     // trained on night 4, realised on nights 5 and 6; published on nights 4 to 6
     assertThat(last.finding(MlTest.STALENESS_IMPACT_KNOWN).evidence()).contains("realised metrics of v" + champion + " at ages 1..2 days");
     assertThat(last.finding(MlTest.ROLLBACK).evidence()).startsWith("runs: 3 published nights");
     assertThat(last.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).containsPattern("gate enabled and passed \\(\\d+ reasons\\) on a \\d+-fold backtest");
     for (MlTest test : List.of(MlTest.FEATURE_EXPECTATIONS, MlTest.DATA_INVARIANTS_HOLD, MlTest.NO_TRAINING_SERVING_SKEW, MlTest.TRAINING_REPRODUCIBLE,
         MlTest.DEBUGGABLE, MlTest.CANARIED, MlTest.NOT_TOO_STALE, MlTest.NUMERICALLY_STABLE, MlTest.COMPUTE_NOT_REGRESSED,
-        MlTest.PREDICTION_QUALITY_NOT_REGRESSED, MlTest.SIMPLER_MODEL_NOT_BETTER)) {
+        MlTest.PREDICTION_QUALITY_NOT_REGRESSED, MlTest.SIMPLER_MODEL_NOT_BETTER, MlTest.INCLUSION, MlTest.OFFLINE_ONLINE_CORRELATE)) {
       assertThat(last.finding(test).status()).as(test.id() + ": " + last.finding(test).evidence()).isEqualTo(Scorecard.Status.AUTOMATED);
     }
     // the first night: ingested and profiled, nothing trained, served or monitored against a model
