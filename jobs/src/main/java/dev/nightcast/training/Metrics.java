@@ -160,7 +160,8 @@ public final class Metrics {
     // a tie group is one threshold: precision at it, weighted by the recall it adds
     Column precisionTerm =
         when(col(POSITIVES).gt(0),
-            col(POSITIVES).cast("double").multiply(col("positivesUpTo").cast("double").divide(col("positivesUpTo").plus(col("negativesUpTo")).cast("double"))))
+            col(POSITIVES).cast("double").multiply(
+                col("positivesUpTo").cast("double").divide(col("positivesUpTo").plus(col("negativesUpTo")).cast("double"))))
             .otherwise(lit(0.0));
     Column[] precision = exactSum(precisionTerm, "precision");
     return tieGroups(pairs, SCORE, LABEL)
@@ -208,7 +209,8 @@ public final class Metrics {
     // total sum of squares = sum(y^2) - sum(y)^2 / n, from exact sums; labels all equal have none (checked exactly)
     if (!row.<Boolean>getAs("constant")) {
       BigDecimal labels = exact(row, "labels");
-      double total = exact(row, "label_squares").subtract(labels.multiply(labels).divide(BigDecimal.valueOf(n), MathContext.DECIMAL128)).doubleValue();
+      BigDecimal squaredMean = labels.multiply(labels).divide(BigDecimal.valueOf(n), MathContext.DECIMAL128);
+      double total = exact(row, "label_squares").subtract(squaredMean).doubleValue();
       if (total > 0) {
         metrics.put("r2", 1 - squared.doubleValue() / total);
       }

@@ -202,7 +202,8 @@ final class PairedComparison {
     double pickGradient = pickRmse == 0 ? 0 : -1 / (2 * pickRmse);
     double championGradient = championRmse == 0 ? 0 : 1 / (2 * championRmse);
     double variance =
-        (pickGradient * pickGradient * covariance(group, "pp", pick, pick, n) + championGradient * championGradient * covariance(group, "cc", champion, champion, n)
+        (pickGradient * pickGradient * covariance(group, "pp", pick, pick, n)
+            + championGradient * championGradient * covariance(group, "cc", champion, champion, n)
             + 2 * pickGradient * championGradient * covariance(group, "pc", pick, champion, n)) / n;
     double se = Math.sqrt(Math.max(variance, 0));
     double estimate = championRmse - pickRmse;

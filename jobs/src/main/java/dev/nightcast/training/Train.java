@@ -35,6 +35,7 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -55,10 +56,10 @@ import org.apache.spark.storage.StorageLevel;
  * {@code training.parallelism} at a time. Metrics are Spark aggregations ({@link Metrics}: one job per
  * scored window, the test window's slices included; a few rows per group reach the driver, never the
  * rows); the pick's calibration adds one aggregation pass over validation, the paired comparison one
- * more scoring pass of the pick and the champion over test. The backtest adds, per fold and backtested model, one
- * preprocessing fit, one model fit and one scoring pass. Permutation importance adds one scoring pass
- * over validation per feature (shuffled within {@code training.importance.repeats} blocks), plus one
- * unshuffled. The pick scores train once more for its reference profile (written by the caller's
+ * more scoring pass of the pick and the champion over test. The backtest adds, per fold and
+ * backtested model, one preprocessing fit, one model fit and one scoring pass. Permutation
+ * importance adds one scoring pass over validation per feature (shuffled within
+ * {@code training.importance.repeats} blocks), plus one unshuffled. The pick scores train once more for its reference profile (written by the caller's
  * {@link ReferenceWriter}).
  */
 public final class Train {
@@ -311,9 +312,9 @@ public final class Train {
       kept.add(sliceColumn);
     }
     Dataset<Row> scored = model.transform(rows);
-    List<org.apache.spark.sql.Column> columns = new ArrayList<>(kept.stream().map(scored::col).toList());
+    List<Column> columns = new ArrayList<>(kept.stream().map(scored::col).toList());
     columns.add(ModelFactory.score(model).as(Metrics.SCORE));
-    return scored.select(columns.toArray(org.apache.spark.sql.Column[]::new));
+    return scored.select(columns.toArray(Column[]::new));
   }
 
   /** Test metrics, overall and (when configured) per slice: one job ({@link Metrics#scopes}). */
