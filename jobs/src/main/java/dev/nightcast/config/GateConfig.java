@@ -18,7 +18,7 @@ import java.util.Map;
  *   <li>{@code max_regression} / {@code max_relative_regression}: how much worse than the current
  *       champion (scored on the same test rows) the pick may be shown on the primary metric, absolute
  *       and as a fraction of the champion's value: "shown" is the least regression the 95% paired
- *       bootstrap interval allows; both must hold, an absent one does not bound, and
+ *       interval allows (DeLong for AUC, delta method for RMSE); both must hold, an absent one does not bound, and
  *       with both absent the pick must not be shown worse at all. The first
  *       model (no champion) skips these checks, and the decision says so.
  *   <li>{@code slices}: the same absolute and champion checks per slice.

@@ -72,8 +72,8 @@ public final class ModelsTable {
               "the pick: its improvement over the champion in the primary metric on the same test rows (positive: better); null without"
                   + " a champion")
           .column("champion_difference_lower", DataTypes.DoubleType, true,
-              "the pick: lower bound of that improvement's 95% paired bootstrap interval (the gate rejects only when the upper bound is"
-                  + " below minus the allowed regression)")
+              "the pick: lower bound of that improvement's 95% paired interval (AUC: DeLong; RMSE: delta method; the gate rejects only"
+                  + " when the upper bound is below minus the allowed regression)")
           .column("champion_difference_upper", DataTypes.DoubleType, true, "the pick: upper bound of that interval")
           .build();
 

@@ -1,5 +1,7 @@
 package dev.nightcast.training;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.CandidateConfig;
 import dev.nightcast.config.PipelineConfig;
@@ -28,8 +30,8 @@ import org.apache.spark.storage.StorageLevel;
  * the folds and a 95% Student t interval, mean ± t(0.975, k − 1) · sd / √k (none with one fold).
  *
  * <p>Cost per fold: one preprocessing fit and one model fit on the rows before the origin, one
- * scoring pass over the fold's window; the fold's (score, label) pairs are collected as the test
- * window's are ({@link Metrics#collect}).
+ * scoring pass over the fold's window, whose metrics are one aggregation job as the test window's
+ * are ({@link Metrics#overall}).
  */
 final class Backtest {
   private Backtest() {}
@@ -83,8 +85,9 @@ final class Backtest {
       try {
         Model<?> fitted = (Model<?>) ModelFactory.estimator(config, params, pipeline.training().seed(), preprocessing).fit(encoded);
         PipelineModel model = new Pipeline().setStages(new PipelineStage[] {preprocessing, fitted}).fit(train);
-        Metrics.Scored scored = Train.scoreTest(model, fold.test(rows, pipeline.eventTime()), null);
-        folds.add(new Fold(++index, fold.testStart(), fold.end(), trainRowCount, scored.size(), Metrics.compute(task, scored)));
+        Metrics.Evaluated scored =
+            Metrics.overall(task, Train.scoreTest(model, fold.test(rows, pipeline.eventTime()), pipeline, null), col(Metrics.SCORE));
+        folds.add(new Fold(++index, fold.testStart(), fold.end(), trainRowCount, scored.rows(), scored.metrics()));
       } finally {
         encoded.unpersist();
       }

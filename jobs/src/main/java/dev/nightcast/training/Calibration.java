@@ -1,5 +1,20 @@
 package dev.nightcast.training;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.nightcast.features.Features;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
 /**
  * Isotonic calibration of a classifier's probabilities, learned at training time from the
  * validation window's (score, label) pairs and kept with the model ({@code models.calibration}):
@@ -16,20 +31,33 @@ public final class Calibration {
   private Calibration() {}
 
   /**
-   * The calibrated positive rate of each of {@code bins} equal-width score bins on [0, 1]. Bins
-   * without rows take the rate of the nearest pooled block below them (above, before the first
-   * row). Rows with a NaN score are ignored; without any row the map is the identity (bin mids).
+   * The calibration map of {@code scored} (its {@code score} and label): rows and positives per
+   * score bin, counted by Spark (one aggregation job; {@code bins} rows reach the driver), then
+   * {@link #isotonic}. Rows with a NaN or missing score are ignored.
    */
-  public static double[] isotonic(double[] scores, double[] labels, int bins) {
+  public static double[] fit(Dataset<Row> scored, Column score, int bins) {
     double[] rows = new double[bins];
     double[] positives = new double[bins];
-    for (int i = 0; i < scores.length; i++) {
-      if (!Double.isNaN(scores[i])) {
-        int bin = bin(scores[i], bins);
-        rows[bin]++;
-        positives[bin] += labels[i];
-      }
-    }
+    Column bin = least(greatest(floor(score.multiply(bins)), lit(0)), lit(bins - 1)).cast("int");
+    scored
+        .where(score.isNotNull().and(not(isnan(score))))
+        .groupBy(bin.as("bin"))
+        .agg(count(lit(1)).as("rows"), sum(col(Features.LABEL)).as("positives"))
+        .collectAsList()
+        .forEach(row -> {
+          rows[row.<Integer>getAs("bin")] = row.<Long>getAs("rows");
+          positives[row.<Integer>getAs("bin")] = row.<Double>getAs("positives");
+        });
+    return isotonic(rows, positives);
+  }
+
+  /**
+   * Pure: the calibrated positive rate of each score bin, from each bin's {@code rows} and
+   * {@code positives}. Bins without rows take the rate of the nearest pooled block below them
+   * (above, before the first row); without any row the map is the identity (bin mids).
+   */
+  public static double[] isotonic(double[] rows, double[] positives) {
+    int bins = rows.length;
     // pool adjacent violators over the non-empty bins: blocks of (weight, rate), merged backwards
     int[] firstBin = new int[bins];
     double[] weight = new double[bins];

@@ -24,9 +24,9 @@ public final class Gate {
   /**
    * The pick's improvement over the champion in the primary metric (positive: the pick is better;
    * direction-aware, so for RMSE the champion's value minus the pick's) on the full rows, and its
-   * 95% interval over {@code resamples} paired bootstrap resamples ({@link PairedBootstrap}).
+   * 95% paired interval by {@code method} over those {@code rows} ({@link PairedComparison}).
    */
-  public record Interval(double estimate, double lower, double upper, int resamples) {}
+  public record Interval(double estimate, double lower, double upper, String method, long rows) {}
 
   /** Paired intervals over the test window and per gated slice (a slice where the metric is undefined has none). */
   public record Paired(Interval overall, Map<String, Interval> slices) {}
@@ -153,8 +153,8 @@ public final class Gate {
     if (mine == null || paired == null) {
       return "FAIL " + head + ": undefined for the candidate";
     }
-    head += String.format(": paired difference %+.4f, 95%% bootstrap interval [%+.4f, %+.4f] over %d resamples", paired.estimate(),
-        paired.lower(), paired.upper(), paired.resamples());
+    head += String.format(": paired difference %+.4f, 95%% %s interval [%+.4f, %+.4f] over %d rows", paired.estimate(), paired.method(),
+        paired.lower(), paired.upper(), paired.rows());
     double regression = -paired.upper();
     boolean ok =
         maxAbsolute == null && maxRelative == null

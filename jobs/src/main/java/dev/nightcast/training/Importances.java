@@ -228,8 +228,8 @@ final class Importances {
    *
    * <p>Cost: the rows ranked within their block once (a shuffle into {@code repeats} partitions) and
    * cached, and one scoring pass over them as they are; then per feature, the rows ranked by the
-   * shuffle's hash, joined back and scored in one pass. Each pass collects the (score, label, block)
-   * triples as {@link Metrics#collect} does.
+   * shuffle's hash, joined back and scored in one pass. Each pass is one aggregation job per block
+   * ({@link Metrics#compute}): a few rows per block reach the driver.
    *
    * @return per declared feature in declaration order, its mean and 95% t interval over the blocks
    *     where the metric is defined
@@ -246,7 +246,7 @@ final class Importances {
             .withColumn(TARGET, row_number().over(Window.partitionBy(col(BLOCK)).orderBy(key, col("ds"))))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Map<String, Map<String, Double>> unpermuted = byBlock(model, blocks, task, repeats);
+      Map<String, Map<String, Double>> unpermuted = byBlock(model, blocks, task);
       Map<String, Backtest.Summary> out = new LinkedHashMap<>();
       for (FeatureConfig feature : pipeline.features()) {
         Column shuffle = xxhash64(lit(seed), lit(feature.name()), key, col("ds"));
@@ -259,7 +259,7 @@ final class Importances {
                 .join(donors, col(BLOCK).equalTo(col(DONOR_BLOCK)).and(col(TARGET).equalTo(col(DONOR_MATCH))))
                 .withColumn(feature.name(), col(DONOR_VALUE))
                 .drop(DONOR_BLOCK, DONOR_MATCH, DONOR_VALUE);
-        Map<String, Map<String, Double>> shuffled = byBlock(model, permuted, task, repeats);
+        Map<String, Map<String, Double>> shuffled = byBlock(model, permuted, task);
         List<Double> drops = new ArrayList<>();
         unpermuted.forEach((block, metrics) -> {
           Double before = metrics.get(metric);
@@ -277,9 +277,9 @@ final class Importances {
   }
 
   /** Every metric of {@code model} on each block of {@code rows}, by block. Cost: one scoring pass. */
-  private static Map<String, Map<String, Double>> byBlock(PipelineModel model, Dataset<Row> rows, Task task, int blocks) {
-    Metrics.Scored scored = Metrics.collect(model.transform(rows), ModelFactory.score(model), BLOCK);
-    // the blocks are the slices of the collected rows: every one kept, whatever its size
-    return Metrics.perSlice(task, scored, blocks, 0);
+  private static Map<String, Map<String, Double>> byBlock(PipelineModel model, Dataset<Row> rows, Task task) {
+    Map<String, Map<String, Double>> out = new java.util.TreeMap<>();
+    Metrics.compute(task, model.transform(rows), ModelFactory.score(model), BLOCK).forEach((block, evaluated) -> out.put(block, evaluated.metrics()));
+    return out;
   }
 }

@@ -35,6 +35,7 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -44,7 +45,7 @@ import org.apache.spark.storage.StorageLevel;
  * grid on the validation window, picks the best on validation and calibrates it there, evaluates
  * on the test window
  * (overall and per slice, with the baseline and the current champion on the same rows, the pick's
- * difference to the champion as a {@link PairedBootstrap} interval), backtests the pick's and the
+ * difference to the champion as a {@link PairedComparison} interval), backtests the pick's and the
  * champion's recipes over rolling origins ({@link Backtest}, table {@code backtests}), lets the
  * {@link Gate} decide, measures feature importances ({@link Importances}, table {@code importances})
  * and registers every candidate with its lineage.
@@ -52,11 +53,13 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Cost: the window is read once and cached; imputation and encoding are fitted once on the train
  * window and the encoded windows cached; each grid point is one fit on train and one scoring pass
  * over validation; each candidate and the champion are one scoring pass over test. Grid points fit
- * {@code training.parallelism} at a time. Metrics are computed on the driver from (score, label)
- * pairs of the validation and test windows. The backtest adds, per fold and backtested model, one
- * preprocessing fit, one model fit and one scoring pass. Permutation importance adds one scoring pass
- * over validation per feature (shuffled within {@code training.importance.repeats} blocks), plus one
- * unshuffled. The pick scores train once more for its reference profile (written by the caller's
+ * {@code training.parallelism} at a time. Metrics are Spark aggregations ({@link Metrics}: one job per
+ * scored window, the test window's slices included; a few rows per group reach the driver, never the
+ * rows); the pick's calibration adds one aggregation pass over validation, the paired comparison one
+ * more scoring pass of the pick and the champion over test. The backtest adds, per fold and
+ * backtested model, one preprocessing fit, one model fit and one scoring pass. Permutation
+ * importance adds one scoring pass over validation per feature (shuffled within
+ * {@code training.importance.repeats} blocks), plus one unshuffled. The pick scores train once more for its reference profile (written by the caller's
  * {@link ReferenceWriter}).
  */
 public final class Train {
@@ -74,7 +77,6 @@ public final class Train {
       List<Trial> tuning,
       Map<String, Double> validation,
       Gate.Evaluation test,
-      Metrics.Scored testScores,
       double[] calibration,
       double trainSeconds,
       PipelineModel model) {
@@ -185,10 +187,12 @@ public final class Train {
       Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
       Optional<Gate.ChampionEvaluation> champion =
           current.map(c -> {
-            Metrics.Scored scored = scoreTest(loadChampion(c, ds), test, sliceColumn);
+            Dataset<Row> scored = scoreTest(loadChampion(c, ds), test, pipeline, sliceColumn);
             return new Gate.ChampionEvaluation(
                 c.version(), evaluate(scored, pipeline, sliceColumn),
-                PairedBootstrap.compare(task, pick.testScores(), scored, pick.test().slices().keySet(), pipeline.training().seed()));
+                PairedComparison.compare(
+                    task, scoreTest(pick.model(), test, pipeline, sliceColumn), scored, List.of(pipeline.entityKey(), "ds"), sliceColumn,
+                    pick.test().slices().keySet(), testRowCount));
           });
       Optional<Backtest.Result> backtest =
           pipeline.training().backtest().folds() == 0
@@ -248,16 +252,13 @@ public final class Train {
       }
       List<Trial> tuning = new ArrayList<>();
       Model<?> best = null;
-      Metrics.Scored bestValidation = null;
       int bestIndex = -1;
       for (int i = 0; i < points.size(); i++) {
         Model<?> fitted = fits.get(i).get();
-        Metrics.Scored scored = Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null);
-        Map<String, Double> metrics = Metrics.compute(task, scored);
+        Map<String, Double> metrics = Metrics.overall(task, fitted.transform(validationEncoded), ModelFactory.score(fitted)).metrics();
         tuning.add(new Trial(points.get(i), metrics));
         if (best == null || better(task, metrics, tuning.get(bestIndex).validation())) {
           best = fitted;
-          bestValidation = scored;
           bestIndex = i;
         }
       }
@@ -266,11 +267,10 @@ public final class Train {
       double seconds = (System.nanoTime() - began) / 1e9;
       // calibrated on the validation scores it was picked on: the test window stays for the gate alone
       double[] calibration =
-          task == Task.REGRESSION ? null : Calibration.isotonic(bestValidation.scores(), bestValidation.labels(), Calibration.BINS);
-      Metrics.Scored scored = scoreTest(model, test, sliceColumn);
+          task == Task.REGRESSION ? null : Calibration.fit(best.transform(validationEncoded), ModelFactory.score(best), Calibration.BINS);
       return new Candidate(
           config, version, points.get(bestIndex), List.copyOf(tuning), tuning.get(bestIndex).validation(),
-          evaluate(scored, pipeline, sliceColumn), scored, calibration, seconds, model);
+          evaluate(scoreTest(model, test, pipeline, sliceColumn), pipeline, sliceColumn), calibration, seconds, model);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NightcastException.internal("Cannot train candidate '" + config.name() + "': interrupted", e);
@@ -302,19 +302,28 @@ public final class Train {
     return pick;
   }
 
-  /** The test window scored by a full model. Cost: one scoring pass. */
-  static Metrics.Scored scoreTest(PipelineModel model, Dataset<Row> test, String sliceColumn) {
-    return Metrics.collect(model.transform(test), ModelFactory.score(model), sliceColumn);
+  /**
+   * {@code rows} scored by a full model: the entity key, ds, {@code sliceColumn} (may be null), the
+   * label and {@link Metrics#SCORE}. Lazy: each use is a scoring pass.
+   */
+  static Dataset<Row> scoreTest(PipelineModel model, Dataset<Row> rows, PipelineConfig pipeline, String sliceColumn) {
+    List<String> kept = new ArrayList<>(List.of(pipeline.entityKey(), "ds", Features.LABEL));
+    if (sliceColumn != null && !kept.contains(sliceColumn)) {
+      kept.add(sliceColumn);
+    }
+    Dataset<Row> scored = model.transform(rows);
+    List<Column> columns = new ArrayList<>(kept.stream().map(scored::col).toList());
+    columns.add(ModelFactory.score(model).as(Metrics.SCORE));
+    return scored.select(columns.toArray(Column[]::new));
   }
 
-  /** Test metrics, overall and (when configured) per slice. */
-  static Gate.Evaluation evaluate(Metrics.Scored scored, PipelineConfig pipeline, String sliceColumn) {
+  /** Test metrics, overall and (when configured) per slice: one job ({@link Metrics#scopes}). */
+  static Gate.Evaluation evaluate(Dataset<Row> scored, PipelineConfig pipeline, String sliceColumn) {
     Task task = pipeline.training().task();
+    Map<String, Metrics.Evaluated> groups = Metrics.compute(task, Metrics.scopes(scored, sliceColumn, null), col(Metrics.SCORE), Metrics.GROUP);
     Map<String, Map<String, Double>> slices =
-        sliceColumn == null
-            ? Map.of()
-            : Metrics.perSlice(task, scored, pipeline.gate().slices().topN(), pipeline.gate().slices().minRows());
-    return new Gate.Evaluation(Metrics.compute(task, scored), slices);
+        sliceColumn == null ? Map.of() : Metrics.perSlice(groups, pipeline.gate().slices().topN(), pipeline.gate().slices().minRows());
+    return new Gate.Evaluation(groups.getOrDefault(Metrics.ALL, new Metrics.Evaluated(0, Map.of())).metrics(), slices);
   }
 
   /**

@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The pure parts of training: the gate, the metrics and the schedule (no Spark). */
+/** The pure parts of training: the gate, the slice selection, the schedule (no Spark). */
 @Tag("unit")
 class GateTest {
   private static final Gate.Evaluation GOOD = new Gate.Evaluation(Map.of("auc", 0.70), Map.of());
@@ -25,7 +25,7 @@ class GateTest {
   private static Optional<Gate.ChampionEvaluation> champion(double auc, double difference, double lower, double upper) {
     return Optional.of(
         new Gate.ChampionEvaluation(
-            1, new Gate.Evaluation(Map.of("auc", auc), Map.of()), new Gate.Paired(new Gate.Interval(difference, lower, upper, 500), Map.of())));
+            1, new Gate.Evaluation(Map.of("auc", auc), Map.of()), new Gate.Paired(new Gate.Interval(difference, lower, upper, PairedComparison.DELONG, 2000), Map.of())));
   }
 
   @Test
@@ -57,8 +57,8 @@ class GateTest {
     Gate.Decision worse = Gate.decide(both, Task.BINARY_CLASSIFICATION, "gbt", false, GOOD, Map.of(), BASELINE, champion(0.71, -0.01, -0.012, -0.008));
     assertThat(worse.passed()).isFalse();
     assertThat(worse.reasons()).contains(
-        "FAIL test auc 0.7000 vs champion v1 0.7100: paired difference -0.0100, 95% bootstrap interval [-0.0120, -0.0080] over 500"
-            + " resamples; worse by at least 0.0080 (allowed: 0.0200 absolute, 1.0% relative)");
+        "FAIL test auc 0.7000 vs champion v1 0.7100: paired difference -0.0100, 95% DeLong interval [-0.0120, -0.0080] over 2000"
+            + " rows; worse by at least 0.0080 (allowed: 0.0200 absolute, 1.0% relative)");
     assertThat(Gate.decide(gate(GateConfig.Mode.ENABLED, 0.02, 0.02, null), Task.BINARY_CLASSIFICATION, "gbt", false, GOOD, Map.of(), BASELINE,
         champion(0.71, -0.01, -0.012, -0.008)).passed()).isTrue();
     // no tolerance configured: must not be shown worse at all
@@ -102,77 +102,19 @@ class GateTest {
   }
 
   @Test
-  void thePairedIntervalIsThePercentileIntervalOfResampledDifferences() {
-    // rows with ties and two slices; the champion scores the same rows
-    int n = 400;
-    java.util.Random data = new java.util.Random(3);
-    double[] labels = new double[n];
-    double[] mine = new double[n];
-    double[] theirs = new double[n];
-    String[] slices = new String[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = data.nextDouble() < 0.25 ? 1 : 0;
-      mine[i] = Math.round((labels[i] * 0.3 + data.nextDouble()) * 20) / 20.0;
-      theirs[i] = Math.round((labels[i] * 0.5 + data.nextDouble()) * 20) / 20.0;
-      slices[i] = i % 3 == 0 ? "A" : "B";
-    }
-    Metrics.Scored pick = new Metrics.Scored(mine, labels, slices);
-    Metrics.Scored champion = new Metrics.Scored(theirs, labels, slices);
-    Gate.Paired paired = PairedBootstrap.compare(Task.BINARY_CLASSIFICATION, pick, champion, java.util.List.of("A"), 42);
-    assertThat(paired.overall()).isEqualTo(naive(pick, champion, java.util.stream.IntStream.range(0, n).toArray(), 42));
-    assertThat(paired.slices().get("A")).isEqualTo(naive(pick, champion, java.util.stream.IntStream.range(0, n).filter(i -> i % 3 == 0).toArray(), 42));
-    assertThat(paired.overall().lower()).isLessThan(paired.overall().estimate()).isLessThan(0);
-    assertThat(paired.overall().upper()).isGreaterThan(paired.overall().estimate());
-    // the same model on the same rows: every resample's difference is 0
-    assertThat(PairedBootstrap.compare(Task.BINARY_CLASSIFICATION, pick, pick, java.util.List.of(), 42).overall())
-        .isEqualTo(new Gate.Interval(0, 0, 0, PairedBootstrap.RESAMPLES));
-  }
-
-  /**
-   * The interval by the book: each resample draws the rows (the same seeded draws), copies them out
-   * and computes both AUCs with {@link Metrics#compute}; the 2.5% and 97.5% nearest-rank percentiles.
-   */
-  private static Gate.Interval naive(Metrics.Scored pick, Metrics.Scored champion, int[] rows, long seed) {
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    java.util.List<Double> differences = new java.util.ArrayList<>();
-    for (int b = 0; b < PairedBootstrap.RESAMPLES; b++) {
-      double[] s1 = new double[rows.length];
-      double[] s2 = new double[rows.length];
-      double[] y = new double[rows.length];
-      for (int k = 0; k < rows.length; k++) {
-        int row = rows[random.nextInt(rows.length)];
-        s1[k] = pick.scores()[row];
-        s2[k] = champion.scores()[row];
-        y[k] = pick.labels()[row];
-      }
-      Double a = Metrics.compute(Task.BINARY_CLASSIFICATION, s1, y).get("auc");
-      Double c = Metrics.compute(Task.BINARY_CLASSIFICATION, s2, y).get("auc");
-      if (a != null && c != null) {
-        differences.add(a - c);
-      }
-    }
-    double[] sorted = differences.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double[] s1 = java.util.Arrays.stream(rows).mapToDouble(i -> pick.scores()[i]).toArray();
-    double[] s2 = java.util.Arrays.stream(rows).mapToDouble(i -> champion.scores()[i]).toArray();
-    double[] y = java.util.Arrays.stream(rows).mapToDouble(i -> pick.labels()[i]).toArray();
-    double estimate = Metrics.compute(Task.BINARY_CLASSIFICATION, s1, y).get("auc") - Metrics.compute(Task.BINARY_CLASSIFICATION, s2, y).get("auc");
-    return new Gate.Interval(estimate, sorted[(int) Math.ceil(0.025 * sorted.length) - 1], sorted[(int) Math.ceil(0.975 * sorted.length) - 1], sorted.length);
-  }
-
-  @Test
   void directionIsAwareOfLowerIsBetterMetrics() {
     GateConfig rmse = new GateConfig(GateConfig.Mode.ENABLED, Map.of("rmse", 30.0), true, 1.0, null, null);
     Gate.Evaluation candidate = new Gate.Evaluation(Map.of("rmse", 25.0), Map.of());
     Gate.Evaluation baseline = new Gate.Evaluation(Map.of("rmse", 26.0), Map.of());
     // improvement = champion's RMSE minus the pick's: -0.5 in [-0.7, -0.3]; -2.0 in [-2.3, -1.7]
     Optional<Gate.ChampionEvaluation> better = Optional.of(new Gate.ChampionEvaluation(1, new Gate.Evaluation(Map.of("rmse", 24.5), Map.of()),
-        new Gate.Paired(new Gate.Interval(-0.5, -0.7, -0.3, 500), Map.of())));
+        new Gate.Paired(new Gate.Interval(-0.5, -0.7, -0.3, PairedComparison.DELTA_METHOD, 300), Map.of())));
     Optional<Gate.ChampionEvaluation> muchBetter = Optional.of(new Gate.ChampionEvaluation(1, new Gate.Evaluation(Map.of("rmse", 23.0), Map.of()),
-        new Gate.Paired(new Gate.Interval(-2.0, -2.3, -1.7, 500), Map.of())));
+        new Gate.Paired(new Gate.Interval(-2.0, -2.3, -1.7, PairedComparison.DELTA_METHOD, 300), Map.of())));
     assertThat(Gate.decide(rmse, Task.REGRESSION, "gbt", false, candidate, Map.of(), baseline, better).reasons())
         .containsExactly("PASS test rmse 25.0000 <= 30.0000", "PASS test rmse 25.0000 vs baseline 26.0000: must be better",
-            "PASS test rmse 25.0000 vs champion v1 24.5000: paired difference -0.5000, 95% bootstrap interval [-0.7000, -0.3000] over 500"
-                + " resamples; worse by at least 0.3000 (allowed: 1.0000 absolute)");
+            "PASS test rmse 25.0000 vs champion v1 24.5000: paired difference -0.5000, 95% delta-method interval [-0.7000, -0.3000] over 300"
+                + " rows; worse by at least 0.3000 (allowed: 1.0000 absolute)");
     assertThat(Gate.decide(rmse, Task.REGRESSION, "gbt", false, candidate, Map.of(), baseline, muchBetter).passed()).isFalse();
     assertThat(Gate.decide(rmse, Task.REGRESSION, "gbt", false, baseline, Map.of(), candidate, Optional.empty()).passed()).isFalse();
   }
@@ -187,11 +129,12 @@ class GateTest {
     Gate.Evaluation candidate = new Gate.Evaluation(Map.of("auc", 0.70), bySlice);
     Optional<Gate.ChampionEvaluation> current =
         Optional.of(new Gate.ChampionEvaluation(4, new Gate.Evaluation(Map.of("auc", 0.69), Map.of("ORD", Map.of("auc", 0.72))),
-            new Gate.Paired(new Gate.Interval(0.01, 0.0, 0.02, 500), Map.of("ORD", new Gate.Interval(-0.06, -0.08, -0.055, 500)))));
+            new Gate.Paired(new Gate.Interval(0.01, 0.0, 0.02, PairedComparison.DELONG, 2000),
+                Map.of("ORD", new Gate.Interval(-0.06, -0.08, -0.055, PairedComparison.DELONG, 400)))));
     Gate.Decision decision = Gate.decide(gate(GateConfig.Mode.ENABLED, 0.01, null, slices), Task.BINARY_CLASSIFICATION, "gbt", false, candidate, Map.of(), BASELINE, current);
     assertThat(decision.reasons()).filteredOn(r -> r.startsWith("FAIL")).containsExactly(
-        "FAIL slice origin=ORD auc 0.6600 vs champion v4 0.7200: paired difference -0.0600, 95% bootstrap interval [-0.0800, -0.0550] over"
-            + " 500 resamples; worse by at least 0.0550 (allowed: 0.0500 absolute)",
+        "FAIL slice origin=ORD auc 0.6600 vs champion v4 0.7200: paired difference -0.0600, 95% DeLong interval [-0.0800, -0.0550] over"
+            + " 400 rows; worse by at least 0.0550 (allowed: 0.0500 absolute)",
         "FAIL slice origin=ATL auc 0.5900 >= 0.6000");
     assertThat(decision.reasons()).contains("PASS slice origin=ATL auc 0.5900 vs champion v4 n/a: the champion's value is undefined, nothing to compare");
   }
@@ -209,30 +152,27 @@ class GateTest {
   }
 
   @Test
-  void metricsMatchHandComputedValuesWhateverTheRowOrder() {
-    // scores 0.9(1) 0.8(0) 0.8(1) 0.3(0): of 4 positive/negative pairs, 3 won, 1 tied -> AUC 3.5/4
-    double[] scores = {0.3, 0.8, 0.9, 0.8};
-    double[] labels = {0, 1, 1, 0};
-    Map<String, Double> metrics = Metrics.compute(Task.BINARY_CLASSIFICATION, scores, labels);
-    assertThat(metrics.get("auc")).isEqualTo(0.875);
-    // thresholds: 0.9 -> precision 1 (recall +1/2); 0.8 group -> precision 2/3 (recall +1/2)
-    assertThat(metrics.get("average_precision")).isCloseTo((1.0 + 2.0 / 3) / 2, within(1e-12));
-    assertThat(Metrics.compute(Task.BINARY_CLASSIFICATION, new double[] {0.8, 0.3, 0.8, 0.9}, new double[] {0, 0, 1, 1})).isEqualTo(metrics);
-    assertThat(Metrics.compute(Task.BINARY_CLASSIFICATION, new double[] {0.2, 0.4}, new double[] {1, 1})).isEmpty();
-    Map<String, Double> regression = Metrics.compute(Task.REGRESSION, new double[] {1, 2, 5}, new double[] {1, 4, 4});
-    assertThat(regression.get("mae")).isEqualTo(1.0);
-    assertThat(regression.get("rmse")).isCloseTo(Math.sqrt(5.0 / 3), within(1e-12));
-    assertThat(regression.get("r2")).isCloseTo(1 - 5.0 / 6, within(1e-12));
+  void slicesAreTheBusiestWithEnoughRows() {
+    // groups as Metrics.compute returns them over Metrics.scopes: the whole window and "=" + slice
+    Map<String, Metrics.Evaluated> groups = Map.of(
+        Metrics.ALL, new Metrics.Evaluated(9, Map.of("auc", 0.7)),
+        "=B", new Metrics.Evaluated(3, Map.of("auc", 0.8)),
+        "=A", new Metrics.Evaluated(3, Map.of("auc", 0.6)),
+        "=D", new Metrics.Evaluated(2, Map.of("auc", 0.5)),
+        "=C", new Metrics.Evaluated(1, Map.of()));
+    assertThat(Metrics.perSlice(groups, 5, 2)).containsExactly(
+        Map.entry("A", Map.of("auc", 0.6)), Map.entry("B", Map.of("auc", 0.8)), Map.entry("D", Map.of("auc", 0.5)));
+    assertThat(Metrics.perSlice(groups, 1, 2).keySet()).containsExactly("A");
   }
 
   @Test
-  void slicesAreTheBusiestWithEnoughRows() {
-    Metrics.Scored scored =
-        new Metrics.Scored(new double[] {0.9, 0.1, 0.8, 0.2, 0.7, 0.5}, new double[] {1, 0, 1, 0, 0, 1}, new String[] {"B", "B", "A", "A", "A", "C"});
-    Map<String, Map<String, Double>> slices = Metrics.perSlice(Task.BINARY_CLASSIFICATION, scored, 5, 2);
-    assertThat(slices.keySet()).containsExactly("A", "B");
-    assertThat(slices.get("B").get("auc")).isEqualTo(1.0);
-    assertThat(slices.get("A").get("auc")).isEqualTo(1.0);
+  void theSampleVarianceOfIntegersIsExact() {
+    // 1, 2, 3, 4: mean 2.5, squares 30 -> (4 * 30 - 100) / 12
+    assertThat(PairedComparison.variance(10, java.math.BigDecimal.valueOf(30), 4)).isEqualTo(20.0 / 12);
+    // a sum of squares past a long's range: 3 values of 4e9 and one of -4e9 (not representable by the sum of squares in a long)
+    long big = 4_000_000_000L;
+    java.math.BigDecimal squares = java.math.BigDecimal.valueOf(big).pow(2).multiply(java.math.BigDecimal.valueOf(4));
+    assertThat(PairedComparison.variance(2 * big, squares, 4)).isCloseTo((double) big * big, org.assertj.core.api.Assertions.withinPercentage(1e-12));
   }
 
   @Test

@@ -78,8 +78,8 @@ class ImportancesTest {
     for (CandidateConfig config : pipeline.candidates()) {
       Model<?> fitted = (Model<?>) ModelFactory.estimator(config, config.params(), pipeline.training().seed(), preprocessing).fit(encoded);
       PipelineModel model = new Pipeline().setStages(new PipelineStage[] {preprocessing, fitted}).fit(train);
-      Map<String, Double> metrics = Metrics.compute(Task.BINARY_CLASSIFICATION, Metrics.collect(fitted.transform(validationEncoded), ModelFactory.score(fitted), null));
-      candidates.add(new Train.Candidate(config, version++, config.params(), List.of(), metrics, null, null, null, 0, model));
+      Map<String, Double> metrics = Metrics.overall(Task.BINARY_CLASSIFICATION, fitted.transform(validationEncoded), ModelFactory.score(fitted)).metrics();
+      candidates.add(new Train.Candidate(config, version++, config.params(), List.of(), metrics, null, null, 0, model));
     }
     measured = Importances.measure(DS, pipeline, candidates, pick(), encoded, validation);
   }

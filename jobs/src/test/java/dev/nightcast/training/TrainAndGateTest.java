@@ -160,10 +160,10 @@ class TrainAndGateTest {
         warehouse.read(Tables.FEATURES)
             .where(col("role").equalTo(Features.LABELLED).and(col(Features.LABEL).isNotNull())
                 .and(col("ds").between(java.sql.Date.valueOf(COMPLETE), java.sql.Date.valueOf(TRAINED))));
-    Metrics.Scored validation = Train.scoreTest(first.pick().model(), split.validation(window, pipeline.eventTime()), null);
-    Metrics.Scored test = Train.scoreTest(first.pick().model(), split.test(window, pipeline.eventTime()), null);
-    assertThat(calibration).containsExactly(boxed(Calibration.isotonic(validation.scores(), validation.labels(), Calibration.BINS)));
-    assertThat(calibration).isNotEqualTo(List.of(boxed(Calibration.isotonic(test.scores(), test.labels(), Calibration.BINS))));
+    Dataset<Row> validation = Train.scoreTest(first.pick().model(), split.validation(window, pipeline.eventTime()), pipeline, null);
+    Dataset<Row> test = Train.scoreTest(first.pick().model(), split.test(window, pipeline.eventTime()), pipeline, null);
+    assertThat(calibration).containsExactly(boxed(Calibration.fit(validation, col(Metrics.SCORE), Calibration.BINS)));
+    assertThat(calibration).isNotEqualTo(List.of(boxed(Calibration.fit(test, col(Metrics.SCORE), Calibration.BINS))));
     assertThat(row.getMap(row.fieldIndex("test_metrics")).get("auc").get()).isEqualTo(first.pick().test().metrics().get("auc"));
     assertThat(row.<String>getList(row.fieldIndex("gate_reasons"))).isEqualTo(first.decision().reasons());
     assertThat(warehouse.readDate(Tables.MODELS, TRAINED).where(col("decision").equalTo("not_selected")).count()).isEqualTo(2);
