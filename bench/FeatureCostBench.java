@@ -116,7 +116,7 @@ public class FeatureCostBench {
       for (CandidateConfig candidate : pipeline.candidates()) {
         for (Map<String, Object> point : candidate.gridPoints()) {
           Model<?> model = (Model<?>) ModelFactory.estimator(candidate, point, pipeline.training().seed(), preprocessing).fit(encoded);
-          Double auc = Metrics.compute(Task.BINARY_CLASSIFICATION, Metrics.collect(model.transform(validationEncoded), ModelFactory.score(model), null)).get("auc");
+          Double auc = Metrics.overall(Task.BINARY_CLASSIFICATION, model.transform(validationEncoded), ModelFactory.score(model)).metrics().get("auc");
           if (auc != null && (Double.isNaN(best) || auc > best)) {
             best = auc;
           }
