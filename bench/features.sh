@@ -13,17 +13,10 @@
 set -euo pipefail
 state="${STATE:?set STATE to a var dir whose warehouse has the features table}"
 date="${1:-2001-01-14}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/javabench.sh"
 pipeline="${PIPELINE:-$root/conf/pipelines/flight_delay.yaml}"
 name="$(sed -n 's/^name: *//p' "$pipeline")"
 features="$state/warehouse/$name/features"
 [[ -d "$features/_delta_log" ]] || { echo "features.sh: no features table at $features" >&2; exit 2; }
-jar="$root/jobs/target/nightcast.jar"
-classpath_files=("$root/jobs/target/classpath-runtime.txt" "$root/jobs/target/classpath-provided.txt")
-if [[ ! -f "$jar" || ! -f "${classpath_files[1]}" || -n "$(find "$root/jobs/src/main" -newer "$jar" -print -quit)" ]]; then
-  (cd "$root" && mvn -B -q -DskipTests package) >&2
-fi
 echo "feature cost benchmark ($(date -u +%F), $(nproc) cores, local[2]): $features, window ending $date, $(basename "$pipeline")"
-java -Xmx4g @"$root/conf/spark-java17.jvmopts" -Dlog4j.configurationFile="$root/conf/log4j2.properties" \
-  -cp "$jar:$(cat "${classpath_files[0]}"):$(cat "${classpath_files[1]}")" "$root/bench/FeatureCostBench.java" \
-  "$features" "$pipeline" "$date"
+java_bench 4g FeatureCostBench.java "$features" "$pipeline" "$date"

@@ -14,17 +14,10 @@ set -euo pipefail
 state="${STATE:?set STATE to the var dir of a backfilled warehouse}"
 from="${1:-2001-02-01}"
 to="${2:-2001-06-29}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/javabench.sh"
 pipeline="${PIPELINE:-$root/conf/pipelines/flight_delay.yaml}"
 name="$(sed -n 's/^name: *//p' "$pipeline")"
 warehouse="$state/warehouse/$name"
 [[ -d "$warehouse/models/_delta_log" ]] || { echo "staleness.sh: no models table at $warehouse/models" >&2; exit 2; }
-jar="$root/jobs/target/nightcast.jar"
-classpath_files=("$root/jobs/target/classpath-runtime.txt" "$root/jobs/target/classpath-provided.txt")
-if [[ ! -f "$jar" || ! -f "${classpath_files[1]}" || -n "$(find "$root/jobs/src/main" -newer "$jar" -print -quit)" ]]; then
-  (cd "$root" && mvn -B -q -DskipTests package) >&2
-fi
 echo "staleness benchmark ($(date -u +%F), $(nproc) cores, local[2]): $warehouse"
-java -Xmx4g @"$root/conf/spark-java17.jvmopts" -Dlog4j.configurationFile="$root/conf/log4j2.properties" \
-  -cp "$jar:$(cat "${classpath_files[0]}"):$(cat "${classpath_files[1]}")" "$root/bench/StalenessBench.java" \
-  "$warehouse" "${CANDIDATE:-gbt}" "$from" "$to" "${STEP:-3}" "${BUCKET:-7}" "${TOLERANCE:-0.01}"
+java_bench 4g StalenessBench.java "$warehouse" "${CANDIDATE:-gbt}" "$from" "$to" "${STEP:-3}" "${BUCKET:-7}" "${TOLERANCE:-0.01}"
