@@ -1,5 +1,9 @@
 import static org.apache.spark.sql.functions.col;
 
+import dev.nightcast.config.Task;
+import dev.nightcast.features.Features;
+import dev.nightcast.training.Metrics;
+import dev.nightcast.training.ModelFactory;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -11,8 +15,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import dev.nightcast.features.Features;
-import dev.nightcast.training.ModelFactory;
 
 /**
  * How a model's AUC falls with its age (issue 29), from the registry a backfill left: every
@@ -20,8 +22,8 @@ import dev.nightcast.training.ModelFactory;
  * evaluated day after its training night, so one day is scored by models of many ages (age: days
  * from the training night to the day; 1 is the next day). Per day the freshest model's AUC is the
  * reference (days whose freshest model is older than one bucket are skipped); the mean difference per age bucket, paired by day, is what
- * age costs with the day's difficulty taken out. Exact ROC AUC, ties one half, over a day's rows
- * collected here (a benchmark's driver; a sample day is ~17k rows). Run it through bench/staleness.sh.
+ * age costs with the day's difficulty taken out. Exact ROC AUC, ties one half, as training computes
+ * it ({@link Metrics#overall}). Run it through bench/staleness.sh.
  */
 public class StalenessBench {
   public static void main(String[] args) {
@@ -65,8 +67,7 @@ public class StalenessBench {
         }
         String stored = model.getAs("artifact_path");
         PipelineModel fitted = PipelineModel.load(stored.startsWith("/") ? stored : warehouse + "/" + stored);
-        Dataset<Row> pairs = fitted.transform(rows).select(ModelFactory.score(fitted).cast("double"), col(Features.LABEL).cast("double"));
-        double auc = auc(pairs.collectAsList());
+        double auc = Metrics.overall(Task.BINARY_CLASSIFICATION, fitted.transform(rows), ModelFactory.score(fitted)).metrics().get("auc");
         scored.add(new double[] {day.toEpochDay() - trained.toEpochDay(), auc});
       }
       rows.unpersist();
@@ -101,32 +102,5 @@ public class StalenessBench {
     System.out.printf(Locale.ROOT, "  models stay within %.3f AUC of the freshest up to an age of %s days%n", tolerance,
         lastWithin == null ? "none of the buckets' " : lastWithin);
     spark.stop();
-  }
-
-  /** ROC AUC of (score, label) rows: the share of (positive, negative) pairs ordered right, ties one half. */
-  static double auc(List<Row> rows) {
-    double[][] pairs = rows.stream().map(r -> new double[] {r.getDouble(0), r.getDouble(1)}).sorted((a, b) -> Double.compare(a[0], b[0]))
-        .toArray(double[][]::new);
-    double negativesBelow = 0;
-    double wins = 0;
-    long positives = 0;
-    int i = 0;
-    while (i < pairs.length) {
-      int end = i;
-      long groupPositives = 0;
-      long groupNegatives = 0;
-      for (; end < pairs.length && pairs[end][0] == pairs[i][0]; end++) {
-        if (pairs[end][1] == 1.0) {
-          groupPositives++;
-        } else {
-          groupNegatives++;
-        }
-      }
-      wins += groupPositives * (negativesBelow + 0.5 * groupNegatives);
-      negativesBelow += groupNegatives;
-      positives += groupPositives;
-      i = end;
-    }
-    return wins / (positives * negativesBelow);
   }
 }
