@@ -257,7 +257,8 @@ class EndToEndTest {
     assertThat(last.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).containsPattern("gate enabled and passed \\(\\d+ reasons\\) on a \\d+-fold backtest");
     for (MlTest test : List.of(MlTest.FEATURE_EXPECTATIONS, MlTest.DATA_INVARIANTS_HOLD, MlTest.NO_TRAINING_SERVING_SKEW, MlTest.TRAINING_REPRODUCIBLE,
         MlTest.DEBUGGABLE, MlTest.CANARIED, MlTest.NOT_TOO_STALE, MlTest.NUMERICALLY_STABLE, MlTest.COMPUTE_NOT_REGRESSED,
-        MlTest.PREDICTION_QUALITY_NOT_REGRESSED, MlTest.SIMPLER_MODEL_NOT_BETTER, MlTest.INCLUSION, MlTest.OFFLINE_ONLINE_CORRELATE)) {
+        MlTest.PREDICTION_QUALITY_NOT_REGRESSED, MlTest.SIMPLER_MODEL_NOT_BETTER, MlTest.INCLUSION, MlTest.OFFLINE_ONLINE_CORRELATE,
+        MlTest.NEW_FEATURES_QUICKLY)) {
       assertThat(last.finding(test).status()).as(test.id() + ": " + last.finding(test).evidence()).isEqualTo(Scorecard.Status.AUTOMATED);
     }
     // the first night: ingested and profiled, nothing trained, served or monitored against a model

@@ -392,9 +392,10 @@ public final class ConfigLoader {
     return path.toString();
   }
 
-  private static String sha256(String text) {
+  /** Lower-case hex SHA-256 of the text's UTF-8 bytes. */
+  public static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes()));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

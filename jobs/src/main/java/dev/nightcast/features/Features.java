@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.nightcast.config.ConfigLoader;
 import dev.nightcast.config.FeatureConfig;
 import dev.nightcast.config.PipelineConfig;
 import dev.nightcast.warehouse.Tables;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -39,6 +42,8 @@ public final class Features {
   public static final String LABELLED = "labelled";
   public static final String SCORING = "scoring";
   public static final String LABEL = "label";
+  /** The column holding {@link #derivation} of the pipeline the rows were derived with. */
+  public static final String DERIVATION = "derivation";
   private static final String ROLE = "__role";
   private static final String ROWS_DATE = "__rows_date";
 
@@ -87,6 +92,7 @@ public final class Features {
         labelled
             ? when(col(ROLE).equalTo(LABELLED), expr(pipeline.training().task().labelExpression(pipeline.label()))).as(LABEL)
             : lit(null).cast("double").as(LABEL));
+    columns.add(lit(derivation(pipeline)).as(DERIVATION));
     return rows.select(columns.toArray(Column[]::new));
   }
 
@@ -180,6 +186,49 @@ public final class Features {
             new Input(warehouse.readDate(Tables.raw(labelSource), ds), LABELLED, ds.plusDays(pipeline.source(labelSource).dayOffset())),
             new Input(warehouse.readDate(Tables.raw(scoringSource), ds), SCORING, ds.plusDays(pipeline.source(scoringSource).dayOffset())));
     return FeaturesTable.replace(warehouse, ds, build(inputs, pipeline, source -> warehouse.read(Tables.raw(source))));
+  }
+
+  /**
+   * I/O shell: derives again the labelled nights of the training window ending at D whose rows were
+   * written with another {@link #derivation} (a feature added, removed or changed, or the label),
+   * when their raw label rows are still there; the others stay as they are, and training names them.
+   * So a changed {@code features[]} trains on the next due night without a backfill. When nothing
+   * changed, Delta's file statistics skip every file of the query.
+   *
+   * @return the nights derived again, in date order
+   */
+  public static SortedSet<LocalDate> rederive(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
+    LocalDate from = ds.minusDays(pipeline.training().windowDays() - 1L);
+    SortedSet<LocalDate> other = FeaturesTable.otherDerivations(warehouse, from, ds.minusDays(1), derivation(pipeline));
+    if (!other.isEmpty()) {
+      Set<LocalDate> ingested = warehouse.read(Tables.raw(pipeline.label().source()))
+          .where(col("ds").between(Date.valueOf(other.first()), Date.valueOf(other.last())))
+          .select("ds").distinct().collectAsList().stream()
+          .map(row -> row.<Date>getAs("ds").toLocalDate())
+          .collect(Collectors.toSet());
+      other.retainAll(ingested);
+      other.forEach(night -> run(warehouse, pipeline, night));
+    }
+    return other;
+  }
+
+  /**
+   * SHA-256 of what the stored values depend on: per feature its name, type, expr, clip, constant
+   * imputation and history window, and the label expression (learned imputation and
+   * {@code max_categories} act inside the model, so they are left out). Rows of another derivation
+   * would mix two definitions of a feature in one training window.
+   */
+  public static String derivation(PipelineConfig pipeline) {
+    List<String> lines = new ArrayList<>();
+    for (FeatureConfig feature : pipeline.features()) {
+      FeatureConfig.HistoryConfig history = feature.history();
+      lines.add(String.join("\t", feature.name(), feature.type(), feature.expr(), String.valueOf(feature.clip()),
+          FeatureConfig.CONSTANT.equals(feature.impute()) ? "impute " + feature.imputeValue() : "",
+          history == null ? "" : "history " + history.source() + " by " + history.by() + " over " + history.days() + " days, offset "
+              + pipeline.source(history.source()).dayOffset()));
+    }
+    lines.add("label\t" + pipeline.training().task().labelExpression(pipeline.label()));
+    return ConfigLoader.sha256(String.join("\n", lines));
   }
 
   public static List<String> names(PipelineConfig pipeline) {

@@ -1,9 +1,17 @@
 package dev.nightcast.features;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import dev.nightcast.warehouse.TableContract;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -32,6 +40,12 @@ public final class FeaturesTable {
               Features.LABEL, DataTypes.DoubleType, true,
               "the label of a labelled row (classification: 1.0 when the label column is above the threshold, else 0.0;"
                   + " regression: the label column's value); null for rows to score")
+          .column(
+              Features.DERIVATION, DataTypes.StringType, true,
+              "SHA-256 of the feature and label definitions the row was derived with (name, type, expr, clip, constant imputation,"
+                  + " history of each feature; the label expression); training uses a night only when it matches the pipeline file's,"
+                  + " and the features stage derives the training window's other nights again; null on rows written before nightcast"
+                  + " recorded it")
           .build();
 
   private FeaturesTable() {}
@@ -44,5 +58,27 @@ public final class FeaturesTable {
    */
   static long replace(Warehouse warehouse, LocalDate ds, Dataset<Row> features) {
     return warehouse.replaceDate(CONTRACT, ds, features);
+  }
+
+  /**
+   * The nights in [from, to] whose labelled rows were derived with another derivation than
+   * {@code current}, or before nightcast recorded it. When none were, Delta's statistics of the
+   * column (every file's min and max equal {@code current}) skip every file: no data is read.
+   */
+  public static SortedSet<LocalDate> otherDerivations(Warehouse warehouse, LocalDate from, LocalDate to, String current) {
+    SortedSet<LocalDate> nights = new TreeSet<>();
+    if (!warehouse.exists(Tables.FEATURES)) {
+      return nights;
+    }
+    Dataset<Row> features = warehouse.read(Tables.FEATURES);
+    Column other = Arrays.asList(features.columns()).contains(Features.DERIVATION)
+        ? col(Features.DERIVATION).isNull().or(col(Features.DERIVATION).notEqual(current))
+        : lit(true);
+    features
+        .where(other.and(col("ds").between(Date.valueOf(from), Date.valueOf(to))).and(col("role").equalTo(Features.LABELLED))
+            .and(col(Features.LABEL).isNotNull()))
+        .select("ds").distinct().collectAsList()
+        .forEach(row -> nights.add(row.<Date>getAs("ds").toLocalDate()));
+    return nights;
   }
 }

@@ -46,8 +46,15 @@ public final class HistoryCoverage {
    * @param complete the labelled nights whose every window is ingested
    * @param incomplete the others
    * @param missing per history source, the raw dates the incomplete nights need and lack
+   * @param redefined labelled nights left out of both: their features were derived with other
+   *     definitions than the pipeline's ({@link FeaturesTable#otherDerivations})
    */
-  public record Coverage(SortedSet<LocalDate> complete, SortedSet<LocalDate> incomplete, Map<String, SortedSet<LocalDate>> missing) {
+  public record Coverage(
+      SortedSet<LocalDate> complete, SortedSet<LocalDate> incomplete, Map<String, SortedSet<LocalDate>> missing, SortedSet<LocalDate> redefined) {
+    public Coverage withRedefined(SortedSet<LocalDate> nights) {
+      return new Coverage(complete, incomplete, missing, nights);
+    }
+
     /** The history the incomplete nights lack, e.g. "actuals 2001-01-15, 2001-01-20..2001-01-21". */
     public String describeMissing() {
       return missing.entrySet().stream().map(source -> source.getKey() + " " + ranges(source.getValue())).collect(Collectors.joining("; "));
@@ -83,7 +90,7 @@ public final class HistoryCoverage {
       }
       (whole ? complete : incomplete).add(night);
     }
-    return new Coverage(complete, incomplete, missing);
+    return new Coverage(complete, incomplete, missing, new TreeSet<>());
   }
 
   /**

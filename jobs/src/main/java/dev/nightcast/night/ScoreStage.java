@@ -1,11 +1,13 @@
 package dev.nightcast.night;
 
 import dev.nightcast.NightcastException;
+import dev.nightcast.features.Features;
 import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.scoring.Score;
 import dev.nightcast.training.TrainingSchedule;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 
 /** The champion scores the entities of D+1 into {@code predictions}. Skipped while no model is promoted. */
@@ -42,6 +44,14 @@ final class ScoreStage implements Stage<Long> {
                 () -> NightcastException.gateFailed(
                     "Cannot score " + ds + ": no model has been promoted yet (run `nightcast train --date " + ds
                         + "` once the training window is ingested)"));
+    List<String> undeclared = Registry.model(night.warehouse(), champion.version(), "score with").featureNames().stream()
+        .filter(feature -> !Features.names(night.pipeline()).contains(feature)).toList();
+    if (!undeclared.isEmpty()) {
+      // the features table keeps the column, so the model would read nulls for it and score on
+      throw NightcastException.badConfig("Cannot score " + ds + ": champion v" + champion.version() + " reads features " + undeclared
+          + " that features[] of the pipeline file no longer declares; declare them again until a model trained without them serves"
+          + " (`nightcast train --date " + ds + "`, promoted by the gate or with `nightcast models promote VERSION --date " + ds + "`)");
+    }
     long rows = Score.run(night.warehouse(), night.pipeline(), champion, ds);
     return StageResult.wrote(rows, rows);
   }

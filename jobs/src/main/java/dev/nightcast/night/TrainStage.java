@@ -55,7 +55,7 @@ final class TrainStage implements Stage<Train.Result> {
   static String refusal(LocalDate ds, LocalDate start, int windowDays, HistoryCoverage.Coverage window) {
     SortedSet<LocalDate> unlabelled = new TreeSet<>();
     for (LocalDate night = start; !night.isAfter(ds); night = night.plusDays(1)) {
-      if (!window.complete().contains(night) && !window.incomplete().contains(night)) {
+      if (!window.complete().contains(night) && !window.incomplete().contains(night) && !window.redefined().contains(night)) {
         unlabelled.add(night);
       }
     }
@@ -68,9 +68,13 @@ final class TrainStage implements Stage<Train.Result> {
       why.add("incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
       window.missing().values().forEach(backfill::addAll);
     }
+    if (!window.redefined().isEmpty()) {
+      why.add("features derived with other feature definitions on " + HistoryCoverage.ranges(window.redefined())
+          + ": `nightcast features --date " + ds + "` derives them again from their raw rows, and a night's run does so before training");
+    }
     return "Cannot train on " + ds + ": the training window " + start + ".." + ds + " has labelled features with complete history for "
         + window.complete().size() + " of " + windowDays + " days (" + String.join("; ", why)
-        + "; backfill the missing nights first: `nightcast backfill --from " + backfill.first() + " --to " + ds + "`)";
+        + (backfill.isEmpty() ? ")" : "; backfill the missing nights first: `nightcast backfill --from " + backfill.first() + " --to " + ds + "`)");
   }
 
   @Override

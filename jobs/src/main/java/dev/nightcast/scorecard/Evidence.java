@@ -25,6 +25,8 @@ import java.util.Set;
  * @param publishedNights nights up to this one whose publish succeeded (runs)
  * @param timedStages stages of the night whose runs rows carry a start and an end
  * @param featureRows features rows of the night
+ * @param redefinedNights labelled nights of the training window ending on the night whose features
+ *     were derived with other feature definitions than the pipeline file's
  * @param predictionRows predictions rows of the night
  * @param offlineOnline the versions served up to the night, offline AUC vs realised ({@link OfflineOnline})
  * @param project the project's files the rules read (path relative to NIGHTCAST_HOME to text), or
@@ -44,6 +46,7 @@ public record Evidence(
     long publishedNights,
     Set<String> timedStages,
     long featureRows,
+    long redefinedNights,
     long predictionRows,
     OfflineOnline.Summary offlineOnline,
     Optional<Map<String, String>> project) {

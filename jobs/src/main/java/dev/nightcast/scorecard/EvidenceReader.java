@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightcast.NightcastException;
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.features.Features;
+import dev.nightcast.features.FeaturesTable;
 import dev.nightcast.monitoring.DriftReport;
 import dev.nightcast.monitoring.OfflineOnline;
 import dev.nightcast.monitoring.Performance;
@@ -13,6 +15,7 @@ import dev.nightcast.monitoring.Slices;
 import dev.nightcast.ops.RunsTable;
 import dev.nightcast.registry.ModelsTable;
 import dev.nightcast.registry.Registry;
+import dev.nightcast.training.Train;
 import dev.nightcast.warehouse.Tables;
 import dev.nightcast.warehouse.Warehouse;
 import java.io.IOException;
@@ -68,6 +71,7 @@ public final class EvidenceReader {
         count(warehouse, Tables.DRIFT_DAILY, t -> onNight(t, night).where(col("comparison").equalTo(DriftReport.BASELINE))),
         alerts, succeeded, published, timed,
         count(warehouse, Tables.FEATURES, t -> onNight(t, night)),
+        FeaturesTable.otherDerivations(warehouse, Train.windowStart(pipeline, night), night, Features.derivation(pipeline)).size(),
         count(warehouse, Tables.PREDICTIONS, t -> onNight(t, night)),
         OfflineOnline.summarize(OfflineOnline.read(warehouse, night)),
         project(home));

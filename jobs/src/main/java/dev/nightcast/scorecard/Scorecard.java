@@ -25,7 +25,6 @@ import java.util.function.Function;
 public final class Scorecard {
   /** The project files the rules read, relative to NIGHTCAST_HOME. */
   public static final String README = "README.md";
-  public static final String CONF_README = "conf/README.md";
   public static final String ALERT_RULES = "conf/prometheus/nightcast-rules.yml";
   public static final String FEATURE_COST_BENCH = "bench/features.sh";
   private static final String TESTS = "jobs/src/test/java/dev/nightcast/";
@@ -37,7 +36,7 @@ public final class Scorecard {
   public static final String END_TO_END_TEST = TESTS + "EndToEndTest.java";
   public static final String ROLLBACK_TEST = TESTS + "serving/RollbackAndRolesTest.java";
   public static final String LEAST_PRIVILEGE_TEST = TESTS + "serving/LeastPrivilegeTest.java";
-  public static final List<String> PROJECT_FILES = List.of(README, CONF_README, ALERT_RULES, FEATURE_COST_BENCH, FEATURES_TEST,
+  public static final List<String> PROJECT_FILES = List.of(README, ALERT_RULES, FEATURE_COST_BENCH, FEATURES_TEST,
       FEATURE_EXPRESSIONS_TEST, GATE_TEST, TRAIN_AND_GATE_TEST, CANDIDATE_CONFIG_TEST, END_TO_END_TEST, ROLLBACK_TEST, LEAST_PRIVILEGE_TEST);
   /** The Prometheus rule on stage durations (conf/prometheus/nightcast-rules.yml). */
   public static final String STAGE_SLOWER_ALERT = "NightcastStageSlower";
@@ -137,10 +136,17 @@ public final class Scorecard {
           ? found(test, Status.MANUAL, "README: secrets only from environment variables; LeastPrivilegeTest: the serving roles read only the"
               + " view; nothing checks sources for personal data or guards the Delta tables")
           : found(test, Status.MISSING, "no privacy practice documented in " + README));
-      case NEW_FEATURES_QUICKLY -> project(test, e, files -> mentions(files, CONF_README, "features[]")
-          ? found(test, Status.MANUAL, "a feature is one features[] entry (" + CONF_README + "), trained from the next due training; its"
-              + " lead time is not measured")
-          : found(test, Status.MISSING, CONF_README + " does not document features[]"));
+      case NEW_FEATURES_QUICKLY -> {
+        if (e.featureRows() == 0) {
+          yield found(test, Status.MISSING, "features: no rows of " + e.night());
+        }
+        yield e.redefinedNights() == 0
+            ? found(test, Status.AUTOMATED, "features: every labelled night of the training window ending " + e.night() + " carries the"
+                + " pipeline file's feature derivation; a features[] entry added or changed is derived over that window by the next"
+                + " night's features stage and trains on the next due night, no backfill")
+            : found(test, Status.MISSING, "features: " + e.redefinedNights() + " labelled night(s) of the training window ending " + e.night()
+                + " were derived with other feature definitions and not again (their raw rows are gone)");
+      }
       case FEATURE_CODE_TESTED -> testClasses(test, e, FEATURES_TEST, FEATURE_EXPRESSIONS_TEST);
 
       case SPECS_REVIEWED -> project(test, e, files -> files.getOrDefault(README, "").lines().anyMatch(Scorecard::reviewHeading)

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.nightcast.config.PipelineConfig;
+import dev.nightcast.features.Features;
+import dev.nightcast.features.FeaturesTable;
 import dev.nightcast.features.HistoryCoverage;
 import dev.nightcast.registry.Registry;
 import dev.nightcast.warehouse.Tables;
@@ -12,6 +14,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
 import org.apache.spark.sql.Row;
 
 /**
@@ -69,11 +72,14 @@ public final class TrainingSchedule {
 
   /**
    * The labelled nights of the training window ending at D, split by whether their history features
-   * are complete: training needs every day of the window, and complete (one distinct-date query per
-   * history source, none without history features).
+   * are complete, the nights derived with other feature definitions set apart: training needs every
+   * day of the window, complete and of the pipeline's definitions (one distinct-date query per
+   * history source, none without history features, and one on the features' derivation).
    */
   public static HistoryCoverage.Coverage window(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
-    return HistoryCoverage.of(warehouse, pipeline, Train.labelledNights(warehouse, pipeline, ds));
+    SortedSet<LocalDate> redefined = FeaturesTable.otherDerivations(warehouse, Train.windowStart(pipeline, ds), ds, Features.derivation(pipeline));
+    List<LocalDate> labelled = Train.labelledNights(warehouse, pipeline, ds).stream().filter(night -> !redefined.contains(night)).toList();
+    return HistoryCoverage.of(warehouse, pipeline, labelled).withRedefined(redefined);
   }
 
   /** The message of a retrain alert raised on D-1; empty when there is none or no alerts table yet. */

@@ -135,6 +135,8 @@ class ConsoleTest {
     // the night trained its first champion, the baseline alone (no grid), and published it once; no labels of its predictions yet
     assertThat(scorecard.output())
         .containsPattern("Data 1 .* automated +sources\\.\\*\\.schema and \\d+ sources\\.\\*\\.expectations\\.rules; data_quality: \\d+ rows of " + trained)
+        .containsPattern("Data 6 .* automated +features: every labelled night of the training window ending " + trained
+            + " carries the pipeline file's feature derivation")
         .containsPattern("Model 3 .* missing +models\\.tuning of v\\d+ \\(logistic_baseline\\): one point, no grid")
         .containsPattern("Model 5 .* automated +models: baseline v(\\d+) trained with v\\1 on " + trained)
         .containsPattern("Infrastructure 3 .* automated +test classes EndToEndTest")

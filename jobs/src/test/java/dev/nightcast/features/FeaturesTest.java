@@ -201,4 +201,56 @@ class FeaturesTest {
     assertThat(imputed.get(0).getDouble(0)).isCloseTo(trainMean, org.assertj.core.data.Offset.offset(1e-9));
     train.unpersist();
   }
+
+  /**
+   * A feature added to the pipeline: a night's features stage derives the training window's earlier
+   * nights again, so training sees one definition of every feature, not the new one on a single day
+   * and nulls before. A night whose raw rows are gone keeps its rows (deriving from nothing would
+   * delete them) and stays set apart for training to name.
+   */
+  @Test
+  void aFeatureAddedToThePipelineIsDerivedAgainOverTheTrainingWindowWhereRawRowsRemain() {
+    Map<String, Object> window = Map.of("training.window_days", 3, "training.validation_days", 0.3, "training.test_days", 0.3,
+        "features.8.history.days", 1, "features.9.history.days", 1);
+    PipelineConfig before = TestPipelines.flightDelay(dir, window).config();
+    Map<String, Object> more = new java.util.HashMap<>(window);
+    more.put("features.10", Map.of("name", "dep_minute", "expr", "minute(dep_time)", "type", "numeric"));
+    PipelineConfig after = TestPipelines.flightDelay(dir, more).config();
+    Warehouse own = new Warehouse(TestSpark.session(), dir.resolve("redefined").toString());
+    String landing = TestPipelines.sampleLanding().toString();
+    LocalDate first = DAY.minusDays(2);
+    // labelled rows on each night; rows to score (the schedule) on the last only, they play no part here
+    for (LocalDate night = first; !night.isAfter(DAY); night = night.plusDays(1)) {
+      Ingest.run(own, landing, Map.of("actuals", before.source("actuals")), night, "run", "2001-01-01 00:00:00");
+    }
+    Ingest.run(own, landing, Map.of("schedule", before.source("schedule")), DAY, "run", "2001-01-01 00:00:00");
+    for (LocalDate night = first; !night.isAfter(DAY); night = night.plusDays(1)) {
+      Features.run(own, before, night);
+    }
+    // nothing changed: nothing derived again
+    assertThat(Features.rederive(own, before, DAY)).isEmpty();
+    assertThat(dev.nightcast.training.TrainingSchedule.window(own, before, DAY).redefined()).isEmpty();
+
+    // the raw actuals of the first night are gone (say, restored from an older copy without them)
+    own.spark().sql("DELETE FROM delta.`" + own.path(Tables.raw("actuals")) + "` WHERE ds = DATE'" + first + "'");
+    long firstRows = own.readDate(Tables.FEATURES, first).count();
+    assertThat(dev.nightcast.training.TrainingSchedule.window(own, after, DAY).redefined()).containsExactly(first, first.plusDays(1), DAY);
+
+    Features.run(own, after, DAY);
+    assertThat(Features.rederive(own, after, DAY)).containsExactly(first.plusDays(1));
+    HistoryCoverage.Coverage coverage = dev.nightcast.training.TrainingSchedule.window(own, after, DAY);
+    assertThat(coverage.redefined()).containsExactly(first);
+    assertThat(coverage.complete()).containsExactly(DAY);
+    // the 1-day rates of the second night read the first night's actuals, gone now
+    assertThat(coverage.incomplete()).containsExactly(first.plusDays(1));
+    Dataset<Row> derived = own.read(Tables.FEATURES).where(col("ds").between(java.sql.Date.valueOf(first.plusDays(1)), java.sql.Date.valueOf(DAY)));
+    assertThat(derived.where(col(Features.DERIVATION).notEqual(Features.derivation(after))).count()).isZero();
+    assertThat(derived.where(col("role").equalTo(Features.LABELLED)).count()).isGreaterThan(20_000);
+    assertThat(derived.where(col("dep_minute").isNull().or(col("dep_minute").notEqual(org.apache.spark.sql.functions.minute(col("dep_time"))))).count())
+        .isZero();
+    // the night without raw rows keeps what it had, and its derivation
+    Dataset<Row> kept = own.readDate(Tables.FEATURES, first);
+    assertThat(kept.count()).isEqualTo(firstRows).isPositive();
+    assertThat(kept.where(col(Features.DERIVATION).equalTo(Features.derivation(before))).count()).isEqualTo(firstRows);
+  }
 }

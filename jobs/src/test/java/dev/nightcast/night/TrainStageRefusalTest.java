@@ -45,4 +45,16 @@ class TrainStageRefusalTest {
         "Cannot train on 2001-01-22: the training window 2001-01-09..2001-01-22 has labelled features with complete history for 12 of 14 days"
             + " (no labelled features on 2001-01-21..2001-01-22; backfill the missing nights first: `nightcast backfill --from 2001-01-21 --to 2001-01-22`)");
   }
+
+  @Test
+  void nightsOfOtherFeatureDefinitionsNameTheCommandThatDerivesThemAgain() {
+    List<LocalDate> labelled = START.datesUntil(END.plusDays(1)).filter(d -> d.isAfter(LocalDate.parse("2001-01-12"))).toList();
+    HistoryCoverage.Coverage window = HistoryCoverage.of(labelled, List.of(), Map.of())
+        .withRedefined(new java.util.TreeSet<>(START.datesUntil(LocalDate.parse("2001-01-13")).toList()));
+
+    assertThat(TrainStage.refusal(END, START, 14, window)).isEqualTo(
+        "Cannot train on 2001-01-22: the training window 2001-01-09..2001-01-22 has labelled features with complete history for 10 of 14 days"
+            + " (features derived with other feature definitions on 2001-01-09..2001-01-12: `nightcast features --date 2001-01-22` derives"
+            + " them again from their raw rows, and a night's run does so before training)");
+  }
 }

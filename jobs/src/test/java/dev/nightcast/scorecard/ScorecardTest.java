@@ -44,19 +44,18 @@ class ScorecardTest {
     Map<String, String> project = new HashMap<>();
     Scorecard.PROJECT_FILES.forEach(file -> project.put(file, ""));
     project.put(Scorecard.README, "What each feature costs: `bench/features.sh`. Secrets come from environment variables the profile names.");
-    project.put(Scorecard.CONF_README, "| `features[]` | the features |");
     project.put(Scorecard.ALERT_RULES, "- alert: NightcastNightFailed\n- alert: NightcastStageSlower\n");
     project.put(Scorecard.END_TO_END_TEST, "void rerunningANightLeavesEveryTableIdentical()");
     return new Evidence(
         NIGHT, pipeline, Map.of("schedule", 40L, "actuals", 45L), Optional.of(champion), List.of(1L, 2L, 3L, 4L, 5L, 6L), 1, 5, 70,
         Map.of("feature_importance", 2L), Set.of("ingest", "features", "score", "publish", "monitor"), 6,
-        Set.of("ingest", "features", "score", "publish", "monitor"), 30_000, 15_000, COMPARED, Optional.of(project));
+        Set.of("ingest", "features", "score", "publish", "monitor"), 30_000, 0, 15_000, COMPARED, Optional.of(project));
   }
 
   private static Evidence with(Evidence e, UnaryOperator<Evidence.Champion> change) {
     return new Evidence(e.night(), e.pipeline(), e.qualityRows(), e.champion().map(change), e.realisedAges(), e.realisedOnNight(),
         e.sliceRealisedOnNight(), e.driftBaselineRows(), e.alertsByKind(), e.stagesSucceeded(), e.publishedNights(), e.timedStages(),
-        e.featureRows(), e.predictionRows(), e.offlineOnline(), e.project());
+        e.featureRows(), e.redefinedNights(), e.predictionRows(), e.offlineOnline(), e.project());
   }
 
   @Test
@@ -65,19 +64,34 @@ class ScorecardTest {
 
     assertThat(result.findings()).extracting(Scorecard.Finding::test).containsExactly(MlTest.values());
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.MANUAL).extracting(Scorecard.Finding::test)
-        .containsExactlyInAnyOrder(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY);
+        .containsExactlyInAnyOrder(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS);
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.MISSING).extracting(Scorecard.Finding::test)
         .containsExactly(MlTest.SPECS_REVIEWED);
     assertThat(result.sections()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(Section.DATA, 5.5, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 7.0, Section.MONITORING, 7.0));
-    assertThat(result.finalScore()).isEqualTo(5.5);
+        Map.of(Section.DATA, 6.0, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 7.0, Section.MONITORING, 7.0));
+    assertThat(result.finalScore()).isEqualTo(6.0);
+    assertThat(result.finding(MlTest.NEW_FEATURES_QUICKLY).evidence())
+        .startsWith("features: every labelled night of the training window ending " + NIGHT + " carries the pipeline file's feature derivation");
     assertThat(result.finding(MlTest.OFFLINE_ONLINE_CORRELATE).evidence())
         .isEqualTo("the report's offline vs online: 2 served version(s), realised -0.0120 from the backtest/test AUC on average;"
             + " a correlation across versions from 3 on");
     assertThat(result.finding(MlTest.INCLUSION).evidence()).startsWith("monitoring.slices max_gap origin {");
     assertThat(result.finding(MlTest.FEATURES_BENEFICIAL).evidence()).contains("importances: 50 permutation rows of v5");
     assertThat(result.finding(MlTest.DATA_INVARIANTS_HOLD).evidence()).contains("45 rows of actuals (training), 40 of schedule (serving)");
-    assertThat(result.lines()).contains("Data: 5.5 / 7", "Model: 6 / 7", "Final ML Test Score (the smallest section score): 5.5");
+    assertThat(result.lines()).contains("Data: 6 / 7", "Model: 6 / 7", "Final ML Test Score (the smallest section score): 6");
+  }
+
+  @Test
+  void labelledNightsLeftWithOtherFeatureDefinitionsMeanANewFeatureWouldNotTrainUnaided() {
+    Evidence e = complete();
+    Scorecard.Result result = Scorecard.score(new Evidence(e.night(), e.pipeline(), e.qualityRows(), e.champion(), e.realisedAges(),
+        e.realisedOnNight(), e.sliceRealisedOnNight(), e.driftBaselineRows(), e.alertsByKind(), e.stagesSucceeded(), e.publishedNights(),
+        e.timedStages(), e.featureRows(), 2, e.predictionRows(), e.offlineOnline(), e.project()));
+    assertThat(result.finding(MlTest.NEW_FEATURES_QUICKLY).status()).isEqualTo(Status.MISSING);
+    assertThat(result.finding(MlTest.NEW_FEATURES_QUICKLY).evidence())
+        .isEqualTo("features: 2 labelled night(s) of the training window ending " + NIGHT + " were derived with other feature definitions"
+            + " and not again (their raw rows are gone)");
+    assertThat(result.sections().get(Section.DATA)).isEqualTo(5.0);
   }
 
   @Test
@@ -95,7 +109,7 @@ class ScorecardTest {
     assertThat(before.finding(MlTest.QUALITY_VALIDATED_BEFORE_SERVING).evidence()).contains("a 3-fold backtest");
     assertThat(after.sections().get(Section.DATA)).isEqualTo(before.sections().get(Section.DATA) - 1);
     assertThat(after.sections().get(Section.MODEL)).isEqualTo(before.sections().get(Section.MODEL) - 1);
-    assertThat(after.finalScore()).isEqualTo(4.5);
+    assertThat(after.finalScore()).isEqualTo(5.0);
   }
 
   @Test
@@ -129,7 +143,7 @@ class ScorecardTest {
     Scorecard.Result result = Scorecard.score(new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(),
         complete.realisedAges(), complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(),
         complete.alertsByKind(), complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(),
-        complete.predictionRows(), NOTHING_COMPARED, complete.project()));
+        complete.redefinedNights(), complete.predictionRows(), NOTHING_COMPARED, complete.project()));
     assertThat(result.finding(MlTest.OFFLINE_ONLINE_CORRELATE).status()).isEqualTo(Status.MISSING);
     assertThat(result.sections().get(Section.MODEL)).isEqualTo(5.0);
   }
@@ -138,12 +152,12 @@ class ScorecardTest {
   void beforeTheFirstNightsEveryTableRuleIsMissing() {
     Evidence complete = complete();
     Evidence empty = new Evidence(NIGHT, complete.pipeline(), Map.of(), Optional.empty(), List.of(), 0, 0, 0, Map.of(), Set.of(), 0, Set.of(),
-        0, 0, NOTHING_COMPARED, complete.project());
+        0, 0, 0, NOTHING_COMPARED, complete.project());
     Scorecard.Result result = Scorecard.score(empty);
 
     // what is left rests on the project alone: the test classes, the README's practices, the alert rules' file
     assertThat(result.findings()).filteredOn(f -> f.status() != Status.MISSING).extracting(Scorecard.Finding::test).containsExactlyInAnyOrder(
-        MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY, MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_UNIT_TESTED,
+        MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_UNIT_TESTED,
         MlTest.PIPELINE_INTEGRATION_TESTED);
     assertThat(result.finding(MlTest.FEATURES_BENEFICIAL).evidence()).isEqualTo("no champion yet (model_events)");
     assertThat(result.finding(MlTest.ROLLBACK).evidence()).contains("0 published night(s)");
@@ -155,18 +169,18 @@ class ScorecardTest {
     Evidence complete = complete();
     Evidence installed = new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(), complete.realisedAges(),
         complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(), complete.alertsByKind(),
-        complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(), complete.predictionRows(),
+        complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(), complete.redefinedNights(), complete.predictionRows(),
         complete.offlineOnline(), Optional.empty());
     Scorecard.Result result = Scorecard.score(installed);
 
     assertThat(result.findings()).filteredOn(f -> f.status() == Status.NOT_CHECKED).extracting(Scorecard.Finding::test).containsExactlyInAnyOrder(
-        MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY, MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_REVIEWED,
+        MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_REVIEWED,
         MlTest.SPECS_UNIT_TESTED, MlTest.PIPELINE_INTEGRATION_TESTED, MlTest.DEPENDENCY_CHANGES_NOTIFY, MlTest.COMPUTE_NOT_REGRESSED);
     assertThat(result.finding(MlTest.TRAINING_REPRODUCIBLE).status()).isEqualTo(Status.AUTOMATED);
     assertThat(result.finding(MlTest.TRAINING_REPRODUCIBLE).evidence()).endsWith("project not checked (NIGHTCAST_HOME holds no project tree)");
     assertThat(result.sections()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(Section.DATA, 3.0, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 5.0, Section.MONITORING, 5.0));
-    assertThat(result.finalScore()).isEqualTo(3.0);
+        Map.of(Section.DATA, 4.0, Section.MODEL, 6.0, Section.INFRASTRUCTURE, 5.0, Section.MONITORING, 5.0));
+    assertThat(result.finalScore()).isEqualTo(4.0);
   }
 
   @Test
@@ -179,7 +193,7 @@ class ScorecardTest {
     Scorecard.Result result = Scorecard.score(new Evidence(complete.night(), complete.pipeline(), complete.qualityRows(), complete.champion(),
         complete.realisedAges(), complete.realisedOnNight(), complete.sliceRealisedOnNight(), complete.driftBaselineRows(),
         complete.alertsByKind(), complete.stagesSucceeded(), complete.publishedNights(), complete.timedStages(), complete.featureRows(),
-        complete.predictionRows(), complete.offlineOnline(), Optional.of(project)));
+        complete.redefinedNights(), complete.predictionRows(), complete.offlineOnline(), Optional.of(project)));
 
     assertThat(result.finding(MlTest.SPECS_REVIEWED).status()).isEqualTo(Status.MANUAL);
     assertThat(result.finding(MlTest.FEATURE_COST).status()).isEqualTo(Status.MISSING);
@@ -193,12 +207,12 @@ class ScorecardTest {
     Map<String, String> project = EvidenceReader.project(TestPipelines.root()).orElseThrow();
     assertThat(project).containsKeys(Scorecard.PROJECT_FILES.toArray(String[]::new));
     Scorecard.Result result = Scorecard.score(new Evidence(NIGHT, complete().pipeline(), Map.of(), Optional.empty(), List.of(), 0, 0, 0,
-        Map.of(), Set.of("ingest"), 0, Set.of("ingest"), 0, 0, NOTHING_COMPARED, Optional.of(project)));
+        Map.of(), Set.of("ingest"), 0, Set.of("ingest"), 0, 0, 0, NOTHING_COMPARED, Optional.of(project)));
     for (MlTest test : List.of(MlTest.FEATURE_CODE_TESTED, MlTest.SPECS_UNIT_TESTED, MlTest.PIPELINE_INTEGRATION_TESTED,
         MlTest.DEPENDENCY_CHANGES_NOTIFY, MlTest.COMPUTE_NOT_REGRESSED)) {
       assertThat(result.finding(test).status()).as(test.id()).isEqualTo(Status.AUTOMATED);
     }
-    for (MlTest test : List.of(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS, MlTest.NEW_FEATURES_QUICKLY)) {
+    for (MlTest test : List.of(MlTest.FEATURE_COST, MlTest.PRIVACY_CONTROLS)) {
       assertThat(result.finding(test).status()).as(test.id()).isEqualTo(Status.MANUAL);
     }
     // the README names that test where it explains the scorecard; that documents no review

@@ -393,6 +393,25 @@ class TrainAndGateTest {
     assertThat(Registry.lastTraining(warehouse, third)).isEmpty();
   }
 
+  /**
+   * A feature the champion reads, dropped from features[]: the features table keeps its column, so
+   * scoring would feed the model nulls. The score stage refuses, naming the feature and the way out.
+   */
+  @Test
+  void aChampionReadingAFeatureThePipelineNoLongerDeclaresRefusesToScore() {
+    ConfigLoader.LoadedPipeline without = TestPipelines.small(dir, Map.of(
+        "features.3", Map.of("name", "log_distance_km", "expr", "ln(greatest(distance * 1.609, 1))", "type", "numeric")));
+    int champion = Registry.champion(warehouse, NEXT).orElseThrow().version();
+    assertThat(Registry.model(warehouse, champion, "test").featureNames()).contains("log_distance");
+    NightlyRun other = new NightlyRun(new Context(without, env, Map.of(), TestSpark.session(), false));
+    assertThatThrownBy(() -> other.runStage(StageName.SCORE, NEXT))
+        .isInstanceOf(NightcastException.class)
+        .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(ExitCode.BAD_CONFIG))
+        .hasMessage("Cannot score " + NEXT + ": champion v" + champion + " reads features [log_distance] that features[] of the pipeline"
+            + " file no longer declares; declare them again until a model trained without them serves (`nightcast train --date " + NEXT
+            + "`, promoted by the gate or with `nightcast models promote VERSION --date " + NEXT + "`)");
+  }
+
   @Test
   void aRetrainAlertOnTheNightBeforeMakesTrainingDue() {
     LocalDate nightAfter = NEXT.plusDays(1);
