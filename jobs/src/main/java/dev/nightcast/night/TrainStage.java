@@ -98,6 +98,8 @@ final class TrainStage implements Stage<Train.Result> {
     }
     LOG.info("{} train: {} v{} {}; gate: {}", ds, result.pick().config().name(), result.pick().version(), result.reason(),
         result.decision().reasons());
+    // where a training night's time goes: the steps grow with different settings (grid, folds, importance repeats)
+    LOG.info("{} train: seconds per step {}", ds, result.seconds());
     return StageResult.wrote(result, result.candidates().size());
   }
 }

@@ -90,10 +90,16 @@ public final class Train {
    * @param championBacktest the champion's recipe on the same folds, empty without a champion, with the backtest off, or when the
    *     champion's candidate is no longer in the pipeline file
    * @param promoted the version that became champion, empty when the gate rejected the pick
+   * @param seconds wall seconds per step of the training, in order (where a training night's time goes)
    */
   public record Result(
       List<Candidate> candidates, Candidate pick, Optional<Backtest.Result> backtest, Gate.Decision decision,
-      Optional<Gate.ChampionEvaluation> champion, Optional<Backtest.Result> championBacktest, Optional<Integer> promoted, String reason) {}
+      Optional<Gate.ChampionEvaluation> champion, Optional<Backtest.Result> championBacktest, Optional<Integer> promoted, String reason,
+      Map<String, Double> seconds) {
+    public Result {
+      seconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
+    }
+  }
 
   /** The labelled window a training on night D uses: the {@code windowDays} days ending at D. */
   public static LocalDate windowStart(PipelineConfig pipeline, LocalDate ds) {
@@ -143,6 +149,7 @@ public final class Train {
       String runId,
       ReferenceWriter reference,
       UnaryOperator<Dataset<Row>> trainRows) {
+    long began = System.nanoTime();
     Task task = pipeline.training().task();
     LocalDate start = windowStart(pipeline, ds);
     Split split = Split.of(start, ds, pipeline.training().validationDays(), pipeline.training().testDays());
@@ -177,11 +184,14 @@ public final class Train {
       Dataset<Row> trainEncoded = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> validationEncoded = preprocessing.transform(validation).persist(StorageLevel.MEMORY_AND_DISK());
       cached.addAll(List.of(trainEncoded, validationEncoded));
+      Map<String, Double> seconds = new LinkedHashMap<>();
+      long mark = lap(seconds, "window and preprocessing", began);
       int version = Registry.firstVersion(warehouse, ds, pipeline.candidates().size());
       List<Candidate> candidates = new ArrayList<>();
       for (CandidateConfig config : pipeline.candidates()) {
         candidates.add(tune(config, version++, pipeline, preprocessing, train, trainEncoded, validationEncoded, test, sliceColumn));
       }
+      mark = lap(seconds, "candidates", mark);
       Candidate baseline = candidates.stream().filter(c -> c.config().isBaseline()).findFirst().orElseThrow();
       Candidate pick = pick(candidates, task);
       Optional<Registry.Champion> current = Registry.champion(warehouse, ds.minusDays(1));
@@ -194,12 +204,14 @@ public final class Train {
                     task, scoreTest(pick.model(), test, pipeline, sliceColumn), scored, List.of(pipeline.entityKey(), "ds"), sliceColumn,
                     pick.test().slices().keySet(), testRowCount));
           });
+      mark = lap(seconds, "champion comparison", mark);
       Optional<Backtest.Result> backtest =
           pipeline.training().backtest().folds() == 0
               ? Optional.empty()
               : Optional.of(Backtest.run(pipeline, pick.config(), pick.params(), split, window, trainRows));
       Optional<Backtest.Result> championBacktest =
           backtest.isEmpty() ? Optional.empty() : current.flatMap(c -> championBacktest(warehouse, pipeline, c, split, window));
+      mark = lap(seconds, "backtests", mark);
       Gate.Decision decision =
           Gate.decide(
               pipeline.gate(), task, pick.config().name(), pick == baseline, pick.test(), backtest.map(Backtest.Result::summary).orElse(Map.of()),
@@ -207,19 +219,23 @@ public final class Train {
       Result result =
           new Result(
               candidates, pick, backtest, decision, champion, championBacktest,
-              decision.promote() ? Optional.of(pick.version()) : Optional.empty(), decision.summary());
+              decision.promote() ? Optional.of(pick.version()) : Optional.empty(), decision.summary(), Map.of());
       List<Row> backtests = new ArrayList<>();
       backtest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, pick.version(), "pick", b)));
       championBacktest.ifPresent(b -> backtests.addAll(BacktestsTable.rows(ds, current.orElseThrow().version(), "champion", b)));
       BacktestsTable.replace(warehouse, ds, backtests);
+      mark = lap(seconds, "gate", mark);
       ImportancesTable.replace(warehouse, ds, Importances.measure(ds, pipeline, candidates, pick, trainEncoded, validation));
+      mark = lap(seconds, "importances", mark);
       // the drift reference: the training split's distribution (and the pick's scores), binned once and kept with the date
       reference.write(train, pick.model());
+      mark = lap(seconds, "reference", mark);
       String referenceProfile = Tables.REFERENCE_PROFILES + " ds=" + ds + " version=" + warehouse.version(Tables.REFERENCE_PROFILES);
       register(
           warehouse, pipeline, configSha256, codeVersion, ds, runId, start, new long[] {trainRowCount, validationRowCount, testRowCount},
           inputVersions, referenceProfile, result, current.map(Registry.Champion::version).orElse(null));
-      return result;
+      lap(seconds, "registry", mark);
+      return new Result(result.candidates(), pick, backtest, decision, champion, championBacktest, result.promoted(), result.reason(), seconds);
     } finally {
       cached.forEach(Dataset::unpersist);
     }
@@ -331,6 +347,13 @@ public final class Train {
    * pick's folds, with the window's rows as they are (a degraded pick's {@code trainRows} are its
    * own). Empty when the pipeline file no longer has the champion's candidate with its algorithm.
    */
+  /** Records the seconds since {@code since} under {@code step}; returns now. */
+  private static long lap(Map<String, Double> seconds, String step, long since) {
+    long now = System.nanoTime();
+    seconds.put(step, Math.round((now - since) / 1e8) / 10.0);
+    return now;
+  }
+
   private static Optional<Backtest.Result> championBacktest(
       Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, Split split, Dataset<Row> window) {
     ModelsTable.Model registered = Registry.model(warehouse, champion.version(), "backtest");

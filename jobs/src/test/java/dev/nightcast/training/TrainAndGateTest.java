@@ -133,6 +133,11 @@ class TrainAndGateTest {
       assertThat(candidate.test().metrics().get("auc")).as(candidate.config().name()).isBetween(0.5, 1.0);
       assertThat(candidate.validation()).containsKeys("auc", "average_precision");
     }
+    // the seconds of each step, in the order they ran; fitting the three candidates' grids takes time
+    assertThat(first.seconds().keySet()).containsExactly(
+        "window and preprocessing", "candidates", "champion comparison", "backtests", "gate", "importances", "reference", "registry");
+    assertThat(first.seconds().values()).allSatisfy(seconds -> assertThat(seconds).isNotNegative());
+    assertThat(first.seconds().get("candidates")).isPositive();
 
     Row row = Registry.model(warehouse, first.pick().version(), "read").toRow();
     assertThat(row.getString(row.fieldIndex("decision"))).isEqualTo("promoted");
