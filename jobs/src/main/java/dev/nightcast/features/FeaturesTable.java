@@ -42,10 +42,10 @@ public final class FeaturesTable {
                   + " regression: the label column's value); null for rows to score")
           .column(
               Features.DERIVATION, DataTypes.StringType, true,
-              "SHA-256 of the feature and label definitions the row was derived with (name, type, expr, clip, constant imputation,"
-                  + " history of each feature; the label expression); training uses a night only when it matches the pipeline file's,"
-                  + " and the features stage derives the training window's other nights again; null on rows written before nightcast"
-                  + " recorded it")
+              "the first 32 hex digits of the SHA-256 of the feature and label definitions the row was derived with (name, type,"
+                  + " expr, clip, constant imputation, history of each feature; the label expression); training uses a night only"
+                  + " when it matches the pipeline file's, and the features stage derives the training window's other nights again;"
+                  + " null on rows written before nightcast recorded it")
           .build();
 
   private FeaturesTable() {}
@@ -62,23 +62,30 @@ public final class FeaturesTable {
 
   /**
    * The nights in [from, to] whose labelled rows were derived with another derivation than
-   * {@code current}, or before nightcast recorded it. When none were, Delta's statistics of the
-   * column (every file's min and max equal {@code current}) skip every file: no data is read.
+   * {@code current}, or before nightcast recorded it.
    */
   public static SortedSet<LocalDate> otherDerivations(Warehouse warehouse, LocalDate from, LocalDate to, String current) {
     SortedSet<LocalDate> nights = new TreeSet<>();
-    if (!warehouse.exists(Tables.FEATURES)) {
-      return nights;
+    if (warehouse.exists(Tables.FEATURES)) {
+      otherDerivationNights(warehouse, from, to, current).collectAsList().forEach(row -> nights.add(row.<Date>getAs("ds").toLocalDate()));
     }
+    return nights;
+  }
+
+  /**
+   * The query behind {@link #otherDerivations}: distinct ds. When every night is current, Delta's
+   * statistics of the column (each file's min and max equal {@code current}, kept whole at 32
+   * characters) skip every file and no data is read; they exist for the first 32 columns, so a
+   * pipeline of more than 27 features scans the window's labelled rows instead.
+   */
+  static Dataset<Row> otherDerivationNights(Warehouse warehouse, LocalDate from, LocalDate to, String current) {
     Dataset<Row> features = warehouse.read(Tables.FEATURES);
     Column other = Arrays.asList(features.columns()).contains(Features.DERIVATION)
         ? col(Features.DERIVATION).isNull().or(col(Features.DERIVATION).notEqual(current))
         : lit(true);
-    features
+    return features
         .where(other.and(col("ds").between(Date.valueOf(from), Date.valueOf(to))).and(col("role").equalTo(Features.LABELLED))
             .and(col(Features.LABEL).isNotNull()))
-        .select("ds").distinct().collectAsList()
-        .forEach(row -> nights.add(row.<Date>getAs("ds").toLocalDate()));
-    return nights;
+        .select("ds").distinct();
   }
 }

@@ -227,8 +227,10 @@ class FeaturesTest {
     for (LocalDate night = first; !night.isAfter(DAY); night = night.plusDays(1)) {
       Features.run(own, before, night);
     }
-    // nothing changed: nothing derived again
+    // nothing changed: nothing derived again, and finding that out reads no data file (Delta's statistics skip them all)
     assertThat(Features.rederive(own, before, DAY)).isEmpty();
+    assertThat(filesRead(FeaturesTable.otherDerivationNights(own, first, DAY, Features.derivation(before)))).isZero();
+    assertThat(filesRead(FeaturesTable.otherDerivationNights(own, first, DAY, Features.derivation(after)))).isPositive();
     assertThat(dev.nightcast.training.TrainingSchedule.window(own, before, DAY).redefined()).isEmpty();
 
     // the raw actuals of the first night are gone (say, restored from an older copy without them)
@@ -252,5 +254,22 @@ class FeaturesTest {
     Dataset<Row> kept = own.readDate(Tables.FEATURES, first);
     assertThat(kept.count()).isEqualTo(firstRows).isPositive();
     assertThat(kept.where(col(Features.DERIVATION).equalTo(Features.derivation(before))).count()).isEqualTo(firstRows);
+  }
+
+  /** Data files the query's scan reads once it has run (without adaptive execution, so the plan is the tree that ran). */
+  private static long filesRead(Dataset<Row> query) {
+    var conf = query.sparkSession().conf();
+    String adaptive = conf.get("spark.sql.adaptive.enabled");
+    conf.set("spark.sql.adaptive.enabled", "false");
+    try {
+      query.collectAsList();
+      long files = 0;
+      for (var leaf : scala.jdk.javaapi.CollectionConverters.asJava(query.queryExecution().executedPlan().collectLeaves())) {
+        files += leaf.metrics().get("numFiles").map(metric -> metric.value()).getOrElse(() -> 0L);
+      }
+      return files;
+    } finally {
+      conf.set("spark.sql.adaptive.enabled", adaptive);
+    }
   }
 }
