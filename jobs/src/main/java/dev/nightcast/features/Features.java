@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -201,12 +200,7 @@ public final class Features {
     LocalDate from = ds.minusDays(pipeline.training().windowDays() - 1L);
     SortedSet<LocalDate> other = FeaturesTable.otherDerivations(warehouse, from, ds.minusDays(1), derivation(pipeline));
     if (!other.isEmpty()) {
-      Set<LocalDate> ingested = warehouse.read(Tables.raw(pipeline.label().source()))
-          .where(col("ds").between(Date.valueOf(other.first()), Date.valueOf(other.last())))
-          .select("ds").distinct().collectAsList().stream()
-          .map(row -> row.<Date>getAs("ds").toLocalDate())
-          .collect(Collectors.toSet());
-      other.retainAll(ingested);
+      other.retainAll(HistoryCoverage.ingestedDates(warehouse, pipeline.label().source(), other.first(), other.last()));
       other.forEach(night -> run(warehouse, pipeline, night));
     }
     return other;

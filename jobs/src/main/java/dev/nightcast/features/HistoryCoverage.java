@@ -112,7 +112,8 @@ public final class HistoryCoverage {
     return of(nights, windows, ingested);
   }
 
-  private static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
+  /** The dates in [from, to] of the source's raw table (none when it does not exist). */
+  static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
     if (!warehouse.exists(Tables.raw(source))) {
       return Set.of();
     }

@@ -44,8 +44,9 @@ final class ScoreStage implements Stage<Long> {
                 () -> NightcastException.gateFailed(
                     "Cannot score " + ds + ": no model has been promoted yet (run `nightcast train --date " + ds
                         + "` once the training window is ingested)"));
+    List<String> declared = Features.names(night.pipeline());
     List<String> undeclared = Registry.model(night.warehouse(), champion.version(), "score with").featureNames().stream()
-        .filter(feature -> !Features.names(night.pipeline()).contains(feature)).toList();
+        .filter(feature -> !declared.contains(feature)).toList();
     if (!undeclared.isEmpty()) {
       // the features table keeps the column, so the model would read nulls for it and score on
       throw NightcastException.badConfig("Cannot score " + ds + ": champion v" + champion.version() + " reads features " + undeclared

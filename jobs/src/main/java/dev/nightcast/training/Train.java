@@ -99,6 +99,17 @@ public final class Train {
     public Result {
       seconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
     }
+
+    Result withSeconds(Map<String, Double> steps) {
+      return new Result(candidates, pick, backtest, decision, champion, championBacktest, promoted, reason, steps);
+    }
+  }
+
+  /** Records the seconds since {@code since} under {@code step}; returns now. */
+  private static long lap(Map<String, Double> seconds, String step, long since) {
+    long now = System.nanoTime();
+    seconds.put(step, Math.round((now - since) / 1e8) / 10.0);
+    return now;
   }
 
   /** The labelled window a training on night D uses: the {@code windowDays} days ending at D. */
@@ -235,7 +246,7 @@ public final class Train {
           warehouse, pipeline, configSha256, codeVersion, ds, runId, start, new long[] {trainRowCount, validationRowCount, testRowCount},
           inputVersions, referenceProfile, result, current.map(Registry.Champion::version).orElse(null));
       lap(seconds, "registry", mark);
-      return new Result(result.candidates(), pick, backtest, decision, champion, championBacktest, result.promoted(), result.reason(), seconds);
+      return result.withSeconds(seconds);
     } finally {
       cached.forEach(Dataset::unpersist);
     }
@@ -347,13 +358,6 @@ public final class Train {
    * pick's folds, with the window's rows as they are (a degraded pick's {@code trainRows} are its
    * own). Empty when the pipeline file no longer has the champion's candidate with its algorithm.
    */
-  /** Records the seconds since {@code since} under {@code step}; returns now. */
-  private static long lap(Map<String, Double> seconds, String step, long since) {
-    long now = System.nanoTime();
-    seconds.put(step, Math.round((now - since) / 1e8) / 10.0);
-    return now;
-  }
-
   private static Optional<Backtest.Result> championBacktest(
       Warehouse warehouse, PipelineConfig pipeline, Registry.Champion champion, Split split, Dataset<Row> window) {
     ModelsTable.Model registered = Registry.model(warehouse, champion.version(), "backtest");
