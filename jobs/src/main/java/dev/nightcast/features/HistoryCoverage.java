@@ -48,11 +48,16 @@ public final class HistoryCoverage {
    * @param missing per history source, the raw dates the incomplete nights need and lack
    * @param redefined labelled nights left out of both: their features were derived with other
    *     definitions than the pipeline's ({@link FeaturesTable#otherDerivations})
+   * @param rawGone the redefined nights whose raw label rows are gone: only a re-ingest derives them again
    */
   public record Coverage(
-      SortedSet<LocalDate> complete, SortedSet<LocalDate> incomplete, Map<String, SortedSet<LocalDate>> missing, SortedSet<LocalDate> redefined) {
-    public Coverage withRedefined(SortedSet<LocalDate> nights) {
-      return new Coverage(complete, incomplete, missing, nights);
+      SortedSet<LocalDate> complete,
+      SortedSet<LocalDate> incomplete,
+      Map<String, SortedSet<LocalDate>> missing,
+      SortedSet<LocalDate> redefined,
+      SortedSet<LocalDate> rawGone) {
+    public Coverage withRedefined(SortedSet<LocalDate> nights, SortedSet<LocalDate> withoutRaw) {
+      return new Coverage(complete, incomplete, missing, nights, withoutRaw);
     }
 
     /** The history the incomplete nights lack, e.g. "actuals 2001-01-15, 2001-01-20..2001-01-21". */
@@ -90,7 +95,7 @@ public final class HistoryCoverage {
       }
       (whole ? complete : incomplete).add(night);
     }
-    return new Coverage(complete, incomplete, missing, new TreeSet<>());
+    return new Coverage(complete, incomplete, missing, new TreeSet<>(), new TreeSet<>());
   }
 
   /**
@@ -113,7 +118,7 @@ public final class HistoryCoverage {
   }
 
   /** The dates in [from, to] of the source's raw table (none when it does not exist). */
-  static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
+  public static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
     if (!warehouse.exists(Tables.raw(source))) {
       return Set.of();
     }

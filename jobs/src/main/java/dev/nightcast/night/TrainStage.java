@@ -49,8 +49,9 @@ final class TrainStage implements Stage<Train.Result> {
 
   /**
    * Why a window of fewer than {@code windowDays} complete days cannot train, and what to backfill:
-   * from the first night without labelled features or whose raw history is missing, through D (the
-   * later nights' features are derived again over the filled history).
+   * from the first night without labelled features, whose raw history is missing, or whose features
+   * of other definitions lack the raw rows to derive them again, through D (the later nights'
+   * features are derived again over the filled history).
    */
   static String refusal(LocalDate ds, LocalDate start, int windowDays, HistoryCoverage.Coverage window) {
     SortedSet<LocalDate> unlabelled = new TreeSet<>();
@@ -68,9 +69,17 @@ final class TrainStage implements Stage<Train.Result> {
       why.add("incomplete history on " + HistoryCoverage.ranges(window.incomplete()) + " (not ingested: " + window.describeMissing() + ")");
       window.missing().values().forEach(backfill::addAll);
     }
-    if (!window.redefined().isEmpty()) {
-      why.add("features derived with other feature definitions on " + HistoryCoverage.ranges(window.redefined())
+    SortedSet<LocalDate> rederivable = new TreeSet<>(window.redefined());
+    rederivable.removeAll(window.rawGone());
+    if (!rederivable.isEmpty()) {
+      why.add("features derived with other feature definitions on " + HistoryCoverage.ranges(rederivable)
           + ": `nightcast features --date " + ds + "` derives them again from their raw rows, and a night's run does so before training");
+    }
+    if (!window.rawGone().isEmpty()) {
+      // a night's run derives again only from raw rows; without them the landing zone's drops are the source
+      why.add("features derived with other feature definitions on " + HistoryCoverage.ranges(window.rawGone())
+          + " whose raw label rows are gone, so only a re-ingest derives them again");
+      backfill.addAll(window.rawGone());
     }
     return "Cannot train on " + ds + ": the training window " + start + ".." + ds + " has labelled features with complete history for "
         + window.complete().size() + " of " + windowDays + " days (" + String.join("; ", why)

@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 
 /**
@@ -74,12 +75,17 @@ public final class TrainingSchedule {
    * The labelled nights of the training window ending at D, split by whether their history features
    * are complete, the nights derived with other feature definitions set apart: training needs every
    * day of the window, complete and of the pipeline's definitions (one distinct-date query per
-   * history source, none without history features, and one on the features' derivation).
+   * history source, none without history features, one on the features' derivation, and one on the
+   * label source's raw dates when some nights were derived with other definitions).
    */
   public static HistoryCoverage.Coverage window(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
     SortedSet<LocalDate> redefined = FeaturesTable.otherDerivations(warehouse, Train.windowStart(pipeline, ds), ds, Features.derivation(pipeline));
     List<LocalDate> labelled = Train.labelledNights(warehouse, pipeline, ds).stream().filter(night -> !redefined.contains(night)).toList();
-    return HistoryCoverage.of(warehouse, pipeline, labelled).withRedefined(redefined);
+    SortedSet<LocalDate> rawGone = new TreeSet<>(redefined);
+    if (!redefined.isEmpty()) {
+      rawGone.removeAll(HistoryCoverage.ingestedDates(warehouse, pipeline.label().source(), redefined.first(), redefined.last()));
+    }
+    return HistoryCoverage.of(warehouse, pipeline, labelled).withRedefined(redefined, rawGone);
   }
 
   /** The message of a retrain alert raised on D-1; empty when there is none or no alerts table yet. */

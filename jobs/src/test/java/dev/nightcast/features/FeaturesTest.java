@@ -236,12 +236,15 @@ class FeaturesTest {
     // the raw actuals of the first night are gone (say, restored from an older copy without them)
     own.spark().sql("DELETE FROM delta.`" + own.path(Tables.raw("actuals")) + "` WHERE ds = DATE'" + first + "'");
     long firstRows = own.readDate(Tables.FEATURES, first).count();
-    assertThat(dev.nightcast.training.TrainingSchedule.window(own, after, DAY).redefined()).containsExactly(first, first.plusDays(1), DAY);
+    HistoryCoverage.Coverage changed = dev.nightcast.training.TrainingSchedule.window(own, after, DAY);
+    assertThat(changed.redefined()).containsExactly(first, first.plusDays(1), DAY);
+    assertThat(changed.rawGone()).containsExactly(first);
 
     Features.run(own, after, DAY);
     assertThat(Features.rederive(own, after, DAY)).containsExactly(first.plusDays(1));
     HistoryCoverage.Coverage coverage = dev.nightcast.training.TrainingSchedule.window(own, after, DAY);
     assertThat(coverage.redefined()).containsExactly(first);
+    assertThat(coverage.rawGone()).containsExactly(first);
     assertThat(coverage.complete()).containsExactly(DAY);
     // the 1-day rates of the second night read the first night's actuals, gone now
     assertThat(coverage.incomplete()).containsExactly(first.plusDays(1));

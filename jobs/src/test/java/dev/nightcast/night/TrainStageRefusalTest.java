@@ -50,11 +50,27 @@ class TrainStageRefusalTest {
   void nightsOfOtherFeatureDefinitionsNameTheCommandThatDerivesThemAgain() {
     List<LocalDate> labelled = START.datesUntil(END.plusDays(1)).filter(d -> d.isAfter(LocalDate.parse("2001-01-12"))).toList();
     HistoryCoverage.Coverage window = HistoryCoverage.of(labelled, List.of(), Map.of())
-        .withRedefined(new java.util.TreeSet<>(START.datesUntil(LocalDate.parse("2001-01-13")).toList()));
+        .withRedefined(new java.util.TreeSet<>(START.datesUntil(LocalDate.parse("2001-01-13")).toList()), new java.util.TreeSet<>());
 
     assertThat(TrainStage.refusal(END, START, 14, window)).isEqualTo(
         "Cannot train on 2001-01-22: the training window 2001-01-09..2001-01-22 has labelled features with complete history for 10 of 14 days"
             + " (features derived with other feature definitions on 2001-01-09..2001-01-12: `nightcast features --date 2001-01-22` derives"
             + " them again from their raw rows, and a night's run does so before training)");
+  }
+
+  @Test
+  void nightsOfOtherFeatureDefinitionsWithoutRawRowsAreBackfilled() {
+    List<LocalDate> labelled = START.datesUntil(END.plusDays(1)).filter(d -> d.isAfter(LocalDate.parse("2001-01-12"))).toList();
+    java.util.TreeSet<LocalDate> redefined = new java.util.TreeSet<>(START.datesUntil(LocalDate.parse("2001-01-13")).toList());
+    // the raw rows of the first two are gone: a re-ingest from the landing zone is the way out for those
+    HistoryCoverage.Coverage window = HistoryCoverage.of(labelled, List.of(), Map.of())
+        .withRedefined(redefined, new java.util.TreeSet<>(redefined.headSet(LocalDate.parse("2001-01-11"))));
+
+    assertThat(TrainStage.refusal(END, START, 14, window)).isEqualTo(
+        "Cannot train on 2001-01-22: the training window 2001-01-09..2001-01-22 has labelled features with complete history for 10 of 14 days"
+            + " (features derived with other feature definitions on 2001-01-11..2001-01-12: `nightcast features --date 2001-01-22` derives"
+            + " them again from their raw rows, and a night's run does so before training; features derived with other feature definitions on"
+            + " 2001-01-09..2001-01-10 whose raw label rows are gone, so only a re-ingest derives them again;"
+            + " backfill the missing nights first: `nightcast backfill --from 2001-01-09 --to 2001-01-22`)");
   }
 }
