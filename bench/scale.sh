@@ -8,6 +8,7 @@
 #   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
 #   WINDOW=7 bench/scale.sh                         # a 7-day training window: half the nights to prepare
 #   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
+#   PREPARE_ONLY=1 bench/scale.sh                   # data and states only (untimed), to measure later with REUSE=1
 #
 # Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
 # state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
@@ -82,6 +83,8 @@ for k in $scales; do
 done
 wait
 for k in $scales; do [[ -f "$work/state-x$k.done" ]] || { echo "bench: no state at ${k}x, see $work/prepare-x$k.log" >&2; exit 1; }; done
+# the preparation is not measured and may share the machine; the measured runs need it alone
+[[ -n "${PREPARE_ONLY:-}" ]] && { echo "bench: states prepared in $work; run again with REUSE=1 to measure" >&2; exit 0; }
 
 for k in $scales; do
   [[ -n "${REUSE:-}" && -f "$work/publish-x$k.result" ]] || { rm -rf "$work/x$k"; cp -a "$work/state-x$k" "$work/x$k"; }
