@@ -2,7 +2,8 @@
 # What the design does at real volume (issue 32): a cold training night, a cold night without
 # training and a publish, at SCALES x the sample's daily volume, on local[2]; every figure a ratio
 # against 1x (or the floor) measured in this same run. Then the goals, and the 10x night on a
-# standalone cluster (a master and two workers on loopback) with STANDALONE=10.
+# standalone cluster (a master and two workers on loopback) with STANDALONE=10, and with STANDALONE_TRAIN=30
+# the 30x training night there too (a 2 GB driver whose heap is its own, not the executors').
 #
 #   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
 #   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
@@ -23,6 +24,7 @@
 set -euo pipefail
 scales="${SCALES:-1 10 30}"
 standalone="${STANDALONE-10}"
+standalone_train="${STANDALONE_TRAIN:-}"
 window="${WINDOW:-14}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -122,42 +124,53 @@ for k in $drift_scales; do
   drift[$k]="$(sed -nE 's/^drift, whole population: +([0-9.]+) s +ratio ([0-9.]+)x/\2/p' "$work/drift-x$k.log")"
 done
 
-cluster=""
-if [[ -n "$standalone" && -n "${REUSE:-}" && -f "$work/cluster.result" ]]; then
-  result[cluster]="$(cat "$work/cluster.result")"
-  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${standalone}x")"
-  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
-elif [[ -n "$standalone" ]]; then
-  k="$standalone"
-  [[ -n "${landing[$k]:-}" ]] || { echo "bench: STANDALONE=$k needs $k in SCALES" >&2; exit 2; }
-  echo "bench: ${k}x night on a standalone cluster..." >&2
-  spark_class="$SPARK_HOME/bin/spark-class"
+# the standalone cluster: a master and two workers (1 core, 3 GB each) on loopback, started on first use
+cluster_master=""
+start_cluster() {
+  [[ -n "$cluster_master" ]] && return
+  local spark_class="$SPARK_HOME/bin/spark-class" port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   export SPARK_LOG_DIR="$work/standalone/logs"
   mkdir -p "$SPARK_LOG_DIR"
-  pids=()
+  cluster_pids=()
   "$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 > "$work/standalone/master.log" 2>&1 &
-  pids+=($!)
+  cluster_pids+=($!)
   for w in 1 2; do
     "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --webui-port 0 --cores 1 --memory 3g \
       --work-dir "$work/standalone/worker$w" "spark://127.0.0.1:$port" > "$work/standalone/worker$w.log" 2>&1 &
-    pids+=($!)
+    cluster_pids+=($!)
   done
-  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+  trap 'kill "${cluster_pids[@]}" 2>/dev/null || true' EXIT
   for _ in $(seq 60); do
     [[ "$(cat "$work"/standalone/worker*.log | grep -c 'Successfully registered with master')" == 2 ]] && break
     sleep 2
   done
-  rm -rf "$work/cluster"; cp -a "$work/x$k" "$work/cluster"
-  # the night again on the state after the local night's training (its own night re-run in place)
-  result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
-    --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
-    measure cluster "$work/cluster" "$k" run --date "$night")"
-  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${k}x")"
-  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
-  kill "${pids[@]}" 2>/dev/null || true
-  trap - EXIT
-fi
+  cluster_master="spark://127.0.0.1:$port"
+}
+
+# on_cluster LABEL K STATE FIRST_DS ARGS...: one run measured on the cluster (executors 2 GB, a 2 GB
+# driver) on a copy of STATE; sets result[LABEL], result[shares-LABEL] and result[executor-gc-LABEL]
+on_cluster() {
+  local label="$1" k="$2" state="$3" first_ds="$4"; shift 4
+  [[ -n "${landing[$k]:-}" ]] || { echo "bench: a cluster run at ${k}x needs $k in SCALES" >&2; exit 2; }
+  if [[ -z "${REUSE:-}" || ! -f "$work/$label.result" ]]; then
+    echo "bench: $label on a standalone cluster..." >&2
+    start_cluster
+    rm -rf "$work/$label" "$work/$label"-executor-*.gc; cp -a "$state" "$work/$label"
+    MASTER="$cluster_master" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
+      --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/$label-executor-%p.gc --driver-memory 2g" \
+      measure "$label" "$work/$label" "$k" "$@" > /dev/null
+  fi
+  result[$label]="$(cat "$work/$label.result")"
+  result[shares-$label]="$(shares "$work/$label" "$first_ds" "$label")"
+  result[executor-gc-$label]="$(python3 bench/sparkrun.py gc "$work/$label"-executor-*.gc)"
+}
+
+# the night again on the state after the local night (its own night re-run in place)
+[[ -n "$standalone" ]] && on_cluster cluster "$standalone" "$work/x$standalone" "$night" run --date "$night"
+# the training night with a 2 GB driver: its executors run elsewhere, so the driver's heap is its own
+[[ -n "$standalone_train" ]] && on_cluster cluster-train "$standalone_train" "$work/state-x$standalone_train" "$train_night" run --date "$train_night"
+[[ -n "$cluster_master" ]] && { kill "${cluster_pids[@]}" 2>/dev/null || true; trap - EXIT; }
 
 ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
 echo
@@ -189,12 +202,20 @@ read -r _ _ train_heap _ < <(echo "${result[train-$last_k]}")
 echo "  goals at ${last_k}x:"
 printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB (goal < 2048 MB)\n" \
   "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap"
+cluster_line() {
+  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[$1]}")
+  printf "    %.1f s (%.2fx the local[2] run)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
+    "$s" "$(ratio "$s" "$2")" "$rss" "$before" "$after" "${result[executor-gc-$1]}" "$executors" "$spill_mem" "$spill_disk"
+  echo "${result[shares-$1]}"
+}
 if [[ -n "$standalone" ]]; then
-  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[cluster]}")
-  read -r local_s _ < <(echo "${result[night-$standalone]}")
   echo "  ${standalone}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
-  printf "    %.1f s (%.2fx the local[2] night)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
-    "$s" "$(ratio "$s" "$local_s")" "$rss" "$before" "$after" "$executor_gc" "$executors" "$spill_mem" "$spill_disk"
-  echo "${result[shares-cluster]}"
+  read -r local_s _ < <(echo "${result[night-$standalone]}")
+  cluster_line cluster "$local_s"
+fi
+if [[ -n "$standalone_train" ]]; then
+  echo "  ${standalone_train}x training night on the standalone cluster (driver 2 GB: its heap is the driver's alone):"
+  read -r local_s _ < <(echo "${result[train-$standalone_train]}")
+  cluster_line cluster-train "$local_s"
 fi
 echo "  logs: $work"
