@@ -11,9 +11,10 @@
 #   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
 #   PREPARE_ONLY=1 bench/scale.sh                   # data and states only (untimed), to measure later with REUSE=1
 #
-# Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
+# Per scale K (data: data-samples/derive.sh from 2001-01-01 with K copies, derived once per BENCH_DIR;
 # state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
-#   train    night 2001-01-WINDOW (default 14) on a copy of the state: the first training, and the rest
+#   train    the first night with WINDOW (default 14) labelled days of complete history (7-day rates:
+#            2001-01-21, or 01-14 with WINDOW=7) on a copy of the state: the first training, and the rest
 #   night    the night after it: no training; ingest, features, score, publish, monitor
 #   publish  `nightcast publish --date` that night again, alone
 # For each: wall time, time per stage (runs table), the driver's peak heap (-Xlog:gc), Spark's
@@ -39,9 +40,14 @@ if [[ "$window" != 14 ]]; then
   sed -i -e "s/^  window_days: 14 /  window_days: $window /" -e "s/^  validation_days: 3 /  validation_days: $holdout /" \
     -e "s/^  test_days: 3 /  test_days: $holdout /" "$pipeline"
 fi
-last_prepared="$(date -d "2001-01-01 + $((window - 2)) days" +%F)"
-train_night="$(date -d "2001-01-01 + $((window - 1)) days" +%F)"
-night="$(date -d "2001-01-01 + $window days" +%F)"
+# training waits for WINDOW labelled days whose history windows are ingested: the first such night is
+# 2001-01-01 + the longest history, so the first training is WINDOW - 1 days after it
+history_days="$(sed -nE 's/.*history: \{.*days: ([0-9]+).*/\1/p' "$pipeline" | sort -n | tail -1)"
+train_night="$(date -d "2001-01-01 + $((${history_days:-0} + window - 1)) days" +%F)"
+last_prepared="$(date -d "$train_night - 1 day" +%F)"
+night="$(date -d "$train_night + 1 day" +%F)"
+# the night scores the next day's flights
+last_drop="$(date -d "$night + 1 day" +%F)"
 grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q 'mode: dry_run' "$pipeline" || { echo "bench: the scale pipeline did not take its grid" >&2; exit 1; }
 
 # measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
@@ -72,14 +78,15 @@ for k in $scales; do
   # copy 0 is the flight itself, so 1x is the shipped January sample
   landing[$k]="$work/flights-x$k"
   [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
-  [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
+  [[ -f "${landing[$k]}/actuals/$last_drop.parquet" ]] || data-samples/derive.sh 2001-01-01 "$last_drop" "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
   # prepared in place, never moved: the catalog holds each table's absolute location, and a copy
   # re-registers its tables only while the location it was copied from still exists
-  if [[ ! -f "$work/state-x$k.done" ]]; then
+  # state-xK.done holds the last night prepared: a state for another window is prepared again
+  if [[ "$(cat "$work/state-x$k.done" 2>/dev/null)" != "$last_prepared" ]]; then
     echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
     rm -rf "$work/state-x$k"
     (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" \
-      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && touch "$work/state-x$k.done") &
+      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && echo "$last_prepared" > "$work/state-x$k.done") &
     port_offset=$(( port_offset + 1 ))
   fi
 done
