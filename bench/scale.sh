@@ -205,14 +205,18 @@ for k in $scales; do echo "${result[shares-train-$k]}"; echo "${result[shares-ni
 last_k="$(echo "$scales" | awk '{print $NF}')"
 read -r night_base _ < <(echo "${result[night-$base_k]}")
 read -r night_last _ < <(echo "${result[night-$last_k]}")
-read -r _ _ train_heap _ < <(echo "${result[train-$last_k]}")
+# on local[2] the executors share the driver's heap; the cluster's training night has the driver's alone
+train_heap_of="train-$last_k" heap_where="local[2], executors included"
+[[ "$standalone_train" == "$last_k" ]] && train_heap_of="cluster-train" heap_where="the standalone cluster's 2 GB driver"
+read -r _ _ train_heap _ < <(echo "${result[$train_heap_of]}")
 echo "  goals at ${last_k}x:"
-printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB (goal < 2048 MB)\n" \
-  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap"
+printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB on %s (goal < 2048 MB)\n" \
+  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap" "$heap_where"
 cluster_line() {
   read -r s rss before after spill_mem spill_disk executors < <(echo "${result[$1]}")
-  printf "    %.1f s (%.2fx the local[2] run)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
-    "$s" "$(ratio "$s" "$2")" "$rss" "$before" "$after" "${result[executor-gc-$1]}" "$executors" "$spill_mem" "$spill_disk"
+  read -r executor_before executor_after < <(echo "${result[executor-gc-$1]}")
+  printf "    %.1f s (%.2fx the local[2] run)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s / %s MB, (event log) %s MB; spilled %s / %s MB\n" \
+    "$s" "$(ratio "$s" "$2")" "$rss" "$before" "$after" "$executor_before" "$executor_after" "$executors" "$spill_mem" "$spill_disk"
   echo "${result[shares-$1]}"
 }
 if [[ -n "$standalone" ]]; then
