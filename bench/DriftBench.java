@@ -42,7 +42,7 @@ public class DriftBench {
             new Binning.Column("hour_of_day", false), new Binning.Column("day_of_week", false), new Binning.Column("distance", false),
             new Binning.Column("origin", true), new Binning.Column("destination", true), new Binning.Column("label", false));
     MonitoringConfig config =
-        new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 5)), null, null, null, null, null);
+        new MonitoringConfig(null, null, null, null, null, null, List.of(new MonitoringConfig.SliceConfig("origin", 5, null, null)), null, null, null, null, null);
     DriftConfig drift = config.drift();
 
     // setup (not timed): the reference profile of January, as training would store it

@@ -2,7 +2,8 @@
 # What the design does at real volume (issue 32): a cold training night, a cold night without
 # training and a publish, at SCALES x the sample's daily volume, on local[2]; every figure a ratio
 # against 1x (or the floor) measured in this same run. Then the goals, and the 10x night on a
-# standalone cluster (a master and two workers on loopback) with STANDALONE=10.
+# standalone cluster (a master and two workers on loopback) with STANDALONE=10, and with STANDALONE_TRAIN=30
+# the 30x training night there too (a 2 GB driver whose heap is its own, not the executors').
 #
 #   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
 #   SCALES="1 3" STANDALONE= BENCH_DIR=/tmp/scale bench/scale.sh   # a quick pass
@@ -10,9 +11,10 @@
 #   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
 #   PREPARE_ONLY=1 bench/scale.sh                   # data and states only (untimed), to measure later with REUSE=1
 #
-# Per scale K (data: data-samples/derive.sh 2001-01-01..16 with K copies, derived once per BENCH_DIR;
+# Per scale K (data: data-samples/derive.sh from 2001-01-01 with K copies, derived once per BENCH_DIR;
 # state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
-#   train    night 2001-01-WINDOW (default 14) on a copy of the state: the first training, and the rest
+#   train    the first night with WINDOW (default 14) labelled days of complete history (7-day rates:
+#            2001-01-21, or 01-14 with WINDOW=7) on a copy of the state: the first training, and the rest
 #   night    the night after it: no training; ingest, features, score, publish, monitor
 #   publish  `nightcast publish --date` that night again, alone
 # For each: wall time, time per stage (runs table), the driver's peak heap (-Xlog:gc), Spark's
@@ -23,6 +25,7 @@
 set -euo pipefail
 scales="${SCALES:-1 10 30}"
 standalone="${STANDALONE-10}"
+standalone_train="${STANDALONE_TRAIN:-}"
 window="${WINDOW:-14}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -37,9 +40,14 @@ if [[ "$window" != 14 ]]; then
   sed -i -e "s/^  window_days: 14 /  window_days: $window /" -e "s/^  validation_days: 3 /  validation_days: $holdout /" \
     -e "s/^  test_days: 3 /  test_days: $holdout /" "$pipeline"
 fi
-last_prepared="$(date -d "2001-01-01 + $((window - 2)) days" +%F)"
-train_night="$(date -d "2001-01-01 + $((window - 1)) days" +%F)"
-night="$(date -d "2001-01-01 + $window days" +%F)"
+# training waits for WINDOW labelled days whose history windows are ingested: the first such night is
+# 2001-01-01 + the longest history, so the first training is WINDOW - 1 days after it
+history_days="$(sed -nE 's/.*history: \{.*days: ([0-9]+).*/\1/p' "$pipeline" | sort -n | tail -1)"
+train_night="$(date -d "2001-01-01 + $((${history_days:-0} + window - 1)) days" +%F)"
+last_prepared="$(date -d "$train_night - 1 day" +%F)"
+night="$(date -d "$train_night + 1 day" +%F)"
+# the night scores the next day's flights
+last_drop="$(date -d "$night + 1 day" +%F)"
 grep -q 'maxIter: 10' "$pipeline" && grep -q 'folds: 1' "$pipeline" && grep -q 'mode: dry_run' "$pipeline" || { echo "bench: the scale pipeline did not take its grid" >&2; exit 1; }
 
 # measure LABEL VAR K ARGS...: one run with GC log and event log; "seconds rss_mb heap_before_mb heap_after_mb spill_mem_mb spill_disk_mb executor_heap_mb"
@@ -70,14 +78,15 @@ for k in $scales; do
   # copy 0 is the flight itself, so 1x is the shipped January sample
   landing[$k]="$work/flights-x$k"
   [[ "$k" == 1 ]] && landing[$k]="$root/data-samples/flights"
-  [[ -d "${landing[$k]}/actuals" ]] || data-samples/derive.sh 2001-01-01 2001-01-16 "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
+  [[ -f "${landing[$k]}/actuals/$last_drop.parquet" ]] || data-samples/derive.sh 2001-01-01 "$last_drop" "${landing[$k]}" "$k" > "$work/derive-x$k.log" 2>&1
   # prepared in place, never moved: the catalog holds each table's absolute location, and a copy
   # re-registers its tables only while the location it was copied from still exists
-  if [[ ! -f "$work/state-x$k.done" ]]; then
+  # state-xK.done holds the last night prepared: a state for another window is prepared again
+  if [[ "$(cat "$work/state-x$k.done" 2>/dev/null)" != "$last_prepared" ]]; then
     echo "bench: preparing the state at ${k}x (nights 2001-01-01..$last_prepared)..." >&2
     rm -rf "$work/state-x$k"
     (PG_PORT=$(( ${PG_PORT:-54390} + port_offset )) run "prepare-x$k" "$work/state-x$k" "${landing[$k]}" \
-      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && touch "$work/state-x$k.done") &
+      backfill --from 2001-01-01 --to "$last_prepared" --pipeline "$pipeline" >/dev/null && echo "$last_prepared" > "$work/state-x$k.done") &
     port_offset=$(( port_offset + 1 ))
   fi
 done
@@ -122,42 +131,53 @@ for k in $drift_scales; do
   drift[$k]="$(sed -nE 's/^drift, whole population: +([0-9.]+) s +ratio ([0-9.]+)x/\2/p' "$work/drift-x$k.log")"
 done
 
-cluster=""
-if [[ -n "$standalone" && -n "${REUSE:-}" && -f "$work/cluster.result" ]]; then
-  result[cluster]="$(cat "$work/cluster.result")"
-  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${standalone}x")"
-  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
-elif [[ -n "$standalone" ]]; then
-  k="$standalone"
-  [[ -n "${landing[$k]:-}" ]] || { echo "bench: STANDALONE=$k needs $k in SCALES" >&2; exit 2; }
-  echo "bench: ${k}x night on a standalone cluster..." >&2
-  spark_class="$SPARK_HOME/bin/spark-class"
+# the standalone cluster: a master and two workers (1 core, 3 GB each) on loopback, started on first use
+cluster_master=""
+start_cluster() {
+  [[ -n "$cluster_master" ]] && return
+  local spark_class="$SPARK_HOME/bin/spark-class" port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   export SPARK_LOG_DIR="$work/standalone/logs"
   mkdir -p "$SPARK_LOG_DIR"
-  pids=()
+  cluster_pids=()
   "$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port 0 > "$work/standalone/master.log" 2>&1 &
-  pids+=($!)
+  cluster_pids+=($!)
   for w in 1 2; do
     "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --webui-port 0 --cores 1 --memory 3g \
       --work-dir "$work/standalone/worker$w" "spark://127.0.0.1:$port" > "$work/standalone/worker$w.log" 2>&1 &
-    pids+=($!)
+    cluster_pids+=($!)
   done
-  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+  trap 'kill "${cluster_pids[@]}" 2>/dev/null || true' EXIT
   for _ in $(seq 60); do
     [[ "$(cat "$work"/standalone/worker*.log | grep -c 'Successfully registered with master')" == 2 ]] && break
     sleep 2
   done
-  rm -rf "$work/cluster"; cp -a "$work/x$k" "$work/cluster"
-  # the night again on the state after the local night's training (its own night re-run in place)
-  result[cluster]="$(MASTER="spark://127.0.0.1:$port" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
-    --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/cluster-executor-%p.gc --driver-memory 2g" \
-    measure cluster "$work/cluster" "$k" run --date "$night")"
-  result[shares-cluster]="$(shares "$work/cluster" "$night" "cluster ${k}x")"
-  executor_gc="$(python3 bench/sparkrun.py gc "$work"/cluster-executor-*.gc)"
-  kill "${pids[@]}" 2>/dev/null || true
-  trap - EXIT
-fi
+  cluster_master="spark://127.0.0.1:$port"
+}
+
+# on_cluster LABEL K STATE FIRST_DS ARGS...: one run measured on the cluster (executors 2 GB, a 2 GB
+# driver) on a copy of STATE; sets result[LABEL], result[shares-LABEL] and result[executor-gc-LABEL]
+on_cluster() {
+  local label="$1" k="$2" state="$3" first_ds="$4"; shift 4
+  [[ -n "${landing[$k]:-}" ]] || { echo "bench: a cluster run at ${k}x needs $k in SCALES" >&2; exit 2; }
+  if [[ -z "${REUSE:-}" || ! -f "$work/$label.result" ]]; then
+    echo "bench: $label on a standalone cluster..." >&2
+    start_cluster
+    rm -rf "$work/$label" "$work/$label"-executor-*.gc; cp -a "$state" "$work/$label"
+    MASTER="$cluster_master" SUBMIT_OPTS="--deploy-mode client --executor-memory 2g --total-executor-cores 2
+      --conf spark.executor.extraJavaOptions=-Xlog:gc:file=$work/$label-executor-%p.gc --driver-memory 2g" \
+      measure "$label" "$work/$label" "$k" "$@" > /dev/null
+  fi
+  result[$label]="$(cat "$work/$label.result")"
+  result[shares-$label]="$(shares "$work/$label" "$first_ds" "$label")"
+  result[executor-gc-$label]="$(python3 bench/sparkrun.py gc "$work/$label"-executor-*.gc)"
+}
+
+# the night again on the state after the local night (its own night re-run in place)
+[[ -n "$standalone" ]] && on_cluster cluster "$standalone" "$work/x$standalone" "$night" run --date "$night"
+# the training night with a 2 GB driver: its executors run elsewhere, so the driver's heap is its own
+[[ -n "$standalone_train" ]] && on_cluster cluster-train "$standalone_train" "$work/state-x$standalone_train" "$train_night" run --date "$train_night"
+[[ -n "$cluster_master" ]] && { kill "${cluster_pids[@]}" 2>/dev/null || true; trap - EXIT; }
 
 ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
 echo
@@ -185,16 +205,28 @@ for k in $scales; do echo "${result[shares-train-$k]}"; echo "${result[shares-ni
 last_k="$(echo "$scales" | awk '{print $NF}')"
 read -r night_base _ < <(echo "${result[night-$base_k]}")
 read -r night_last _ < <(echo "${result[night-$last_k]}")
-read -r _ _ train_heap _ < <(echo "${result[train-$last_k]}")
+# on local[2] the executors share the driver's heap; the cluster's training night has the driver's alone
+train_heap_of="train-$last_k" heap_where="local[2], executors included"
+[[ "$standalone_train" == "$last_k" ]] && train_heap_of="cluster-train" heap_where="the standalone cluster's 2 GB driver"
+read -r _ _ train_heap _ < <(echo "${result[$train_heap_of]}")
 echo "  goals at ${last_k}x:"
-printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB (goal < 2048 MB)\n" \
-  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap"
+printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB on %s (goal < 2048 MB)\n" \
+  "$(ratio "$night_last" "$night_base")" "$base_k" "$train_heap" "$heap_where"
+cluster_line() {
+  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[$1]}")
+  read -r executor_before executor_after < <(echo "${result[executor-gc-$1]}")
+  printf "    %.1f s (%.2fx the local[2] run)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s / %s MB, (event log) %s MB; spilled %s / %s MB\n" \
+    "$s" "$(ratio "$s" "$2")" "$rss" "$before" "$after" "$executor_before" "$executor_after" "$executors" "$spill_mem" "$spill_disk"
+  echo "${result[shares-$1]}"
+}
 if [[ -n "$standalone" ]]; then
-  read -r s rss before after spill_mem spill_disk executors < <(echo "${result[cluster]}")
-  read -r local_s _ < <(echo "${result[night-$standalone]}")
   echo "  ${standalone}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
-  printf "    %.1f s (%.2fx the local[2] night)  driver RSS %s MB, heap %s / %s MB; executors' heap (GC logs) %s MB, (event log) %s MB; spilled %s / %s MB\n" \
-    "$s" "$(ratio "$s" "$local_s")" "$rss" "$before" "$after" "$executor_gc" "$executors" "$spill_mem" "$spill_disk"
-  echo "${result[shares-cluster]}"
+  read -r local_s _ < <(echo "${result[night-$standalone]}")
+  cluster_line cluster "$local_s"
+fi
+if [[ -n "$standalone_train" ]]; then
+  echo "  ${standalone_train}x training night on the standalone cluster (driver 2 GB: its heap is the driver's alone):"
+  read -r local_s _ < <(echo "${result[train-$standalone_train]}")
+  cluster_line cluster-train "$local_s"
 fi
 echo "  logs: $work"
