@@ -2,7 +2,7 @@
 # What the design does at real volume (issue 32): a cold training night, a cold night without
 # training and a publish, at SCALES x the sample's daily volume, on local[2]; every figure a ratio
 # against 1x (or the floor) measured in this same run. Then the goals, and the 10x night on a
-# standalone cluster (a master and two workers on loopback) with STANDALONE=10, and with STANDALONE_TRAIN=30
+# standalone cluster (a master and two workers on loopback) with STANDALONE=10 (a list: "10 30"), and with STANDALONE_TRAIN=30
 # the 30x training night there too (a 2 GB driver whose heap is its own, not the executors').
 #
 #   bench/scale.sh                                   # SCALES="1 10 30"; hours on 2 cores
@@ -174,9 +174,9 @@ on_cluster() {
 }
 
 # the night again on the state after the local night (its own night re-run in place)
-[[ -n "$standalone" ]] && on_cluster cluster "$standalone" "$work/x$standalone" "$night" run --date "$night"
+for k in $standalone; do on_cluster "cluster-x$k" "$k" "$work/x$k" "$night" run --date "$night"; done
 # the training night with a 2 GB driver: its executors run elsewhere, so the driver's heap is its own
-[[ -n "$standalone_train" ]] && on_cluster cluster-train "$standalone_train" "$work/state-x$standalone_train" "$train_night" run --date "$train_night"
+[[ -n "$standalone_train" ]] && on_cluster "cluster-train-x$standalone_train" "$standalone_train" "$work/state-x$standalone_train" "$train_night" run --date "$train_night"
 [[ -n "$cluster_master" ]] && { kill "${cluster_pids[@]}" 2>/dev/null || true; trap - EXIT; }
 
 ratio() { echo "$1 / $2" | bc -l | xargs printf "%.2f"; }
@@ -207,7 +207,7 @@ read -r night_base _ < <(echo "${result[night-$base_k]}")
 read -r night_last _ < <(echo "${result[night-$last_k]}")
 # on local[2] the executors share the driver's heap; the cluster's training night has the driver's alone
 train_heap_of="train-$last_k" heap_where="local[2], executors included"
-[[ "$standalone_train" == "$last_k" ]] && train_heap_of="cluster-train" heap_where="the standalone cluster's 2 GB driver"
+[[ "$standalone_train" == "$last_k" ]] && train_heap_of="cluster-train-x$last_k" heap_where="the standalone cluster's 2 GB driver"
 read -r _ _ train_heap _ < <(echo "${result[$train_heap_of]}")
 echo "  goals at ${last_k}x:"
 printf "    night %.2fx the %sx night (goal <= 10x); training night's driver heap %s MB on %s (goal < 2048 MB)\n" \
@@ -219,14 +219,14 @@ cluster_line() {
     "$s" "$(ratio "$s" "$2")" "$rss" "$before" "$after" "$executor_before" "$executor_after" "$executors" "$spill_mem" "$spill_disk"
   echo "${result[shares-$1]}"
 }
-if [[ -n "$standalone" ]]; then
-  echo "  ${standalone}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
-  read -r local_s _ < <(echo "${result[night-$standalone]}")
-  cluster_line cluster "$local_s"
-fi
+for k in $standalone; do
+  echo "  ${k}x night on a standalone cluster (2 workers x 1 core, executors 2 GB, driver 2 GB):"
+  read -r local_s _ < <(echo "${result[night-$k]}")
+  cluster_line "cluster-x$k" "$local_s"
+done
 if [[ -n "$standalone_train" ]]; then
   echo "  ${standalone_train}x training night on the standalone cluster (driver 2 GB: its heap is the driver's alone):"
   read -r local_s _ < <(echo "${result[train-$standalone_train]}")
-  cluster_line cluster-train "$local_s"
+  cluster_line "cluster-train-x$standalone_train" "$local_s"
 fi
 echo "  logs: $work"
