@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -198,12 +199,21 @@ public final class Features {
    */
   public static SortedSet<LocalDate> rederive(Warehouse warehouse, PipelineConfig pipeline, LocalDate ds) {
     LocalDate from = ds.minusDays(pipeline.training().windowDays() - 1L);
-    SortedSet<LocalDate> other = FeaturesTable.otherDerivations(warehouse, from, ds.minusDays(1), derivation(pipeline));
-    if (!other.isEmpty()) {
-      other.retainAll(HistoryCoverage.ingestedDates(warehouse, pipeline.label().source(), other.first(), other.last()));
-      other.forEach(night -> run(warehouse, pipeline, night));
-    }
+    SortedSet<LocalDate> other = withRawLabels(warehouse, pipeline, FeaturesTable.otherDerivations(warehouse, from, ds.minusDays(1), derivation(pipeline)));
+    other.forEach(night -> run(warehouse, pipeline, night));
     return other;
+  }
+
+  /**
+   * The nights among {@code nights} whose raw label rows exist, the ones {@link #run} can derive
+   * again (one distinct-date query on the label source's raw table; none for no nights).
+   */
+  public static SortedSet<LocalDate> withRawLabels(Warehouse warehouse, PipelineConfig pipeline, SortedSet<LocalDate> nights) {
+    SortedSet<LocalDate> found = new TreeSet<>(nights);
+    if (!nights.isEmpty()) {
+      found.retainAll(HistoryCoverage.ingestedDates(warehouse, pipeline.label().source(), nights.first(), nights.last()));
+    }
+    return found;
   }
 
   /**

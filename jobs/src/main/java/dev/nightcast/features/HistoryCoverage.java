@@ -118,7 +118,7 @@ public final class HistoryCoverage {
   }
 
   /** The dates in [from, to] of the source's raw table (none when it does not exist). */
-  public static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
+  static Set<LocalDate> ingestedDates(Warehouse warehouse, String source, LocalDate from, LocalDate to) {
     if (!warehouse.exists(Tables.raw(source))) {
       return Set.of();
     }

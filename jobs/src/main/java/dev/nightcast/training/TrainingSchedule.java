@@ -82,9 +82,7 @@ public final class TrainingSchedule {
     SortedSet<LocalDate> redefined = FeaturesTable.otherDerivations(warehouse, Train.windowStart(pipeline, ds), ds, Features.derivation(pipeline));
     List<LocalDate> labelled = Train.labelledNights(warehouse, pipeline, ds).stream().filter(night -> !redefined.contains(night)).toList();
     SortedSet<LocalDate> rawGone = new TreeSet<>(redefined);
-    if (!redefined.isEmpty()) {
-      rawGone.removeAll(HistoryCoverage.ingestedDates(warehouse, pipeline.label().source(), redefined.first(), redefined.last()));
-    }
+    rawGone.removeAll(Features.withRawLabels(warehouse, pipeline, redefined));
     return HistoryCoverage.of(warehouse, pipeline, labelled).withRedefined(redefined, rawGone);
   }
 
