@@ -30,11 +30,14 @@ run() {
   awk '{printf "%.1f %.0f\n", $1, $2/1024}' "$timing"
 }
 
-# stage_shares VAR_DIR FIRST_DS LABEL: seconds and share of each stage from the runs table
+# stage_shares VAR_DIR FIRST_DS LABEL: seconds and share of each stage from the runs table, over the
+# latest run of each date from FIRST_DS (a night run again on the same state counts once)
 stage_shares() {
   NIGHTCAST_VAR_DIR="$1" NIGHTCAST_PG_PORT="${PG_PORT:-54390}" "$root/bin/nightcast" sql --tsv \
-    "select stage, round(sum(unix_micros(ended_at) - unix_micros(started_at)) / 1e6, 1) as seconds,
-            round(sum(unix_micros(ended_at) - unix_micros(started_at)) / (select sum(unix_micros(ended_at) - unix_micros(started_at)) from runs where ds >= '$2'), 2) as share
-     from runs where ds >= '$2' group by stage order by seconds desc" 2>/dev/null \
+    "with latest as (select * from runs where ds >= '$2'
+       and run_id in (select max_by(run_id, started_at) from runs where ds >= '$2' group by ds))
+     select stage, round(sum(unix_micros(ended_at) - unix_micros(started_at)) / 1e6, 1) as seconds,
+            round(sum(unix_micros(ended_at) - unix_micros(started_at)) / (select sum(unix_micros(ended_at) - unix_micros(started_at)) from latest), 2) as share
+     from latest group by stage order by seconds desc" 2>/dev/null \
     | sed "s/^/    $3\t/"
 }

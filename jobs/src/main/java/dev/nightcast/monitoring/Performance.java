@@ -3,6 +3,7 @@ package dev.nightcast.monitoring;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
@@ -48,10 +49,18 @@ public final class Performance {
   /**
    * A sum of doubles that is the same to the last bit on every run: Spark merges partial sums in
    * the order shuffle blocks arrive, so plain double sums differ in their last bits between runs.
-   * Each value is rounded to 18 decimals, then summed exactly.
+   * Each value is split into whole billionths and the billionths of the rest (1e-18 resolution,
+   * truncated), both summed as longs, whose sum does not depend on the order. For the bounded terms of a
+   * classification night (scores in [0, 1], log loss clipped at 34.6): the billionths overflow past
+   * ~2.6e8 rows of one group and score bin, where Spark stops with an arithmetic overflow. Summing
+   * decimal(38, 18) instead was a third of the monitor at 30x the sample (each double cast to a
+   * decimal through its text; bench/README, scale.sh).
    */
   static Column exactSum(String expression) {
-    return sum(expr("cast(" + expression + " as decimal(38, 18))")).cast("double");
+    Column billionths = expr("(" + expression + ") * 1e9");
+    Column whole = floor(billionths);
+    // floor, not round: Spark rounds a double through java.math.BigDecimal.valueOf, its text again
+    return sum(whole).multiply(1e-9).plus(sum(floor(billionths.minus(whole).multiply(1e9))).multiply(1e-18));
   }
 
   /**
@@ -86,7 +95,9 @@ public final class Performance {
                 exactSum("CASE WHEN NOT " + positive + " THEN 1 - " + p + " ELSE 0 END").as("etn"))
             .collectAsList();
     Map<Group, double[][]> histograms = new HashMap<>();
-    Map<Group, double[]> sums = new HashMap<>();
+    // per score bin too: a group's bins arrive in any order, and adding them in bin order keeps the
+    // sums the same to the last bit
+    Map<Group, double[][]> sums = new HashMap<>();
     for (Row row : state) {
       Group group =
           new Group(row.<Date>getAs("ds").toLocalDate(), row.<Integer>getAs("model_version"), Slices.of(row.getAs(Slices.KEY), row.getAs(Slices.VALUE)));
@@ -98,16 +109,16 @@ public final class Performance {
       h[2][bin] += row.<Double>getAs("labelled_score_sum");
       h[3][bin] += row.<Long>getAs("n");
       h[4][bin] += row.<Double>getAs("score_sum");
-      double[] s = sums.computeIfAbsent(group, g -> new double[SUMS.size()]);
+      double[][] s = sums.computeIfAbsent(group, g -> new double[SUMS.size()][bins]);
       for (int i = 0; i < SUMS.size(); i++) {
         Double sum = row.getAs(SUMS.get(i));
-        s[i] += sum == null ? 0 : sum;
+        s[i][bin] = sum == null ? 0 : sum;
       }
     }
     Map<Group, GroupState> out = new HashMap<>();
     for (Map.Entry<Group, double[][]> entry : histograms.entrySet()) {
       double[][] h = entry.getValue();
-      double[] s = sums.get(entry.getKey());
+      double[] s = java.util.Arrays.stream(sums.get(entry.getKey())).mapToDouble(Performance::total).toArray();
       long rows = Math.round(total(h[3]));
       long labelled = Math.round(total(h[0]) + total(h[1]));
       double[] calibration = calibrations.get(entry.getKey().modelVersion());

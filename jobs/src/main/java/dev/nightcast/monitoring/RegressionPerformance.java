@@ -9,13 +9,16 @@ import static org.apache.spark.sql.functions.sum;
 import dev.nightcast.config.MonitoringConfig;
 import dev.nightcast.monitoring.PerformanceDailyTable.DailyPerformance;
 import dev.nightcast.scoring.Score;
+import dev.nightcast.training.Metrics;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -55,8 +58,8 @@ public final class RegressionPerformance {
   /**
    * Spark work: the sums of every (predicted_on, model_version, slice_key, slice_value) group of
    * {@code scored} (columns ds, model_version, prediction, outcome (label or null), slice_key,
-   * slice_value). Sums are exact (rounded to 18 decimals, then added as decimals), so a re-run
-   * gives the same metrics to the last bit. Cost: one aggregation pass; the state is one row per group.
+   * slice_value). Sums are exact ({@link Metrics#exactSum}: errors are unbounded, unlike a
+   * classification's terms), so a re-run gives the same metrics to the last bit. Cost: one aggregation pass; the state is one row per group.
    */
   public static Map<Performance.Group, State> computeState(Dataset<Row> scored, double labelThreshold) {
     String p = Score.PREDICTION;
@@ -64,24 +67,28 @@ public final class RegressionPerformance {
     String valid = Performance.OUTCOME + " IS NOT NULL AND " + p + " IS NOT NULL AND NOT isnan(" + p + ") AND abs(" + p + ") != double('inf')";
     String error = p + " - " + Performance.OUTCOME;
     Map<Performance.Group, State> out = new HashMap<>();
+    List<Column> aggregates =
+        new ArrayList<>(
+            List.of(
+                sum(expr("CASE WHEN " + valid + " THEN 1 ELSE 0 END")).cast("long").as("labelled"),
+                sum(expr("CASE WHEN " + valid + " AND " + Performance.OUTCOME + " > " + labelThreshold + " THEN 1 ELSE 0 END")).cast("long").as("positives")));
+    Map<String, String> terms = new LinkedHashMap<>();
+    terms.put("sse", "(" + error + ") * (" + error + ")");
+    terms.put("sae", "abs(" + error + ")");
+    terms.put("se", error);
+    terms.put("sl", Performance.OUTCOME);
+    terms.put("sll", Performance.OUTCOME + " * " + Performance.OUTCOME);
+    terms.forEach((name, term) -> aggregates.addAll(List.of(Metrics.exactSum(expr(valid(valid, term)), name))));
     for (Row row :
         scored
             .where(col("model_version").isNotNull()) // rows no model scored (before the first training)
             .groupBy(col("ds"), col("model_version"), col(Slices.KEY), col(Slices.VALUE))
-            .agg(
-                count(lit(1)).as("n"),
-                sum(expr("CASE WHEN " + valid + " THEN 1 ELSE 0 END")).cast("long").as("labelled"),
-                sum(expr("CASE WHEN " + valid + " AND " + Performance.OUTCOME + " > " + labelThreshold + " THEN 1 ELSE 0 END")).cast("long").as("positives"),
-                Performance.exactSum(valid(valid, "(" + error + ") * (" + error + ")")).as("sse"),
-                Performance.exactSum(valid(valid, "abs(" + error + ")")).as("sae"),
-                Performance.exactSum(valid(valid, error)).as("se"),
-                Performance.exactSum(valid(valid, Performance.OUTCOME)).as("sl"),
-                Performance.exactSum(valid(valid, Performance.OUTCOME + " * " + Performance.OUTCOME)).as("sll"))
+            .agg(count(lit(1)).as("n"), aggregates.toArray(Column[]::new))
             .collectAsList()) {
       Performance.Group group =
           new Performance.Group(row.<Date>getAs("ds").toLocalDate(), row.<Integer>getAs("model_version"), Slices.of(row.getAs(Slices.KEY), row.getAs(Slices.VALUE)));
-      out.put(group, new State(row.getAs("n"), row.getAs("labelled"), row.getAs("positives"), row.getAs("sse"), row.getAs("sae"), row.getAs("se"),
-          row.getAs("sl"), row.getAs("sll")));
+      double[] sums = terms.keySet().stream().mapToDouble(name -> Metrics.exact(row, name).doubleValue()).toArray();
+      out.put(group, new State(row.getAs("n"), row.getAs("labelled"), row.getAs("positives"), sums[0], sums[1], sums[2], sums[3], sums[4]));
     }
     return out;
   }

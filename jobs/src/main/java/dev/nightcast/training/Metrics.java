@@ -221,11 +221,12 @@ public final class Metrics {
   /**
    * A sum of the double {@code term} that does not depend on the rows' order or partitioning: the
    * term's integral part summed as decimal(38,0) (exact up to 1e38) and its fraction as
-   * decimal(38,18) (each rounded once, to 1e-18, then summed exactly). Splitting them keeps
-   * monitoring's decimal(38,18) resolution without its 1e20 range limit, which squared errors of a
-   * regression on large labels would reach. Read back with {@link #exact}.
+   * decimal(38,18) (each rounded once, to 1e-18, then summed exactly). Splitting them keeps a
+   * decimal(38,18)'s resolution without its 1e20 range limit, which squared errors of a regression
+   * on large labels would reach (the regression monitor sums with it too; a classification's
+   * bounded terms take the cheaper {@code Performance.exactSum}). Read back with {@link #exact}.
    */
-  static Column[] exactSum(Column term, String name) {
+  public static Column[] exactSum(Column term, String name) {
     // fmod is exact, and so is the term minus its fraction (an integer-valued double)
     Column fraction = term.mod(lit(1.0));
     return new Column[] {
@@ -234,7 +235,7 @@ public final class Metrics {
   }
 
   /** The sum {@link #exactSum} aggregated under {@code name}. */
-  static BigDecimal exact(Row row, String name) {
+  public static BigDecimal exact(Row row, String name) {
     return row.<BigDecimal>getAs(name + "_integral").add(row.<BigDecimal>getAs(name + "_fraction"));
   }
 }

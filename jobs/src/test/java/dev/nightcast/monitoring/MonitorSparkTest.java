@@ -128,6 +128,37 @@ class MonitorSparkTest {
   }
 
   @Test
+  void performanceIsTheSameToTheLastBitWhateverTheRowsOrderAndPartitioning() {
+    java.util.Random random = new java.util.Random(7);
+    List<Row> rows = new ArrayList<>();
+    java.sql.Date predictedOn = java.sql.Date.valueOf(D.minusDays(1));
+    for (int i = 0; i < 3000; i++) {
+      // probabilities with all their bits, a few at the clip of the log loss
+      double p = i % 500 == 0 ? 1.0 : random.nextDouble();
+      rows.add(RowFactory.create(i % 2 == 0 ? predictedOn : java.sql.Date.valueOf(D), 4, p, i % 2 == 0 ? (double) random.nextInt(2) : null, "ORD"));
+    }
+    MonitoringConfig config = new MonitoringConfig(null, null, null, 100, 10, 0.5, List.of(), null, null, null, null, null);
+    Dataset<Row> frame = TestSpark.session().createDataFrame(rows, SCORED);
+    List<DailyPerformance> one =
+        Performance.rows(Performance.computeState(Slices.fanOut(frame.repartition(1), config.slices()), 10, 0.5, Map.of()), D, config);
+    List<DailyPerformance> shuffled =
+        Performance.rows(
+            Performance.computeState(Slices.fanOut(frame.orderBy(org.apache.spark.sql.functions.rand(3)).repartition(7), config.slices()), 10, 0.5, Map.of()),
+            D, config);
+    assertThat(one).hasSize(2);
+    assertThat(shuffled).isEqualTo(one);
+    DailyPerformance realised = one.stream().filter(r -> r.kind().equals("realised")).findFirst().orElseThrow();
+    double logLoss = 0;
+    for (Row row : rows) {
+      if (row.get(3) != null) {
+        double p = Math.min(Math.max(row.getDouble(2), 1e-15), 1 - 1e-15);
+        logLoss -= row.getDouble(3) * Math.log(p) + (1 - row.getDouble(3)) * Math.log(1 - p);
+      }
+    }
+    assertThat(realised.logLoss()).isCloseTo(logLoss / 1500, within(1e-12));
+  }
+
+  @Test
   void performanceStateGivesTheStraightforwardMetricsPerSlice() {
     double[] p = {0.95, 0.81, 0.72, 0.66, 0.55, 0.45, 0.33, 0.21, 0.12, 0.05, 0.72, 0.38};
     double[] y = {1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0};
