@@ -10,6 +10,7 @@
 #   WINDOW=7 bench/scale.sh                         # a 7-day training window: half the nights to prepare
 #   REUSE=1 SCALES="1 10 30" bench/scale.sh         # keeps the runs an earlier call measured in BENCH_DIR
 #   PREPARE_ONLY=1 bench/scale.sh                   # data and states only (untimed), to measure later with REUSE=1
+#   PROFILE=1 bench/scale.sh                        # also a JFR recording of each run, and per stage of the nights what it sampled
 #
 # Per scale K (data: data-samples/derive.sh from 2001-01-01 with K copies, derived once per BENCH_DIR;
 # state: the nights before the first training backfilled once, untimed), each a spark-submit of its own:
@@ -56,7 +57,7 @@ measure() {
   if [[ -n "${REUSE:-}" && -f "$work/$label.result" ]]; then cat "$work/$label.result"; return; fi
   rm -rf "$work/events/$label" "$work/$label".gc*; mkdir -p "$work/events/$label"
   local timing
-  timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
+  timing="$(DRIVER_JAVA_OPTS="-Xlog:gc:file=$work/$label.gc${PROFILE:+ -XX:StartFlightRecording=filename=$work/$label.jfr,settings=profile}" SUBMIT_OPTS="${SUBMIT_OPTS:-} --conf spark.eventLog.enabled=true
     --conf spark.eventLog.dir=file://$work/events/$label --conf spark.eventLog.compress=false
     --conf spark.eventLog.logStageExecutorMetrics=true" run "$label" "$var" "${landing[$k]}" "$@" --pipeline "$pipeline")" || exit 1
   echo "$timing $(python3 bench/sparkrun.py gc "$work/$label".gc*) $(python3 bench/sparkrun.py events "$work/events/$label")" \
@@ -67,6 +68,17 @@ measure() {
 shares() {
   local file="$work/shares-${3// /-}.txt"
   [[ -n "${REUSE:-}" && -f "$file" ]] || stage_shares "$@" > "$file"
+  cat "$file"
+}
+
+# profile LABEL: with PROFILE=1, what each stage of the run's log spent its samples on (sparkrun.py jfr
+# over the stage's start and end), kept in BENCH_DIR for REUSE
+profile() {
+  local file="$work/profile-$1.txt"
+  if [[ -z "${REUSE:-}" || ! -f "$file" ]]; then
+    sed -nE 's/^([0-9:]{8}) INFO  NightlyRun: [0-9-]+ ([a-z]+): (started|done).*/\1 \2/p' "$work/$1.log" | paste -d ' ' - - \
+      | while read -r from stage to _; do echo "  $1 $stage ($from-$to):"; python3 bench/sparkrun.py jfr "$work/$1.jfr" "$from" "$to"; done > "$file"
+  fi
   cat "$file"
 }
 
@@ -104,6 +116,7 @@ for k in $scales; do
   echo "bench: ${k}x night..." >&2
   result[night-$k]="$(measure "night-x$k" "$work/x$k" "$k" run --date "$night")"
   result[shares-night-$k]="$(shares "$work/x$k" "$night" "night ${k}x")"
+  [[ -n "${PROFILE:-}" ]] && result[profile-night-$k]="$(profile "night-x$k")"
   echo "bench: ${k}x publish..." >&2
   result[publish-$k]="$(measure "publish-x$k" "$work/x$k" "$k" publish --date "$night")"
   # the command prints "publish D: Result[version=V, rows=N, loadSeconds=L, indexSeconds=I, switchSeconds=S]"
@@ -202,6 +215,10 @@ echo "  drift of the whole population / a plain scan of the same columns (bench/
 for k in $drift_scales; do printf "    %3sx  %sx\n" "$k" "${drift[$k]}"; done
 echo "  stage shares (runs table):"
 for k in $scales; do echo "${result[shares-train-$k]}"; echo "${result[shares-night-$k]}"; done
+if [[ -n "${PROFILE:-}" ]]; then
+  echo "  where each stage of the night spent its samples (JFR, PROFILE=1):"
+  for k in $scales; do echo "${result[profile-night-$k]}"; done
+fi
 last_k="$(echo "$scales" | awk '{print $NF}')"
 read -r night_base _ < <(echo "${result[night-$base_k]}")
 read -r night_last _ < <(echo "${result[night-$last_k]}")

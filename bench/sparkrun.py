@@ -5,10 +5,11 @@
   sparkrun.py events DIR      from Spark's event log(s) in DIR: memory and disk bytes spilled (sum
                               over tasks, MB) and the executors' peak JVM heap (MB, max over executors
                               other than the driver; "-" when there were none, as in local mode)
-  sparkrun.py frames PID SECONDS [INTERVAL]
-                              samples `jcmd PID Thread.print` every INTERVAL s (default 2) for SECONDS,
-                              and prints the 15 most frequent top frames of Spark's task threads
-                              ("Executor task launch worker") and of the driver's "main" thread, RUNNABLE ones only
+  sparkrun.py jfr FILE [FROM TO]
+                              from a JFR recording (-XX:StartFlightRecording), the execution samples
+                              between FROM and TO (HH:MM:SS): the share of executor tasks, main and
+                              other threads, what the tasks were doing (the category of the frame
+                              nearest the top of each stack) and the top frames
 """
 import collections
 import json
@@ -16,7 +17,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import time
 
 UNITS = {"B": 1 / 2**20, "K": 1 / 2**10, "M": 1, "G": 2**10}
 # e.g. "GC(12) Pause Young (Normal) (G1 Evacuation Pause) 1024M->310M(6144M) 12.3ms"
@@ -56,31 +56,67 @@ def events(directory):
     print(f"{memory / 2**20:.0f} {disk / 2**20:.0f} {peak}")
 
 
-def frames(pid, seconds, interval=2.0):
-    counts = {"task": collections.Counter(), "main": collections.Counter()}
-    samples = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done = subprocess.run(["jcmd", pid, "Thread.print"], capture_output=True, text=True)
-        # jcmd prints its own error to stdout when the JVM has ended
-        if done.returncode != 0 or "Thread dump" not in done.stdout:
-            break
-        dump = done.stdout
-        samples += 1
-        for thread in dump.split("\n\n"):
-            kind = "task" if thread.startswith('"Executor task launch worker') else "main" if thread.startswith('"main"') else None
-            top = re.search(r"^\s+at (.+)$", thread, re.M)
-            # a parked task thread is an idle slot, not work
-            if kind and top and "State: RUNNABLE" in thread:
-                counts[kind][top[1]] += 1
-        time.sleep(interval)
-    for kind, counter in counts.items():
-        total = sum(counter.values())
-        print(f"{kind} threads: {total} thread samples in {samples} dumps")
-        for frame, n in counter.most_common(15):
-            print(f"  {n / total:6.1%}  {frame}")
+# what a sampled executor task is doing: the category of the frame nearest the top of its stack
+CATEGORIES = [
+    ("hash join probe", r"HashedRelation\.get|UnsafeHashedRelation"),
+    ("parquet write", r"ParquetWriteSupport|InternalParquetRecordWriter|ParquetOutputWriter|DynamicPartitionDataWriter|SingleDirectoryDataWriter"),
+    ("csv parse", r"univocity|\.csv\."),
+    ("parquet read", r"parquet\.hadoop|VectorizedParquet|parquet\.column|ParquetFileFormat|VectorizedPlain|VectorizedRle"),
+    ("decimal arithmetic", r"BigDecimal|BigInteger|types\.Decimal|FloatingDecimal"),
+    ("cache build/read", r"CachedBatch|columnar\.compression|ColumnBuilder|InMemoryTableScan|execution\.columnar\."),
+    ("quantile/distinct sketches", r"TypedImperativeAggregate|ObjectAggregationIterator|ApproximatePercentile|HyperLogLog|QuantileSummaries"),
+    ("window/sort", r"WindowExec|WindowEvaluator|UnsafeExternalRowSorter|UnsafeExternalSorter|Sorter\.sort"),
+    ("hash aggregate", r"hashAgg_|AggregationIterator|HashAggregate"),
+    ("shuffle write", r"ShuffleWriter|ShuffleExternalSorter|DiskBlockObjectWriter"),
+    ("shuffle read", r"ShuffleBlockFetcher|ShuffledRowRDD|BlockStoreShuffleReader"),
+    ("codegen compile", r"janino|CodeGenerator"),
+    ("class loading", r"ClassLoader\.loadClass|defineClass"),
+]
+
+
+def jfr(file, start="00:00:00", end="99:99:99"):
+    """Execution samples of a JFR recording between START and END (HH:MM:SS, the JVM's clock)."""
+    dump = subprocess.Popen(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", file], stdout=subprocess.PIPE, text=True)
+    threads, categories, tops = collections.Counter(), collections.Counter(), collections.Counter()
+    sample = None
+    for line in dump.stdout:
+        line = line.strip()
+        if line.startswith("jdk.ExecutionSample"):
+            sample = {"frames": []}
+        elif sample is None:
+            continue
+        elif line.startswith("startTime ="):
+            sample["time"] = line.split("=")[1].strip()[:8]
+        elif line.startswith("sampledThread ="):
+            sample["thread"] = line.split('"')[1]
+        elif line == "stackTrace = [":
+            sample["stack"] = True
+        elif line == "]":
+            sample["stack"] = False
+        elif sample.get("stack") and line != "...":
+            sample["frames"].append(re.sub(r"\s+line:.*", "", line))
+        elif line == "}":
+            if start <= sample.get("time", "") <= end and sample["frames"]:
+                thread = sample.get("thread", "")
+                kind = "executor tasks" if thread.startswith("Executor task launch worker") else "main" if thread == "main" else "other"
+                threads[kind] += 1
+                tops[sample["frames"][0]] += 1
+                if kind == "executor tasks":
+                    categories[next((name for frame in sample["frames"] for name, pattern in CATEGORIES if re.search(pattern, frame)), "other")] += 1
+            sample = None
+    dump.wait()
+    total = sum(threads.values())
+    if not total:
+        print(f"  no execution samples between {start} and {end}")
+        return
+    print(f"  {total} samples: " + ", ".join(f"{kind} {n / total:.0%}" for kind, n in threads.most_common()))
+    tasks = threads["executor tasks"]
+    for name, n in categories.most_common(8):
+        print(f"    {n / tasks:6.1%} of the executor tasks' samples  {name}")
+    for frame, n in tops.most_common(5):
+        print(f"    {n / total:6.1%} top frame  {frame[:150]}")
 
 
 if __name__ == "__main__":
-    commands = {"gc": lambda a: gc(a), "events": lambda a: events(a[0]), "frames": lambda a: frames(a[0], float(a[1]), *map(float, a[2:]))}
+    commands = {"gc": lambda a: gc(a), "events": lambda a: events(a[0]), "jfr": lambda a: jfr(*a)}
     commands[sys.argv[1]](sys.argv[2:])
